@@ -1,0 +1,56 @@
+# Sidenote: `make run` serves the demo, `make test` runs every test. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP) $@
+
+install: $(STAMP) ## Install the service into .venv
+
+run: $(STAMP) ## Serve the demo article, widget and API (development mode, SQLite)
+	@export SIDENOTE_ENV=$${SIDENOTE_ENV:-development}; \
+	$(BIN)/sidenote db upgrade && \
+	$(BIN)/sidenote demo --port $(PORT) && \
+	echo "" && \
+	echo "  Demo article:  http://$(HOST):$(PORT)/" && \
+	echo "  Strict CSP:    http://$(HOST):$(PORT)/csp" && \
+	echo "  API document:  http://$(HOST):$(PORT)/api/v1/openapi.json" && \
+	echo "" && \
+	$(BIN)/sidenote run --host $(HOST) --port $(PORT)
+
+test: $(DEV_STAMP) ## Run every test (SQLite always, PostgreSQL when TEST_DATABASE_URL answers)
+	$(BIN)/ruff check service tests bench migrations
+	$(BIN)/ruff format --check service tests bench migrations
+	$(BIN)/mypy service
+	$(BIN)/pytest
+
+lint: $(DEV_STAMP) ## ruff and mypy only
+	$(BIN)/ruff check service tests bench migrations
+	$(BIN)/ruff format --check service tests bench migrations
+	$(BIN)/mypy service
+
+fmt: $(DEV_STAMP) ## Format and fix what ruff can
+	$(BIN)/ruff format service tests bench migrations
+	$(BIN)/ruff check --fix service tests bench migrations
+
+.PHONY: help install run test lint fmt

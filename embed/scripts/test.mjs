@@ -1,0 +1,39 @@
+// Unit tests of the widget's pure modules: bundle each test/**/*.test.ts with esbuild, run with node --test.
+import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const outdir = join(root, ".build", "tests");
+
+function findTests(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return findTests(path);
+    return name.endsWith(".test.ts") ? [path] : [];
+  });
+}
+
+const entryPoints = findTests(join(root, "test"));
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+if (entryPoints.length === 0) {
+  console.log("no widget unit tests found");
+  process.exit(0);
+}
+await build({
+  entryPoints,
+  outdir,
+  outbase: join(root, "test"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  outExtension: { ".js": ".mjs" },
+  logLevel: "warning",
+});
+const files = entryPoints.map((p) => join(outdir, relative(join(root, "test"), p).replace(/\.ts$/, ".mjs")));
+const result = spawnSync(process.execPath, ["--test", ...files], { stdio: "inherit" });
+process.exit(result.status ?? 1);

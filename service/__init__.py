@@ -1,0 +1,34 @@
+"""Sidenote: self-hosted, moderated comments with inline comments and an embeddable widget."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from service.config import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers. Connects to nothing."""
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SIDENOTE=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
+        TESTING=settings.env == "test",
+    )
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+
+    from service import api, db, errors, web
+
+    db.init_app(app, settings.sqlalchemy_url)
+    errors.register_error_handlers(app)
+    api.init_app(app)
+    web.init_app(app)
+    return app

@@ -1,0 +1,425 @@
+"""The public comment API: thin views that parse, call the comments domain, and serialise."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from flask import Response, request, url_for
+
+from service.api import api
+from service.api.openapi import json_response, operation
+from service.api.schemas import (
+    AcceptedOut,
+    CommentCreate,
+    CommentCreated,
+    CommentDetail,
+    CommentEdit,
+    CommentListQuery,
+    CommentOut,
+    CountsOut,
+    CountsQuery,
+    FeedQuery,
+    LatestOut,
+    LatestQuery,
+    PreviewIn,
+    PreviewOut,
+    RepliesOut,
+    RepliesQuery,
+    ReportIn,
+    ScoresOut,
+    SiteConfigOut,
+    ThreadPageOut,
+    VoteIn,
+    valid_voter_id,
+)
+from service.api.serializers import (
+    comment_json,
+    own_comment_json,
+    thread_json,
+    thread_page_json,
+)
+from service.clock import isoformat
+from service.comments import posting, reactions, reading
+from service.comments.sites import get_site
+from service.db import get_session, transactional
+from service.errors import ValidationFailed
+from service.features import site_features
+from service.security import client_ip, ip_hash, keyed_hash, settings
+
+THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=5, stale-while-revalidate=30"
+CONFIG_CACHE_CONTROL = "public, max-age=60"
+
+
+def _voter_key() -> str:
+    """The reader's voter id (X-Sidenote-Voter), keyed; without one, their IP hash stands in."""
+    voter = request.headers.get("X-Sidenote-Voter")
+    if voter is None:
+        return "ip:" + ip_hash()
+    if not valid_voter_id(voter):
+        raise ValidationFailed.on(
+            "X-Sidenote-Voter", "Send 8-128 letters, digits, '-' or '_' as the voter id."
+        )
+    return keyed_hash("voter", voter)
+
+
+@operation(
+    api,
+    "GET",
+    "/sites/{site}/config",
+    summary="What the widget needs to know about a site",
+    tags=["sites"],
+    responses={200: SiteConfigOut},
+    errors=["not_found"],
+)
+def site_config(site: str) -> Response:
+    found = get_site(get_session(), site)
+    response = json_response(
+        {
+            "site": found.slug,
+            "name": found.name,
+            "moderation": found.moderation,
+            "max_body_chars": settings().max_body_chars,
+            "edit_window_seconds": found.edit_window_seconds,
+            "max_depth": found.max_depth,
+            "features": site_features(found),
+        }
+    )
+    response.headers["Cache-Control"] = CONFIG_CACHE_CONTROL
+    return response
+
+
+@operation(
+    api,
+    "GET",
+    "/comments",
+    summary="A page of a thread's comments with their replies",
+    tags=["comments"],
+    query=CommentListQuery,
+    responses={200: ThreadPageOut, 304: None},
+    errors=["not_found"],
+    description=(
+        "Top-level comments (pinned first, on the first page), each with up to 100 replies in "
+        "pre-order. Conditional requests with If-None-Match get 304."
+    ),
+)
+def list_comments(query: CommentListQuery) -> Response:
+    session = get_session()
+    site, thread = reading.site_and_thread(session, query.site, query.thread)
+    etag = reading.thread_etag(
+        thread,
+        f"{query.sort}|{query.limit}|{query.cursor}",
+        settings().score_refresh_seconds,
+    )
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        page = reading.read_thread(
+            session,
+            query.site,
+            query.thread,
+            sort=query.sort,
+            limit=query.limit,
+            cursor=query.cursor,
+            site=site,
+            thread=thread,
+        )
+        response = json_response(thread_page_json(page, query.thread))
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = THREAD_CACHE_CONTROL
+    return response
+
+
+@operation(
+    api,
+    "POST",
+    "/comments",
+    summary="Post a comment or a reply",
+    tags=["comments"],
+    body=CommentCreate,
+    responses={201: CommentCreated},
+    errors=[
+        "not_found",
+        "thread_locked",
+        "banned",
+        "rejected_by_policy",
+        "sso_required",
+        "rate_limited",
+        "payload_too_large",
+        "unsupported_media_type",
+    ],
+    description=(
+        "Creates the thread on its first comment when thread_url is on one of the site's "
+        "origins. The answer's edit_token (header X-Sidenote-Edit-Token) allows editing and "
+        "deleting until edit_expires_at."
+    ),
+)
+@transactional
+def create_comment(body: CommentCreate) -> Response:
+    config = settings()
+    author = body.author
+    posted = posting.create_comment(
+        get_session(),
+        posting.NewComment(
+            site=body.site,
+            thread=body.thread,
+            thread_url=body.thread_url,
+            thread_title=body.thread_title,
+            parent_id=body.parent_id,
+            anchor=body.anchor,
+            body=body.body,
+            author_name=(author.name or "") if author else "",
+            author_email=(author.email or "") if author else "",
+            author_website=(author.website or "") if author else "",
+            ip_hash=ip_hash(),
+            voter_key=_voter_key(),
+            signals={
+                "form_token": body.form_token,
+                "homepage": body.homepage,
+                "notify": body.notify,
+                "client_ip": client_ip(),
+            },
+        ),
+        max_body_chars=config.max_body_chars,
+        sanitizer=config.sanitizer,
+    )
+    comment = own_comment_json(posted.comment) | {"status": posted.public_status}
+    return json_response(
+        {
+            "comment": comment,
+            "edit_token": posted.edit_token,
+            "edit_expires_at": isoformat(posted.edit_expires_at),
+        },
+        201,
+    )
+
+
+@operation(
+    api,
+    "GET",
+    "/comments/{comment_id}",
+    summary="One comment with its ancestors and thread (permalinks)",
+    tags=["comments"],
+    responses={200: CommentDetail},
+    errors=["not_found"],
+)
+def get_comment(comment_id: int) -> Response:
+    context = reading.read_comment(get_session(), comment_id)
+    return json_response(
+        {
+            "comment": comment_json(context.comment),
+            "ancestors": [comment_json(a) for a in context.ancestors],
+            "thread": thread_json(context.thread, context.thread.key),
+        }
+    )
+
+
+@operation(
+    api,
+    "GET",
+    "/comments/{comment_id}/replies",
+    summary="More of a comment's replies, in pre-order",
+    tags=["comments"],
+    query=RepliesQuery,
+    responses={200: RepliesOut},
+    errors=["not_found"],
+)
+def list_replies(comment_id: int, query: RepliesQuery) -> Response:
+    replies, cursor = reading.read_replies(get_session(), comment_id, query.cursor)
+    return json_response(
+        {"replies": [comment_json(r) for r in replies], "more_replies_cursor": cursor}
+    )
+
+
+@operation(
+    api,
+    "PATCH",
+    "/comments/{comment_id}",
+    summary="Edit your comment (X-Sidenote-Edit-Token, within the edit window)",
+    tags=["comments"],
+    body=CommentEdit,
+    responses={200: CommentOut},
+    errors=[
+        "unauthorized",
+        "edit_window_closed",
+        "not_found",
+        "thread_locked",
+        "rejected_by_policy",
+        "unsupported_media_type",
+    ],
+)
+@transactional
+def edit_comment(comment_id: int, body: CommentEdit) -> Response:
+    config = settings()
+    comment, public_status = posting.edit_comment(
+        get_session(),
+        comment_id,
+        request.headers.get("X-Sidenote-Edit-Token"),
+        body.body,
+        max_body_chars=config.max_body_chars,
+        sanitizer=config.sanitizer,
+    )
+    return json_response(own_comment_json(comment, with_anchor=False) | {"status": public_status})
+
+
+@operation(
+    api,
+    "DELETE",
+    "/comments/{comment_id}",
+    summary="Delete your comment (X-Sidenote-Edit-Token, within the edit window)",
+    tags=["comments"],
+    responses={204: None},
+    errors=["unauthorized", "edit_window_closed", "not_found"],
+)
+@transactional
+def delete_comment(comment_id: int) -> Response:
+    posting.delete_comment(get_session(), comment_id, request.headers.get("X-Sidenote-Edit-Token"))
+    return Response(status=204)
+
+
+@operation(
+    api,
+    "POST",
+    "/comments/{comment_id}/vote",
+    summary="Vote on a comment (X-Sidenote-Voter); 0 withdraws the vote",
+    tags=["comments"],
+    body=VoteIn,
+    responses={200: ScoresOut},
+    errors=["not_found", "rate_limited", "unsupported_media_type"],
+)
+@transactional
+def vote(comment_id: int, body: VoteIn) -> Response:
+    config = settings()
+    scores = reactions.vote_on_comment(
+        get_session(),
+        comment_id,
+        voter_key=_voter_key(),
+        ip_hash=ip_hash(),
+        value=body.value,
+        votes_per_ip=config.votes_per_ip_per_comment,
+        refresh_seconds=config.score_refresh_seconds,
+    )
+    response = json_response({"upvotes": scores.upvotes, "downvotes": scores.downvotes})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@operation(
+    api,
+    "POST",
+    "/comments/{comment_id}/report",
+    summary="Report a comment to the moderators",
+    tags=["comments"],
+    body=ReportIn,
+    responses={202: AcceptedOut},
+    errors=["not_found", "rate_limited", "unsupported_media_type"],
+)
+@transactional
+def report(comment_id: int, body: ReportIn) -> Response:
+    reactions.report_comment(
+        get_session(), comment_id, reporter_key=_voter_key(), reason=body.reason, note=body.note
+    )
+    return json_response({"status": "accepted"}, 202)
+
+
+@operation(
+    api,
+    "POST",
+    "/preview",
+    summary="Render Markdown exactly as a posted comment would be",
+    tags=["comments"],
+    body=PreviewIn,
+    responses={200: PreviewOut},
+    errors=["not_found", "rate_limited", "unsupported_media_type"],
+)
+def preview(body: PreviewIn) -> Response:
+    get_site(get_session(), body.site)
+    config = settings()
+    _source, html = posting.render_body(
+        body.body, max_chars=config.max_body_chars, backend=config.sanitizer
+    )
+    return json_response({"html": html})
+
+
+@operation(
+    api,
+    "GET",
+    "/counts",
+    summary="Comment counts of up to 100 threads",
+    tags=["comments"],
+    query=CountsQuery,
+    responses={200: CountsOut},
+    errors=["not_found"],
+)
+def counts(query: CountsQuery) -> Response:
+    result = reading.thread_counts(get_session(), query.site, list(dict.fromkeys(query.thread)))
+    response = json_response({"counts": result})
+    response.headers["Cache-Control"] = THREAD_CACHE_CONTROL
+    return response
+
+
+@operation(
+    api,
+    "GET",
+    "/latest",
+    summary="The newest approved comments of a site",
+    tags=["comments"],
+    query=LatestQuery,
+    responses={200: LatestOut},
+    errors=["not_found"],
+)
+def latest(query: LatestQuery) -> Response:
+    _site, rows = reading.latest_comments(get_session(), query.site, query.limit)
+    comments = [
+        comment_json(comment) | {"thread": {"key": t.key, "url": t.url, "title": t.title}}
+        for comment, t in rows
+    ]
+    response = json_response({"comments": comments})
+    response.headers["Cache-Control"] = THREAD_CACHE_CONTROL
+    return response
+
+
+@operation(
+    api,
+    "GET",
+    "/feed.atom",
+    summary="Atom feed of a site's (or one thread's) newest comments",
+    tags=["comments"],
+    query=FeedQuery,
+    responses={200: "application/atom+xml"},
+    errors=["not_found"],
+)
+def feed(query: FeedQuery) -> Response:
+    site, rows = reading.latest_comments(get_session(), query.site, 50, query.thread)
+    feed_url = request.url
+    title = f"Comments on {site.name}"
+    if query.thread is not None:
+        thread_title = rows[0][1].title if rows else query.thread
+        title = f"Comments on {thread_title or query.thread}"
+    updated = isoformat(rows[0][0].created_at) if rows else isoformat(site.created_at)
+    entries = "".join(_feed_entry(comment, t.url, t.title) for comment, t in rows)
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<id>{escape(feed_url)}</id><title>{escape(title)}</title>"
+        f"<updated>{updated}</updated>"
+        f'<link rel="self" href={quoteattr(feed_url)}/>{entries}</feed>'
+    )
+    response = Response(xml, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = THREAD_CACHE_CONTROL
+    return response
+
+
+def _feed_entry(comment: Any, url: str, title: str) -> str:
+    link = f"{url}#comment-{comment.id}"
+    author = comment.author_name or "Anonymous"
+    return (
+        "<entry>"
+        f"<id>{escape(url_for('api.get_comment', comment_id=comment.id, _external=True))}</id>"
+        f"<title>{escape(author)} on {escape(title or url)}</title>"
+        f"<author><name>{escape(author)}</name></author>"
+        f"<updated>{isoformat(comment.edited_at or comment.created_at)}</updated>"
+        f'<link rel="alternate" href={quoteattr(link)}/>'
+        f'<content type="html">{escape(comment.body_html)}</content>'
+        "</entry>"
+    )

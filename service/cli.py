@@ -1,0 +1,246 @@
+"""The `sidenote` command line: serve, migrate, manage sites, seed the demo.
+
+Errors are one clear line on stderr and a non-zero exit; every command has `--help`. Commands read
+the same settings as the server (`SIDENOTE_*`, `SIDENOTE_CONFIG`).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import create_app
+from service.config import ConfigError, Settings
+from service.db import get_db
+from service.errors import ServiceError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Sidenote: self-hosted, moderated comments.
+
+    Settings come from SIDENOTE_* environment variables or the TOML file named by SIDENOTE_CONFIG.
+    """
+
+
+def with_appcontext(command: F) -> F:
+    """Build the app from the settings (a bad setting is one line) and run inside its context."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            app = create_app()
+        except ConfigError as error:
+            raise click.ClickException(f"configuration error: {error}") from None
+        with app.app_context():
+            return command(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings() -> Settings:
+    value: Settings = current_app.config["SIDENOTE"]
+    return value
+
+
+@contextmanager
+def db_session() -> Iterator[Session]:
+    """A session that commits when the command succeeds; domain errors become one-line errors."""
+    session = get_db().session(write=True)
+    try:
+        yield session
+        session.commit()
+    except ServiceError as error:
+        session.rollback()
+        field = next(iter(error.fields), None) if error.fields else None
+        detail = error.fields[field] if error.fields and field else error.message
+        raise click.ClickException(f"{field}: {detail}" if field else detail) from None
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# -- serve -----------------------------------------------------------------------------------
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(1, 3600))
+def serve(host: str, port: int, workers: int, timeout: int) -> None:
+    """Serve the app with gunicorn (production server)."""
+    from service.server import run_gunicorn
+
+    run_gunicorn(host=host, port=port, workers=workers, timeout=timeout)
+
+
+@cli.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--debug/--no-debug", default=True, show_default=True)
+@with_appcontext
+def run_development_server(host: str, port: int, debug: bool) -> None:
+    """Serve with Flask's development server (what `make run` uses)."""
+    current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+
+
+# -- db --------------------------------------------------------------------------------------
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply all migrations (creates the database on first run)."""
+    from service.migrate import upgrade
+
+    upgrade(settings().sqlalchemy_url)
+    click.echo("database is up to date")
+
+
+# -- sites -----------------------------------------------------------------------------------
+
+
+@cli.group("site")
+def site_group() -> None:
+    """Manage sites (the websites that embed Sidenote)."""
+
+
+def _site_options(require: bool) -> Callable[[F], F]:
+    def decorate(command: F) -> F:
+        options = [
+            click.option("--name", required=require, help="Display name of the site."),
+            click.option(
+                "--origin",
+                "origins",
+                multiple=True,
+                required=require,
+                help="An origin whose pages may embed the site (repeatable; replaces the set).",
+            ),
+            click.option(
+                "--moderation",
+                type=click.Choice(["post", "pre", "first-time"]),
+                default="post" if require else None,
+                show_default=require,
+                help="post: publish at once; pre: review all; first-time: review newcomers.",
+            ),
+            click.option("--edit-window", type=click.IntRange(0, 604800), help="Seconds."),
+            click.option("--max-depth", type=click.IntRange(1, 20), help="Shown reply depth."),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+@site_group.command("add")
+@click.argument("slug")
+@_site_options(require=True)
+@with_appcontext
+def site_add(
+    slug: str,
+    name: str,
+    origins: tuple[str, ...],
+    moderation: str,
+    edit_window: int | None,
+    max_depth: int | None,
+) -> None:
+    """Add a site."""
+    from service.comments.sites import create_site
+
+    with db_session() as session:
+        site = create_site(
+            session,
+            slug=slug,
+            name=name,
+            origins=list(origins),
+            moderation=moderation,
+            edit_window_seconds=edit_window,
+            max_depth=max_depth,
+        )
+        click.echo(f"added site {site.slug}")
+
+
+@site_group.command("update")
+@click.argument("slug")
+@_site_options(require=False)
+@with_appcontext
+def site_update(
+    slug: str,
+    name: str | None,
+    origins: tuple[str, ...],
+    moderation: str | None,
+    edit_window: int | None,
+    max_depth: int | None,
+) -> None:
+    """Change a site's settings; --origin replaces the whole set."""
+    from service.comments.sites import get_site, update_site
+
+    with db_session() as session:
+        site = update_site(
+            session,
+            get_site(session, slug),
+            name=name,
+            origins=list(origins) or None,
+            moderation=moderation,
+            edit_window_seconds=edit_window,
+            max_depth=max_depth,
+        )
+        click.echo(f"updated site {site.slug}")
+
+
+@site_group.command("list")
+@with_appcontext
+def site_list() -> None:
+    """One site a line: slug, moderation, origins."""
+    from service.models import Site
+
+    with db_session() as session:
+        for site in session.scalars(select(Site).order_by(Site.slug)):
+            click.echo(f"{site.slug} {site.moderation} {' '.join(site.origins)}")
+
+
+# -- demo ------------------------------------------------------------------------------------
+
+
+@cli.command("demo")
+@click.option("--port", default=8000, type=click.IntRange(1, 65535), help="Port of the demo.")
+@with_appcontext
+def demo(port: int) -> None:
+    """Seed the demo site and article (idempotent)."""
+    from service.demo import seed_demo
+
+    with db_session() as session:
+        for line in seed_demo(session, port=port):
+            click.echo(line)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `sidenote` script: configuration errors are one line, exit 2."""
+    try:
+        cli.main(args=argv, prog_name="sidenote")
+    except ConfigError as error:
+        click.echo(f"sidenote: configuration error: {error}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""Writing comments: create, edit and delete (by their author, with an edit token)."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service import clock, events
+from service.comments.anchors import AnchorIn, anchor_row
+from service.comments.sites import get_or_create_thread, get_site
+from service.comments.visibility import apply_visibility, bump_thread_version, change_status
+from service.errors import (
+    EditWindowClosed,
+    NotFound,
+    ThreadLocked,
+    Unauthorized,
+    ValidationFailed,
+)
+from service.models import PATH_WIDTH, Comment, Site, Thread
+from service.moderation.pipeline import Decision, Draft, evaluate
+from service.rendering import render_markdown
+from service.security import keyed_hash, sign, unsign
+
+#: Deeper replies than this are refused; the widget shows `site.max_depth` levels and then a
+#: "continue this thread" view, so this only bounds the stored path.
+MAX_NESTING = 64
+
+
+@dataclass
+class NewComment:
+    site: str
+    thread: str
+    thread_url: str
+    body: str
+    thread_title: str | None = None
+    parent_id: int | None = None
+    anchor: AnchorIn | None = None
+    author_name: str = ""
+    author_email: str = ""
+    author_website: str = ""
+    identity_key: str | None = None
+    ip_hash: str | None = None
+    voter_key: str | None = None
+    signals: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Posted:
+    comment: Comment
+    public_status: str
+    edit_token: str
+    edit_expires_at: datetime
+    decision: Decision
+
+
+def render_body(source: str, *, max_chars: int, backend: str) -> tuple[str, str]:
+    """Validate and render a comment body; return (source, html)."""
+    if not source.strip():
+        raise ValidationFailed.on("body", "Write something first.")
+    if len(source) > max_chars:
+        raise ValidationFailed.on("body", f"Comments are limited to {max_chars} characters.")
+    return source, render_markdown(source, backend)
+
+
+def author_key(identity_key: str | None, email: str, name: str, ip_hash: str | None) -> str:
+    """Opaque avatar seed: keyed, so it reveals neither an email nor an IP."""
+    basis = identity_key or (email.strip().lower() and f"email:{email.strip().lower()}")
+    return keyed_hash("avatar", basis or f"guest:{name.strip()}|{ip_hash or ''}", length=16)
+
+
+def edit_expires_at(site: Site, comment: Comment) -> datetime:
+    return comment.created_at + timedelta(seconds=site.edit_window_seconds)
+
+
+def create_comment(
+    session: Session, new: NewComment, *, max_body_chars: int, sanitizer: str
+) -> Posted:
+    site = get_site(session, new.site)
+    source, html = render_body(new.body, max_chars=max_body_chars, backend=sanitizer)
+    thread = get_or_create_thread(session, site, new.thread, new.thread_url, new.thread_title)
+    if thread.locked:
+        raise ThreadLocked()
+    parent = _parent_for_reply(session, thread, new)
+
+    decision = evaluate(
+        session,
+        Draft(
+            site=site,
+            thread=thread,
+            body_source=source,
+            body_html=html,
+            author_name=new.author_name,
+            author_email=new.author_email,
+            author_website=new.author_website,
+            identity_key=new.identity_key,
+            ip_hash=new.ip_hash,
+            voter_key=new.voter_key,
+            parent=parent,
+            signals=new.signals,
+        ),
+    )
+    now = clock.now()
+    comment = Comment(
+        site_id=site.id,
+        thread_id=thread.id,
+        parent_id=parent.id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        status=decision.status,
+        author_name=new.author_name,
+        author_email=new.author_email,
+        author_website=new.author_website,
+        identity_key=new.identity_key,
+        author_key=author_key(new.identity_key, new.author_email, new.author_name, new.ip_hash),
+        ip_hash=new.ip_hash,
+        body_source=source,
+        body_html=html,
+        created_at=now,
+        status_changed_at=now,
+        moderation_reasons=decision.reasons,
+        spam_score=decision.spam_score,
+        anchor=anchor_row(new.anchor, thread_id=thread.id) if new.anchor else None,
+    )
+    session.add(comment)
+    session.flush()
+    own = str(comment.id).zfill(PATH_WIDTH)
+    comment.path = f"{parent.path}/{own}" if parent else own
+    comment.root_id = parent.root_id if parent else comment.id
+    session.flush()
+    if comment.status == "approved":
+        apply_visibility(session, comment, +1)
+    events.emit(session, events.CommentEvent("comment.created", comment))
+    return Posted(
+        comment=comment,
+        public_status=decision.public_status,
+        edit_token=sign("edit", {"c": comment.id}),
+        edit_expires_at=edit_expires_at(site, comment),
+        decision=decision,
+    )
+
+
+def _parent_for_reply(session: Session, thread: Thread, new: NewComment) -> Comment | None:
+    if new.parent_id is None:
+        return None
+    if new.anchor is not None:
+        raise ValidationFailed.on("anchor", "Only top-level comments can quote a passage.")
+    parent = session.get(Comment, new.parent_id)
+    if parent is None or parent.thread_id != thread.id or parent.status != "approved":
+        raise ValidationFailed.on("parent_id", "You can only reply to a visible comment here.")
+    if parent.depth + 1 > MAX_NESTING:
+        raise ValidationFailed.on("parent_id", "This conversation is nested too deeply.")
+    return parent
+
+
+def comment_for_author(session: Session, comment_id: int, edit_token: str | None) -> Comment:
+    """The comment an edit token proves authorship of, while its edit window is open."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.status == "deleted":
+        raise NotFound("No such comment.")
+    if not edit_token:
+        raise Unauthorized("The X-Sidenote-Edit-Token header is missing.")
+    payload = unsign("edit", edit_token)
+    if not isinstance(payload, dict) or not hmac.compare_digest(
+        str(payload.get("c")), str(comment.id)
+    ):
+        raise Unauthorized("The edit token is not valid for this comment.")
+    site = session.get_one(Site, comment.site_id)
+    if clock.now() > edit_expires_at(site, comment):
+        raise EditWindowClosed()
+    return comment
+
+
+def edit_comment(
+    session: Session,
+    comment_id: int,
+    edit_token: str | None,
+    body: str,
+    *,
+    max_body_chars: int,
+    sanitizer: str,
+) -> tuple[Comment, str]:
+    """Replace the text; the pipeline judges it again and may hold it (then it is hidden).
+
+    Returns the comment and the status its author is told (approved or pending).
+    """
+    comment = comment_for_author(session, comment_id, edit_token)
+    source, html = render_body(body, max_chars=max_body_chars, backend=sanitizer)
+    site = session.get_one(Site, comment.site_id)
+    thread = session.get_one(Thread, comment.thread_id)
+    if thread.locked:
+        raise ThreadLocked()
+    parent = session.get(Comment, comment.parent_id) if comment.parent_id else None
+    decision = evaluate(
+        session,
+        Draft(
+            site=site,
+            thread=thread,
+            body_source=source,
+            body_html=html,
+            author_name=comment.author_name,
+            author_email=comment.author_email,
+            author_website=comment.author_website,
+            identity_key=comment.identity_key,
+            ip_hash=comment.ip_hash,
+            parent=parent,
+            editing=comment,
+        ),
+    )
+    comment.body_source = source
+    comment.body_html = html
+    comment.edited_at = clock.now()
+    comment.moderation_reasons = decision.reasons
+    if decision.spam_score is not None:
+        comment.spam_score = decision.spam_score
+    if decision.status != "approved":
+        # An edit can hold an approved comment, never approve a held one by itself.
+        change_status(session, comment, decision.status)
+    elif comment.status == "approved":
+        bump_thread_version(session, comment.thread_id)
+    session.flush()
+    events.emit(session, events.CommentEvent("comment.edited", comment))
+    shown_as_approved = comment.status == "approved" or (
+        comment.status == "spam" and decision.public_status == "approved"
+    )
+    return comment, "approved" if shown_as_approved else "pending"
+
+
+def delete_comment(session: Session, comment_id: int, edit_token: str | None) -> None:
+    """The author removes their comment: its text and name go; replies keep a tombstone."""
+    comment = comment_for_author(session, comment_id, edit_token)
+    erase_content(comment)
+    change_status(session, comment, "deleted")
+
+
+def erase_content(comment: Comment) -> None:
+    comment.body_source = ""
+    comment.body_html = ""
+    comment.author_name = ""
+    comment.author_email = ""
+    comment.author_website = ""

@@ -1,0 +1,61 @@
+"""The one place a comment's status changes, and with it everything derived from visibility.
+
+A comment is visible when it is approved. Its visibility feeds three counters: the thread's
+`approved_count` (what readers see as the comment count), each ancestor's `visible_descendants`
+(which turns a hidden ancestor into a tombstone), and the thread's `version` (ETags and the
+response cache). Changing status anywhere else would let them drift.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from service import clock, events
+from service.models import Comment, Thread
+
+STATUS_EVENTS = {
+    "approved": "comment.approved",
+    "rejected": "comment.rejected",
+    "spam": "comment.rejected",
+    "deleted": "comment.deleted",
+}
+
+
+def bump_thread_version(session: Session, thread_id: int, approved_delta: int = 0) -> None:
+    session.execute(
+        update(Thread)
+        .where(Thread.id == thread_id)
+        .values(version=Thread.version + 1, approved_count=Thread.approved_count + approved_delta)
+    )
+
+
+def apply_visibility(session: Session, comment: Comment, delta: int) -> None:
+    """Account for `comment` becoming visible (+1) or hidden (-1)."""
+    bump_thread_version(session, comment.thread_id, delta)
+    ancestors = comment.ancestor_ids
+    if ancestors:
+        session.execute(
+            update(Comment)
+            .where(Comment.id.in_(ancestors))
+            .values(visible_descendants=Comment.visible_descendants + delta)
+        )
+
+
+def change_status(session: Session, comment: Comment, status: str, *, announce: bool = True) -> str:
+    """Move `comment` to `status`; return the previous status. Announces the change as an event."""
+    previous = comment.status
+    if previous == status:
+        return previous
+    was_visible = comment.status == "approved"
+    comment.status = status
+    comment.status_changed_at = clock.now()
+    session.flush()
+    if was_visible != (status == "approved"):
+        apply_visibility(session, comment, 1 if status == "approved" else -1)
+    if announce and status in STATUS_EVENTS:
+        events.emit(
+            session,
+            events.CommentEvent(STATUS_EVENTS[status], comment, previous_status=previous),
+        )
+    return previous

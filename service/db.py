@@ -1,0 +1,182 @@
+"""The database layer: declarative base, one engine per app, one session per request.
+
+How it is used:
+- Domain functions take a `Session` and never commit; they raise `ServiceError`s.
+- A view that writes is wrapped in `@transactional`: it commits after the domain call returns and
+  rolls back on any error, so a request never leaves half-written rows.
+- `get_session()` gives the request's session (created lazily, closed at teardown).
+- On SQLite we manage transactions ourselves (pysqlite's own handling breaks SAVEPOINTs), use WAL,
+  a busy timeout and foreign keys; a write request begins with `BEGIN IMMEDIATE` so two writers
+  queue on the lock instead of failing when one upgrades a read transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from flask import Flask, current_app, g, request
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+from service import clock
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python whatever the backend (SQLite stores no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        value = clock.utc(value)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else clock.utc(value)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with our SQLite settings; creates the SQLite file's folder if needed."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 5)
+        kwargs.setdefault("max_overflow", 10)
+        kwargs.setdefault("pool_timeout", 5)
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("connect_timeout", 5)
+        return create_engine(url, **kwargs)
+
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    connect_args.setdefault("check_same_thread", False)
+    if database in {"", ":memory:"}:
+        kwargs.setdefault("poolclass", NullPool)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see `_sqlite_begin`)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+class Database:
+    """Engine and session factory of one app. Creating it connects to nothing."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._factory: sessionmaker[Session] | None = None
+        self._write_factory: sessionmaker[Session] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+        return self._engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return make_url(self.url).get_backend_name() == "sqlite"
+
+    def session(self, *, write: bool = False) -> Session:
+        if self._factory is None or self._write_factory is None:
+            self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+            write_bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            self._write_factory = sessionmaker(bind=write_bind, expire_on_commit=False)
+        return (self._write_factory if write else self._factory)()
+
+    def bind_to(self, connection: Connection) -> None:
+        """Run every session inside `connection`'s transaction, using savepoints (tests)."""
+        factory = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        self._factory = self._write_factory = factory
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def get_db(app: Flask | None = None) -> Database:
+    database: Database = (app or current_app).extensions["sidenote.db"]
+    return database
+
+
+def get_session() -> Session:
+    """The current request's session, created on first use."""
+    if "db_session" not in g:
+        write = request.method not in {"GET", "HEAD", "OPTIONS"}
+        g.db_session = get_db().session(write=write)
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def transactional(view: Callable[P, R]) -> Callable[P, R]:
+    """Commit the request's session when the view returns; roll back if it raises."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = get_session()
+        try:
+            result = view(*args, **kwargs)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return result
+
+    return wrapper
+
+
+def init_app(app: Flask, url: str) -> None:
+    app.extensions["sidenote.db"] = Database(url)
+    app.teardown_appcontext(_close_session)

@@ -1,0 +1,1 @@
+"""Moderation: the policy pipeline every new or edited comment passes, and moderators' decisions."""
