@@ -45,7 +45,7 @@ class Factories:
         site: Site | None = None,
         thread: str = "/post",
         *,
-        body: str = "A thoughtful comment.",
+        body: str | None = None,
         parent: Comment | None = None,
         status: str | None = None,
         author: str = "Reader",
@@ -61,7 +61,7 @@ class Factories:
                 thread=thread,
                 thread_url=f"{site.origins[0]}{thread if thread.startswith('/') else '/'}",
                 thread_title=fields.pop("thread_title", "A post"),
-                body=body,
+                body=body if body is not None else f"A thoughtful comment (#{next(_sequence)}).",
                 parent_id=parent.id if parent else None,
                 author_name=author,
                 author_email=email,
@@ -88,6 +88,18 @@ class Factories:
         assert thread is not None
         self.session.refresh(thread)
         return thread
+
+    def site_of(self, comment: Comment) -> Site:
+        return self.session.get_one(Site, comment.site_id)
+
+    def slug_of(self, comment: Comment) -> str:
+        return self.site_of(comment).slug
+
+    def set_status(self, comment: Comment, status: str) -> None:
+        """Change a status the one way the service does (counters and events follow)."""
+        with self.app.app_context():
+            change_status(self.session, comment, status)
+            self.session.commit()
 
     def refresh(self, obj: Any) -> Any:
         self.session.expire_all()

@@ -124,6 +124,33 @@ def create_comment(
         spam_score=decision.spam_score,
         anchor=anchor_row(new.anchor, thread_id=thread.id) if new.anchor else None,
     )
+    insert_comment(session, comment, parent)
+    events.emit(
+        session,
+        events.CommentEvent(
+            "comment.created",
+            comment,
+            data={"voter_key": new.voter_key, "notify": new.signals.get("notify")},
+        ),
+    )
+    return Posted(
+        comment=comment,
+        public_status=decision.public_status,
+        edit_token=sign("edit", {"c": comment.id}),
+        edit_expires_at=edit_expires_at(site, comment),
+        decision=decision,
+    )
+
+
+def insert_comment(session: Session, comment: Comment, parent: Comment | None) -> None:
+    """Add a new comment row under `parent` and count it if it is visible.
+
+    The one place a comment enters a thread's tree (posting and imports alike): it sets `depth`,
+    `path` (fixed-width ids, so sorting paths is pre-order) and `root_id`, and an approved comment
+    updates the thread's count and its ancestors' `visible_descendants`. Emits no event.
+    """
+    comment.parent_id = parent.id if parent else None
+    comment.depth = parent.depth + 1 if parent else 0
     session.add(comment)
     session.flush()
     own = str(comment.id).zfill(PATH_WIDTH)
@@ -132,14 +159,6 @@ def create_comment(
     session.flush()
     if comment.status == "approved":
         apply_visibility(session, comment, +1)
-    events.emit(session, events.CommentEvent("comment.created", comment))
-    return Posted(
-        comment=comment,
-        public_status=decision.public_status,
-        edit_token=sign("edit", {"c": comment.id}),
-        edit_expires_at=edit_expires_at(site, comment),
-        decision=decision,
-    )
 
 
 def _parent_for_reply(session: Session, thread: Thread, new: NewComment) -> Comment | None:

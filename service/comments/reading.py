@@ -91,20 +91,23 @@ def site_and_thread(session: Session, site_slug: str, key: str) -> tuple[Site, T
     return row[0], row[1]
 
 
-def thread_etag(thread: Thread | None, query: str, refresh_seconds: int) -> str:
+def thread_etag(
+    site: Site, key: str, thread: Thread | None, query: str, refresh_seconds: int
+) -> str:
     """Content version plus score window: scores lag by at most one window, not forever.
 
     While the thread's latest vote falls in the current window ("open"), responses may miss votes
     cast later in that window; once the window has passed ("closed") the tag changes, so the next
-    read is fresh.
+    read is fresh. The tag also names the site, thread key and query, so it is a cache key too.
     """
     if thread is None:
-        basis = f"none|{query}"
+        state = "none"
     else:
         voted = thread.score_epoch
-        state = "o" if voted >= score_epoch(refresh_seconds) else "c"
-        basis = f"{thread.id}|{thread.version}|{voted}{state}|{query}"
-    return '"' + hashlib.sha256(basis.encode()).hexdigest()[:24] + '"'
+        window = "o" if voted >= score_epoch(refresh_seconds) else "c"
+        state = f"{thread.id}|{thread.version}|{voted}{window}"
+    basis = f"{site.id}|{key}|{state}|{query}"
+    return hashlib.sha256(basis.encode()).hexdigest()[:24]
 
 
 def _sort_columns(sort: Sort) -> list[Any]:

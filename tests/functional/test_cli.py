@@ -1,0 +1,112 @@
+"""The `sidenote` command line, run as a real process against a real database file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SIDENOTE = [sys.executable, "-m", "service.cli"]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    values = {key: value for key, value in os.environ.items() if not key.startswith("SIDENOTE_")}
+    values.update(
+        SIDENOTE_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
+        SIDENOTE_SECRET_KEY="cli-test-secret-0123456789",
+    )
+    return values
+
+
+def sidenote(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SIDENOTE, *args], env=env, capture_output=True, text=True, input=stdin, timeout=60
+    )
+
+
+@pytest.fixture
+def migrated(env: dict[str, str]) -> dict[str, str]:
+    result = sidenote(env, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+def test_help_lists_the_commands(env: dict[str, str]) -> None:
+    result = sidenote(env, "--help")
+    assert result.returncode == 0
+    for command in ("serve", "db", "site", "demo"):
+        assert command in result.stdout
+
+
+def test_sites_are_added_updated_and_listed(migrated: dict[str, str]) -> None:
+    added = sidenote(
+        migrated,
+        "site", "add", "blog", "--name", "My blog",
+        "--origin", "https://blog.example", "--origin", "https://www.blog.example",
+        "--moderation", "pre",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    listed = sidenote(migrated, "site", "list")
+    assert listed.stdout.splitlines() == ["blog pre https://blog.example https://www.blog.example"]
+    updated = sidenote(
+        migrated,
+        "site",
+        "update",
+        "blog",
+        "--origin",
+        "https://new.example",
+        "--moderation",
+        "post",
+    )
+    assert updated.returncode == 0, updated.stderr
+    assert sidenote(migrated, "site", "list").stdout.splitlines() == [
+        "blog post https://new.example"
+    ]
+
+
+def test_adding_a_site_twice_is_a_one_line_error(migrated: dict[str, str]) -> None:
+    args = ("site", "add", "blog", "--name", "B", "--origin", "https://b.example")
+    assert sidenote(migrated, *args).returncode == 0
+    again = sidenote(migrated, *args)
+    assert again.returncode != 0
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert "exists already" in again.stderr
+
+
+def test_a_bad_origin_is_a_one_line_error(migrated: dict[str, str]) -> None:
+    result = sidenote(migrated, "site", "add", "blog", "--name", "B", "--origin", "ftp://x")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Error: origins: Not an http(s) origin: 'ftp://x'."
+    ]
+
+
+def test_updating_an_unknown_site_fails_clearly(migrated: dict[str, str]) -> None:
+    result = sidenote(migrated, "site", "update", "nope", "--name", "X")
+    assert result.returncode != 0
+    assert "No site 'nope'" in result.stderr
+
+
+def test_a_bad_setting_is_a_one_line_error(env: dict[str, str]) -> None:
+    result = sidenote({**env, "SIDENOTE_MAX_BODY_CHARS": "many"}, "site", "list")
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "SIDENOTE_MAX_BODY_CHARS" in result.stderr
+
+
+def test_the_demo_is_seeded_once(migrated: dict[str, str]) -> None:
+    env = {**migrated, "SIDENOTE_ENV": "development"}
+    first = sidenote(env, "demo", "--port", "8123")
+    assert first.returncode == 0, first.stderr
+    assert "seeded" in first.stdout
+    second = sidenote(env, "demo", "--port", "8123")
+    assert second.returncode == 0
+    assert "already" in second.stdout
+    listed = sidenote(env, "site", "list").stdout
+    assert "demo post http://127.0.0.1:8123 http://localhost:8123" in listed
