@@ -17,6 +17,7 @@ from typing import Any, get_args, get_origin
 from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 
+from service.abuse.limits import LimitName, limit_endpoint
 from service.errors import (
     ERROR_CODES,
     UnsupportedMediaType,
@@ -103,8 +104,12 @@ def operation(
     auth: list[str] | None = None,
     description: str = "",
     prefix: str = "/api/v1",
+    rate_limit: LimitName | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare and register one API operation (see the module docstring)."""
+    """Declare and register one API operation (see the module docstring).
+
+    `rate_limit` names one of the configured limits (`SIDENOTE_RATELIMIT_<NAME>`).
+    """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -114,6 +119,9 @@ def operation(
             if body is not None:
                 path_args["body"] = parse_body(body)
             return view(**path_args)
+
+        if rate_limit is not None:
+            limit_endpoint(f"{blueprint.name}.{view.__name__}", rate_limit)
 
         blueprint.add_url_rule(
             _flask_rule(path), view.__name__, wrapper, methods=[method], strict_slashes=False
@@ -128,7 +136,11 @@ def operation(
                 query=query,
                 body=body,
                 responses=responses,
-                errors=sorted(set(errors or []) | {"validation_failed"}),
+                errors=sorted(
+                    set(errors or [])
+                    | {"validation_failed"}
+                    | ({"rate_limited"} if rate_limit else set())
+                ),
                 auth=auth or [],
                 description=description or (view.__doc__ or "").strip(),
             )
@@ -308,9 +320,9 @@ def _status_text(status: int) -> str:
     }.get(status, "Response")
 
 
+def json_bytes(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def json_response(payload: Any, status: int = 200) -> Response:
-    return Response(
-        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
-        status=status,
-        mimetype="application/json",
-    )
+    return Response(json_bytes(payload), status=status, mimetype="application/json")

@@ -7,8 +7,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from flask import Response, request, url_for
 
+from service.abuse.form_tokens import issue_form_token
 from service.api import api
-from service.api.openapi import json_response, operation
+from service.api.compression import cached_json_response
+from service.api.openapi import json_bytes, json_response, operation
 from service.api.schemas import (
     AcceptedOut,
     CommentCreate,
@@ -20,6 +22,7 @@ from service.api.schemas import (
     CountsOut,
     CountsQuery,
     FeedQuery,
+    FormTokenOut,
     LatestOut,
     LatestQuery,
     PreviewIn,
@@ -29,6 +32,7 @@ from service.api.schemas import (
     ReportIn,
     ScoresOut,
     SiteConfigOut,
+    SiteQuery,
     ThreadPageOut,
     VoteIn,
     valid_voter_id,
@@ -39,6 +43,7 @@ from service.api.serializers import (
     thread_json,
     thread_page_json,
 )
+from service.caching import response_cache
 from service.clock import isoformat
 from service.comments import posting, reactions, reading
 from service.comments.sites import get_site
@@ -92,6 +97,27 @@ def site_config(site: str) -> Response:
 @operation(
     api,
     "GET",
+    "/form-token",
+    summary="A form token for the composer (send it as form_token when posting)",
+    tags=["comments"],
+    query=SiteQuery,
+    responses={200: FormTokenOut},
+    errors=["not_found"],
+    description=(
+        "Signed, time-stamped and bound to the site; reusable until SIDENOTE_FORM_TOKEN_MAX_AGE "
+        "seconds old. Anonymous posts without a valid one are held as spam."
+    ),
+)
+def form_token(query: SiteQuery) -> Response:
+    get_site(get_session(), query.site)
+    response = json_response({"form_token": issue_form_token(query.site)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@operation(
+    api,
+    "GET",
     "/comments",
     summary="A page of a thread's comments with their replies",
     tags=["comments"],
@@ -107,25 +133,31 @@ def list_comments(query: CommentListQuery) -> Response:
     session = get_session()
     site, thread = reading.site_and_thread(session, query.site, query.thread)
     etag = reading.thread_etag(
+        site,
+        query.thread,
         thread,
         f"{query.sort}|{query.limit}|{query.cursor}",
         settings().score_refresh_seconds,
     )
-    if etag in request.if_none_match:
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
-        page = reading.read_thread(
-            session,
-            query.site,
-            query.thread,
-            sort=query.sort,
-            limit=query.limit,
-            cursor=query.cursor,
-            site=site,
-            thread=thread,
-        )
-        response = json_response(thread_page_json(page, query.thread))
-    response.headers["ETag"] = etag
+        cache = response_cache()
+        body = cache.get(etag)
+        if body is None:
+            page = reading.read_thread(
+                session,
+                query.site,
+                query.thread,
+                sort=query.sort,
+                limit=query.limit,
+                cursor=query.cursor,
+                site=site,
+                thread=thread,
+            )
+            body = cache.put(etag, json_bytes(thread_page_json(page, query.thread)))
+        response = cached_json_response(body)
+    response.set_etag(etag)
     response.headers["Cache-Control"] = THREAD_CACHE_CONTROL
     return response
 
@@ -144,10 +176,10 @@ def list_comments(query: CommentListQuery) -> Response:
         "banned",
         "rejected_by_policy",
         "sso_required",
-        "rate_limited",
         "payload_too_large",
         "unsupported_media_type",
     ],
+    rate_limit="post",
     description=(
         "Creates the thread on its first comment when thread_url is on one of the site's "
         "origins. The answer's edit_token (header X-Sidenote-Edit-Token) allows editing and "
@@ -285,7 +317,8 @@ def delete_comment(comment_id: int) -> Response:
     tags=["comments"],
     body=VoteIn,
     responses={200: ScoresOut},
-    errors=["not_found", "rate_limited", "unsupported_media_type"],
+    errors=["not_found", "unsupported_media_type"],
+    rate_limit="vote",
 )
 @transactional
 def vote(comment_id: int, body: VoteIn) -> Response:
@@ -312,7 +345,8 @@ def vote(comment_id: int, body: VoteIn) -> Response:
     tags=["comments"],
     body=ReportIn,
     responses={202: AcceptedOut},
-    errors=["not_found", "rate_limited", "unsupported_media_type"],
+    errors=["not_found", "unsupported_media_type"],
+    rate_limit="report",
 )
 @transactional
 def report(comment_id: int, body: ReportIn) -> Response:
@@ -330,7 +364,8 @@ def report(comment_id: int, body: ReportIn) -> Response:
     tags=["comments"],
     body=PreviewIn,
     responses={200: PreviewOut},
-    errors=["not_found", "rate_limited", "unsupported_media_type"],
+    errors=["not_found", "unsupported_media_type"],
+    rate_limit="preview",
 )
 def preview(body: PreviewIn) -> Response:
     get_site(get_session(), body.site)

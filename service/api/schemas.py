@@ -97,7 +97,7 @@ class CommentEdit(_In):
 
 
 class VoteIn(_In):
-    value: Literal[1, -1, 0]
+    value: Annotated[StrictInt, Field(ge=-1, le=1, description="1 up, -1 down, 0 withdraw")]
 
 
 class ReportIn(_In):
@@ -214,6 +214,10 @@ class ScoresOut(BaseModel):
 
 class AcceptedOut(BaseModel):
     status: Literal["accepted"] = "accepted"
+
+
+class FormTokenOut(BaseModel):
+    form_token: str
 
 
 class PreviewOut(BaseModel):
