@@ -24,18 +24,22 @@ MAX_CACHED_BYTES = 64 * 1024 * 1024
 GZIP_LEVEL = 6
 
 
-@dataclass(frozen=True)
+@dataclass
 class CachedBody:
-    raw: bytes
-    gzipped: bytes
+    """A serialized response; its gzip copy is made once, when a client first asks for it."""
 
-    @classmethod
-    def of(cls, raw: bytes) -> CachedBody:
-        return cls(raw, gzip.compress(raw, GZIP_LEVEL, mtime=0))
+    raw: bytes
+    _gzipped: bytes | None = None
+
+    @property
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.raw, GZIP_LEVEL, mtime=0)
+        return self._gzipped
 
     @property
     def size(self) -> int:
-        return len(self.raw) + len(self.gzipped)
+        return len(self.raw) * 2
 
 
 class ResponseCache:
@@ -70,7 +74,7 @@ class ResponseCache:
         return body
 
     def put(self, key: str, raw: bytes) -> CachedBody:
-        body = CachedBody.of(raw)
+        body = CachedBody(raw)
         if self.entries == 0:
             return body
         self._remember(key, body)
@@ -99,9 +103,9 @@ class ResponseCache:
         except Exception as error:  # any Redis failure is only a miss
             log.warning("response cache: Redis unavailable (%s)", error)
             return None
-        if raw is None or gzipped is None:
+        if raw is None:
             return None
-        return CachedBody(bytes(raw), bytes(gzipped))
+        return CachedBody(bytes(raw), bytes(gzipped) if gzipped is not None else None)
 
     def _redis_put(self, key: str, body: CachedBody) -> None:
         client = self._redis_client()
@@ -110,7 +114,7 @@ class ResponseCache:
         try:
             name = f"sidenote:thread:{key}"
             with client.pipeline() as pipe:
-                pipe.hset(name, mapping={"raw": body.raw, "gz": body.gzipped})
+                pipe.hset(name, mapping={"raw": body.raw, "gz": body.gzipped})  # shared: zip once
                 pipe.expire(name, REDIS_TTL_SECONDS)
                 pipe.execute()
         except Exception as error:

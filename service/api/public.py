@@ -131,13 +131,9 @@ def form_token(query: SiteQuery) -> Response:
 )
 def list_comments(query: CommentListQuery) -> Response:
     session = get_session()
-    site, thread = reading.site_and_thread(session, query.site, query.thread)
+    head = reading.thread_head(session, query.site, query.thread)
     etag = reading.thread_etag(
-        site,
-        query.thread,
-        thread,
-        f"{query.sort}|{query.limit}|{query.cursor}",
-        settings().score_refresh_seconds,
+        head, f"{query.sort}|{query.limit}|{query.cursor}", settings().score_refresh_seconds
     )
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
@@ -146,14 +142,7 @@ def list_comments(query: CommentListQuery) -> Response:
         body = cache.get(etag)
         if body is None:
             page = reading.read_thread(
-                session,
-                query.site,
-                query.thread,
-                sort=query.sort,
-                limit=query.limit,
-                cursor=query.cursor,
-                site=site,
-                thread=thread,
+                session, head, sort=query.sort, limit=query.limit, cursor=query.cursor
             )
             body = cache.put(etag, json_bytes(thread_page_json(page, query.thread)))
         response = cached_json_response(body)

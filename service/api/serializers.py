@@ -6,7 +6,7 @@ from typing import Any
 
 from service.clock import isoformat
 from service.comments.anchors import anchor_wire
-from service.comments.reading import ThreadPage
+from service.comments.reading import ThreadHead, ThreadPage
 from service.models import Comment, Thread
 
 
@@ -56,8 +56,8 @@ def own_comment_json(comment: Comment, *, with_anchor: bool = True) -> dict[str,
     }
 
 
-def thread_json(thread: Thread | None, key: str) -> dict[str, Any]:
-    if thread is None:
+def thread_json(thread: Thread | ThreadHead | None, key: str) -> dict[str, Any]:
+    if thread is None or thread.id is None:
         return {"key": key, "url": None, "title": None, "locked": False, "comment_count": 0}
     return {
         "key": thread.key,
@@ -76,7 +76,7 @@ def thread_page_json(page: ThreadPage, key: str) -> dict[str, Any]:
         item["more_replies_cursor"] = page.more_replies.get(root.id)
         comments.append(item)
     return {
-        "thread": thread_json(page.thread, key),
+        "thread": thread_json(page.head, key),
         "comments": comments,
         "next_cursor": page.next_cursor,
     }

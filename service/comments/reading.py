@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
 from service import clock
@@ -34,8 +34,7 @@ _PRIVATE_COLUMNS = (Comment.author_email, Comment.ip_hash, Comment.body_source)
 
 @dataclass
 class ThreadPage:
-    site: Site
-    thread: Thread | None
+    head: ThreadHead
     roots: list[Comment] = field(default_factory=list)
     replies: dict[int, list[Comment]] = field(default_factory=dict)
     more_replies: dict[int, str] = field(default_factory=dict)
@@ -79,34 +78,72 @@ def _parse_time(value: str) -> datetime:
 # -- thread pages ----------------------------------------------------------------------------
 
 
-def site_and_thread(session: Session, site_slug: str, key: str) -> tuple[Site, Thread | None]:
-    """Both in one query; an unknown site is a 404, an unknown thread is None."""
-    row = session.execute(
-        select(Site, Thread)
-        .outerjoin(Thread, and_(Thread.site_id == Site.id, Thread.key == key))
-        .where(Site.slug == site_slug)
-    ).first()
+@dataclass(frozen=True)
+class ThreadHead:
+    """What a thread read needs before it knows whether it can answer from a cache."""
+
+    site_id: int
+    key: str
+    #: None while the thread does not exist yet (it is created by its first comment).
+    id: int | None
+    url: str | None
+    title: str | None
+    locked: bool
+    approved_count: int
+    version: int
+    score_epoch: int
+
+
+# Built once: a thread read that hits the cache is this one query and nothing else.
+_THREAD_HEAD = (
+    select(
+        Site.id.label("site_id"),
+        Thread.id,
+        Thread.url,
+        Thread.title,
+        Thread.locked,
+        Thread.approved_count,
+        Thread.version,
+        Thread.score_epoch,
+    )
+    .select_from(Site)
+    .outerjoin(Thread, and_(Thread.site_id == Site.id, Thread.key == bindparam("key")))
+    .where(Site.slug == bindparam("slug"))
+)
+
+
+def thread_head(session: Session, site_slug: str, key: str) -> ThreadHead:
+    """Site and thread in one query; an unknown site is a 404, an unknown thread has no id."""
+    row = session.execute(_THREAD_HEAD, {"slug": site_slug, "key": key}).first()
     if row is None:
         raise NotFound(f"No site {site_slug!r}.")
-    return row[0], row[1]
+    return ThreadHead(
+        site_id=row.site_id,
+        key=key,
+        id=row.id,
+        url=row.url,
+        title=row.title,
+        locked=bool(row.locked) if row.id is not None else False,
+        approved_count=row.approved_count or 0,
+        version=row.version or 0,
+        score_epoch=row.score_epoch or 0,
+    )
 
 
-def thread_etag(
-    site: Site, key: str, thread: Thread | None, query: str, refresh_seconds: int
-) -> str:
+def thread_etag(head: ThreadHead, query: str, refresh_seconds: int) -> str:
     """Content version plus score window: scores lag by at most one window, not forever.
 
     While the thread's latest vote falls in the current window ("open"), responses may miss votes
     cast later in that window; once the window has passed ("closed") the tag changes, so the next
     read is fresh. The tag also names the site, thread key and query, so it is a cache key too.
     """
-    if thread is None:
+    if head.id is None:
         state = "none"
     else:
-        voted = thread.score_epoch
+        voted = head.score_epoch
         window = "o" if voted >= score_epoch(refresh_seconds) else "c"
-        state = f"{thread.id}|{thread.version}|{voted}{window}"
-    basis = f"{site.id}|{key}|{state}|{query}"
+        state = f"{head.id}|{head.version}|{voted}{window}"
+    basis = f"{head.site_id}|{head.key}|{state}|{query}"
     return hashlib.sha256(basis.encode()).hexdigest()[:24]
 
 
@@ -144,20 +181,10 @@ def _public_comments() -> Select[Comment]:
 
 
 def read_thread(
-    session: Session,
-    site_slug: str,
-    key: str,
-    *,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    thread: Thread | None = None,
-    site: Site | None = None,
+    session: Session, head: ThreadHead, *, sort: Sort, limit: int, cursor: str | None
 ) -> ThreadPage:
-    if site is None:
-        site, thread = site_and_thread(session, site_slug, key)
-    page = ThreadPage(site=site, thread=thread)
-    if thread is None:
+    page = ThreadPage(head=head)
+    if head.id is None:
         if cursor is not None:
             _after_cursor(sort, cursor)  # still refuse a malformed cursor
         return page
@@ -166,7 +193,7 @@ def read_thread(
         _public_comments()
         .outerjoin(Comment.anchor)
         .options(contains_eager(Comment.anchor))
-        .where(Comment.thread_id == thread.id, Comment.depth == 0, LISTED)
+        .where(Comment.thread_id == head.id, Comment.depth == 0, LISTED)
     )
     if cursor is None:
         query = query.order_by(Comment.pinned.desc(), *_sort_columns(sort))

@@ -1,0 +1,530 @@
+"""`make bench`: read and write speed measured side by side with a static app, in one run.
+
+For each backend (SQLite always, PostgreSQL when TEST_DATABASE_URL or BENCH_DATABASE_URL answers):
+seed a 200-comment thread, serve it with `sidenote serve --workers 2`, and drive it from wrk
+(`-t2 -c16`, bounded) on 127.0.0.1: the whole thread read, a 304 revalidation, counts of 20 threads
+and posting. In the same run a minimal WSGI app on the same gunicorn returns the same bytes, and
+every figure is shown as a ratio to it. Then 10,000 comments in one thread and 100,000 elsewhere are
+added and the reads repeated ("flat in size"). Posting is compared with Isso 0.14 when it can be
+installed. Results go to stdout and `docs/performance.md` (`--no-write` to skip).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.seed import BodyPool, ensure_site, seed_thread  # noqa: E402
+from service.db import make_engine  # noqa: E402
+from service.migrate import upgrade  # noqa: E402
+
+PYTHON = sys.executable
+SIDENOTE = [PYTHON, "-m", "service.cli"]
+ORIGIN = "http://127.0.0.1"
+SECRET = "bench-secret-key-0123456789abcdef"
+WRK_THREADS, WRK_CONNECTIONS = 2, 16
+RESULTS = ROOT / "bench" / "results"
+
+
+@dataclass
+class Measurement:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int = 0
+    note: str = ""
+
+
+@dataclass
+class BackendReport:
+    backend: str
+    rows: list[Measurement] = field(default_factory=list)
+    checks: list[tuple[str, float, float, bool]] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+@contextlib.contextmanager
+def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as output:
+        proc = subprocess.Popen(
+            args, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            yield proc
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def parse_duration(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def wrk(
+    name: str,
+    url: str,
+    *,
+    seconds: int,
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
+    note: str = "",
+) -> Measurement:
+    args = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{WRK_CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+    ]
+    for key, value in (headers or {}).items():
+        args += ["-H", f"{key}: {value}"]
+    if script is not None:
+        args += ["-s", str(script)]
+    output = subprocess.run(
+        [*args, url], capture_output=True, text=True, timeout=seconds + 30, check=True
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = parse_duration(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = parse_duration(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return Measurement(name, rps, p50, p99, int(bad.group(1)) if bad else 0, note)
+
+
+SIDENOTE_BODY = (
+    '\'{"site":"SITE","thread":"/posting","thread_url":"ORIGIN/posting","body":'
+    '"Benchmark comment %d-%d-%d with *some* Markdown and enough words to look like a reply."}\''
+)
+ISSO_BODY = (
+    '\'{"author":"bench","title":"Posting","text":'
+    '"Benchmark comment %d-%d-%d with *some* Markdown and enough words to look like a reply."}\''
+)
+POST_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local counter = 0
+local thread_id = 0
+setup = function(thread)
+  thread:set("tid", thread_id)
+  thread_id = thread_id + 1
+end
+init = function(args)
+  math.randomseed(os.time() + tid)
+end
+local BODY = BODY_TEMPLATE
+request = function()
+  counter = counter + 1
+  local body = string.format(BODY, tid, counter, math.random(1, 1000000000))
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def sidenote_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIDENOTE_")}
+    env.update(
+        SIDENOTE_DATABASE_URL=database_url,
+        SIDENOTE_SECRET_KEY=SECRET,
+        SIDENOTE_RATELIMIT_ENABLED="false",
+        SIDENOTE_FORM_TOKEN_REQUIRED="false",
+        SIDENOTE_MIN_COMPOSE_SECONDS="0",
+        SIDENOTE_WORKER="off",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def serve(
+    database_url: str, port: int, log: Path, **extra: str
+) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    return process(
+        [*SIDENOTE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        sidenote_env(database_url, **extra),
+        log,
+    )
+
+
+def static_server(
+    body: Path, port: int, log: Path
+) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    env = {**os.environ, "BENCH_BODY": str(body), "PYTHONPATH": str(ROOT)}
+    return process(
+        [PYTHON, "-m", "bench.static_app", "--port", str(port)],
+        env,
+        log,
+    )
+
+
+def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -> BackendReport:
+    report = BackendReport(backend)
+    print(f"\n== {backend}: migrating and seeding", flush=True)
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    pool = BodyPool.make()
+    port = free_port()
+    origin = f"{ORIGIN}:{port}"
+    site_id = ensure_site(engine, "bench", origin)
+    seed_thread(engine, site_id=site_id, key="/t200", origin=origin, pool=pool)
+    for n in range(20):
+        seed_thread(
+            engine,
+            site_id=site_id,
+            key=f"/c{n}",
+            origin=origin,
+            pool=pool,
+            roots_per_block=3,
+            replies_per_block=2,
+            seed=n,
+        )
+    read_url = f"http://127.0.0.1:{port}/api/v1/comments?site=bench&thread=/t200&limit=200"
+    counts_url = f"http://127.0.0.1:{port}/api/v1/counts?site=bench&" + "&".join(
+        f"thread=/c{n}" for n in range(20)
+    )
+    post_script = work / f"post-{backend}.lua"
+    body = SIDENOTE_BODY.replace("SITE", "bench").replace("ORIGIN", origin)
+    post_script.write_text(POST_SCRIPT.replace("BODY_TEMPLATE", body))
+
+    def reads(label: str, extra_note: str = "") -> None:
+        with urllib.request.urlopen(read_url) as answer:
+            etag = answer.headers["ETag"]
+        report.rows.append(wrk(f"thread read{label}", read_url, seconds=seconds, note=extra_note))
+        report.rows.append(
+            wrk(
+                f"304 revalidation{label}",
+                read_url,
+                seconds=seconds,
+                headers={"If-None-Match": etag},
+            )
+        )
+        report.rows.append(wrk(f"counts, 20 threads{label}", counts_url, seconds=seconds))
+
+    with serve(database_url, port, work / f"sidenote-{backend}.log"):
+        wait_for(read_url)
+        body_file = work / f"thread-{backend}.json"
+        with urllib.request.urlopen(read_url) as answer:
+            body_file.write_bytes(answer.read())
+        static_port = free_port()
+        with static_server(body_file, static_port, work / f"static-{backend}.log"):
+            static_url = f"http://127.0.0.1:{static_port}/"
+            wait_for(static_url)
+            print(f"== {backend}: measuring ({seconds} s a run)", flush=True)
+            static = wrk("static app, same bytes", static_url, seconds=seconds)
+            report.rows.append(static)
+            reads("")
+            small = {m.name: m for m in report.rows}
+            report.rows.append(
+                wrk(
+                    "post a comment",
+                    f"http://127.0.0.1:{port}/api/v1/comments",
+                    seconds=seconds,
+                    script=post_script,
+                )
+            )
+
+    port_nc = free_port()
+    read_url_nc = read_url.replace(f":{port}/", f":{port_nc}/")
+    with serve(
+        database_url,
+        port_nc,
+        work / f"sidenote-nocache-{backend}.log",
+        SIDENOTE_RESPONSE_CACHE_ENTRIES="0",
+    ):
+        wait_for(read_url_nc)
+        uncached_small = wrk("thread read, cache off", read_url_nc, seconds=seconds)
+        report.rows.append(uncached_small)
+
+    print(f"== {backend}: adding 10,000 comments in one thread and 100,000 elsewhere", flush=True)
+    seed_thread(engine, site_id=site_id, key="/t10k", origin=origin, pool=pool, blocks=50)
+    other_site = ensure_site(engine, "elsewhere", "http://elsewhere.example")
+    for n in range(500):
+        seed_thread(
+            engine,
+            site_id=other_site,
+            key=f"/e{n}",
+            origin="http://elsewhere.example",
+            pool=pool,
+            seed=n,
+        )
+    engine.dispose()
+    big_url = read_url.replace("/t200&limit=200", "/t10k&limit=120")
+    small_url_120 = read_url.replace("limit=200", "limit=120")
+    port2 = free_port()
+    with serve(database_url, port2, work / f"sidenote-big-{backend}.log"):
+        local = lambda url: url.replace(f":{port}/", f":{port2}/")  # noqa: E731
+        wait_for(local(read_url))
+        big_first = wrk("10,000-comment thread, first page", local(big_url), seconds=seconds)
+        small_first = wrk(
+            "200-comment thread, same page shape", local(small_url_120), seconds=seconds
+        )
+        read_big_db = wrk("thread read, 100,000 elsewhere", local(read_url), seconds=seconds)
+        counts_big_db = wrk("counts, 100,000 elsewhere", local(counts_url), seconds=seconds)
+        report.rows += [big_first, small_first, read_big_db, counts_big_db]
+    port3 = free_port()
+    with serve(
+        database_url,
+        port3,
+        work / f"sidenote-big-nocache-{backend}.log",
+        SIDENOTE_RESPONSE_CACHE_ENTRIES="0",
+    ):
+        local3 = lambda url: url.replace(f":{port}/", f":{port3}/")  # noqa: E731
+        wait_for(local3(read_url))
+        big_nc = wrk(
+            "10,000-comment thread, first page, cache off", local3(big_url), seconds=seconds
+        )
+        small_nc = wrk(
+            "200-comment thread, same page shape, cache off", local3(small_url_120), seconds=seconds
+        )
+        read_big_nc = wrk(
+            "thread read, 100,000 elsewhere, cache off", local3(read_url), seconds=seconds
+        )
+        report.rows += [big_nc, small_nc, read_big_nc]
+
+    def check(label: str, value: float, target: float, higher_is_better: bool = True) -> None:
+        ok = value >= target if higher_is_better else value <= target
+        report.checks.append((label, value, target, ok))
+
+    check(
+        "thread read / static (throughput)",
+        small["thread read"].requests_per_second / static.requests_per_second,
+        0.5,
+    )
+    check(
+        "304 / static (throughput)",
+        small["304 revalidation"].requests_per_second / static.requests_per_second,
+        0.6,
+    )
+    check("10k first page / 200 (p50)", big_first.p50_ms / small_first.p50_ms, 1.5, False)
+    check("10k first page / 200, cache off (p50)", big_nc.p50_ms / small_nc.p50_ms, 1.5, False)
+    check(
+        "read with 100k elsewhere / small (p50)",
+        read_big_db.p50_ms / small["thread read"].p50_ms,
+        1.5,
+        False,
+    )
+    check(
+        "read with 100k elsewhere / small, cache off (p50)",
+        read_big_nc.p50_ms / uncached_small.p50_ms,
+        1.5,
+        False,
+    )
+    check(
+        "counts with 100k elsewhere / small (p50)",
+        counts_big_db.p50_ms / small["counts, 20 threads"].p50_ms,
+        1.5,
+        False,
+    )
+    return report
+
+
+def isso_posting(seconds: int, work: Path) -> Measurement | None:
+    """Isso 0.14 posting on the same machine, same gunicorn shape; None when it cannot run."""
+    venv = ROOT / "bench" / ".isso-venv"
+    isso = venv / "bin" / "python"
+    if not isso.exists():
+        print("== installing Isso 0.14 for the posting comparison", flush=True)
+        try:
+            subprocess.run([PYTHON, "-m", "venv", str(venv)], check=True)
+            subprocess.run(
+                [str(isso), "-m", "pip", "install", "--quiet", "isso==0.14.0", "gunicorn"],
+                check=True,
+                timeout=600,
+            )
+        except (subprocess.SubprocessError, OSError) as error:
+            print(f"   Isso could not be installed ({error}); skipping the comparison")
+            shutil.rmtree(venv, ignore_errors=True)
+            return None
+    port = free_port()
+    config = work / "isso.cfg"
+    config.write_text(
+        f"[general]\ndbpath = {work / 'isso.db'}\nhost = http://127.0.0.1:{port}/\n"
+        "[moderation]\nenabled = false\n[guard]\nenabled = false\n"
+        f"[server]\nlisten = http://127.0.0.1:{port}/\n"
+    )
+    env = {**os.environ, "ISSO_SETTINGS": str(config)}
+    script = work / "isso-post.lua"
+    script.write_text(POST_SCRIPT.replace("BODY_TEMPLATE", ISSO_BODY))
+    with process(
+        [
+            str(venv / "bin" / "gunicorn"),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--preload",
+            "isso.run",
+        ],
+        env,
+        work / "isso.log",
+    ):
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/info")
+        return wrk(
+            "Isso 0.14: post a comment",
+            f"{base}/new?uri=%2Fposting",
+            seconds=seconds,
+            script=script,
+            headers={"Origin": base, "Referer": f"{base}/posting"},
+        )
+
+
+def postgres_url() -> str | None:
+    admin = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not admin:
+        return None
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            admin.replace("+psycopg", ""), autocommit=True, connect_timeout=3
+        ) as conn:
+            name = f"sidenote_bench_{os.getpid()}"
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return None
+    return admin.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres(url: str) -> None:
+    import psycopg
+
+    admin = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or ""
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(admin.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def format_report(reports: list[BackendReport], isso: Measurement | None, seconds: int) -> str:
+    lines = []
+    for report in reports:
+        static = report.rows[0].requests_per_second
+        lines.append(f"\n### {report.backend}\n")
+        lines.append("| measurement | requests/s | p50 ms | p99 ms | × static | non-2xx/3xx |")
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        for row in report.rows:
+            lines.append(
+                f"| {row.name} | {row.requests_per_second:,.0f} | {row.p50_ms:.2f} | "
+                f"{row.p99_ms:.2f} | {row.requests_per_second / static:.2f} | {row.non_2xx} |"
+            )
+        lines.append("\n| target | measured | goal | met |")
+        lines.append("|---|---:|---:|:---:|")
+        for label, value, target, ok in report.checks:
+            sign = "≥" if "static" in label else "≤"
+            lines.append(f"| {label} | {value:.2f} | {sign} {target} | {'yes' if ok else 'NO'} |")
+        post = next(r for r in report.rows if r.name == "post a comment")
+        if isso is not None:
+            ok = post.p50_ms <= isso.p50_ms
+            lines.append(
+                f"| posting p50 vs Isso 0.14 ({isso.p50_ms:.2f} ms) | {post.p50_ms:.2f} ms | "
+                f"≤ Isso | {'yes' if ok else 'NO'} |"
+            )
+    if isso is not None:
+        lines.append(
+            f"\nIsso 0.14 posting, same machine, gunicorn -w 2, wrk -t{WRK_THREADS} "
+            f"-c{WRK_CONNECTIONS} -d{seconds}s: {isso.requests_per_second:,.0f} requests/s, "
+            f"p50 {isso.p50_ms:.2f} ms, p99 {isso.p99_ms:.2f} ms, non-2xx {isso.non_2xx}."
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5, help="Duration of each wrk run.")
+    parser.add_argument(
+        "--no-write", action="store_true", help="Do not update docs/performance.md."
+    )
+    parser.add_argument("--no-isso", action="store_true", help="Skip the Isso comparison.")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: `make bench` installs it (apt-get install -y wrk)")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    reports = []
+    with tempfile.TemporaryDirectory(dir=RESULTS) as tmp:
+        work = Path(tmp)
+        reports.append(
+            measure_backend("SQLite", f"sqlite:///{work / 'bench.db'}", args.seconds, work)
+        )
+        pg = None if args.sqlite_only else postgres_url()
+        if pg is not None:
+            try:
+                reports.append(measure_backend("PostgreSQL", pg, args.seconds, work))
+            finally:
+                drop_postgres(pg)
+        isso = None if args.no_isso else isso_posting(args.seconds, work)
+    table = format_report(reports, isso, args.seconds)
+    print(table)
+    if not args.no_write:
+        write_docs(table, args)
+
+
+def write_docs(table: str, args: argparse.Namespace) -> None:
+    path = ROOT / "docs" / "performance.md"
+    text = path.read_text() if path.exists() else ""
+    start, end = "<!-- bench:core:start -->", "<!-- bench:core:end -->"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = platform.processor() or platform.machine()
+    section = (
+        f"{start}\nMeasured {stamp} on {os.cpu_count()} cores ({cpu}), Python "
+        f"{platform.python_version()}, with `make bench` (`python bench/run.py --seconds "
+        f"{args.seconds}`): wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, {args.seconds} s a run, "
+        f"`sidenote serve --workers 2` and the static app on the same gunicorn settings.\n"
+        f"{table}\n{end}"
+    )
+    if start in text and end in text:
+        text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
+    else:
+        text = (text or "# Performance\n") + "\n## Core reads and writes\n\n" + section + "\n"
+    path.write_text(text)
+    print(f"\nwrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The baseline: a minimal WSGI app returning fixed bytes, served by the same gunicorn settings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from service.server import GunicornServer, gunicorn_options
+
+BODY = Path(os.environ.get("BENCH_BODY", "/dev/null")).read_bytes()
+HEADERS = [
+    ("Content-Type", "application/json"),
+    ("Content-Length", str(len(BODY))),
+    ("ETag", '"0123456789abcdef01234567"'),
+    ("Cache-Control", "public, max-age=0, s-maxage=5, stale-while-revalidate=30"),
+]
+
+
+def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    start_response("200 OK", HEADERS)
+    return [BODY]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    GunicornServer(lambda: app, gunicorn_options("127.0.0.1", args.port, workers=2)).run()
+
+
+if __name__ == "__main__":
+    main()
