@@ -17,7 +17,12 @@ from service.security import settings
 
 web = Blueprint("web", __name__)
 
-WIDGET_FILES = ("embed.js", "count.js")
+#: Built by `make embed` from embed/ into service/static/ (committed); inline.js once it exists.
+WIDGET_FILES = ("embed.js", "count.js", "inline.js")
+DEMO_THEMES = ("light", "dark", "auto")
+DEMO_LANGUAGES = ("en", "de", "fr", "es", "ko", "ja")
+#: The /csp demo page proves the widget needs nothing a strict policy forbids: no inline script
+#: or style, no eval, no third-party host (styles go through adoptedStyleSheets).
 STRICT_CSP = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
     "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -26,6 +31,7 @@ STRICT_CSP = (
 
 @web.get("/embed.js")
 @web.get("/count.js")
+@web.get("/inline.js")
 def widget_script() -> Response:
     name = request.path.lstrip("/")
     static_folder = current_app.static_folder
@@ -35,18 +41,27 @@ def widget_script() -> Response:
     return response
 
 
-@web.get("/")
-def demo_article() -> str:
+def _demo_page(strict: bool) -> str:
     if not settings().is_development:
         abort(404)
-    return render_template("demo.html", strict=False)
+    theme = request.args.get("theme", "auto")
+    lang = request.args.get("lang", "")
+    return render_template(
+        "demo.html",
+        strict=strict,
+        theme=theme if theme in DEMO_THEMES else "auto",
+        lang=lang if lang in DEMO_LANGUAGES else "",
+    )
+
+
+@web.get("/")
+def demo_article() -> str:
+    return _demo_page(strict=False)
 
 
 @web.get("/csp")
 def demo_article_strict_csp() -> Response:
-    if not settings().is_development:
-        abort(404)
-    response = Response(render_template("demo.html", strict=True))
+    response = Response(_demo_page(strict=True))
     response.headers["Content-Security-Policy"] = STRICT_CSP
     return response
 

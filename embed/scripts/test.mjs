@@ -2,8 +2,9 @@
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pythonAllowlist } from "./allowlist.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outdir = join(root, ".build", "tests");
@@ -33,6 +34,11 @@ await build({
   target: "node20",
   outExtension: { ".js": ".mjs" },
   logLevel: "warning",
+  loader: { ".css": "text" },
+  define: {
+    __SIDENOTE_ALLOWLIST__: JSON.stringify(pythonAllowlist(resolve(root, ".."))),
+    __SIDENOTE_INLINE__: "false",
+  },
 });
 const files = entryPoints.map((p) => join(outdir, relative(join(root, "test"), p).replace(/\.ts$/, ".mjs")));
 const result = spawnSync(process.execPath, ["--test", ...files], { stdio: "inherit" });

@@ -1,0 +1,69 @@
+// Builds the widget: embed.js and count.js (and inline.js when src/inline/entry.ts exists) plus
+// the locale files, minified and deterministic, into service/static/ (or --outdir DIR).
+//
+//   node scripts/build.mjs [--outdir DIR]
+//
+// The HTML allowlist comes from service.rendering.allowlist_for_widget() (see allowlist.mjs) and
+// is compiled in as __SIDENOTE_ALLOWLIST__. tests/unit/test_widget_build.py rebuilds into a temp
+// dir and fails when the committed files differ.
+import { build, transform } from "esbuild";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { pythonAllowlist } from "./allowlist.mjs";
+
+const embed = fileURLToPath(new URL("..", import.meta.url));
+const project = resolve(embed, "..");
+const src = join(embed, "src");
+const flag = process.argv.indexOf("--outdir");
+const outdir = resolve(flag > 0 ? process.argv[flag + 1] : join(project, "service", "static"));
+
+const inlineEntry = join(src, "inline", "entry.ts");
+const hasInline = existsSync(inlineEntry);
+
+/** CSS imported as a minified string. */
+const cssText = {
+  name: "css-text",
+  setup(b) {
+    b.onLoad({ filter: /\.css$/ }, async (args) => {
+      const { code } = await transform(readFileSync(args.path, "utf8"), { loader: "css", minify: true });
+      return { contents: `export default ${JSON.stringify(code.trim())};`, loader: "js" };
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: ["es2020", "chrome93", "firefox92", "safari15"],
+  legalComments: "none",
+  charset: "utf8",
+  write: false,
+  logLevel: "warning",
+  plugins: [cssText],
+  define: {
+    __SIDENOTE_ALLOWLIST__: JSON.stringify(pythonAllowlist(project)),
+    __SIDENOTE_INLINE__: String(hasInline),
+  },
+};
+
+const bundles = { "embed.js": join(src, "main.ts"), "count.js": join(src, "count.ts") };
+if (hasInline) bundles["inline.js"] = inlineEntry;
+
+function write(name, contents) {
+  const path = join(outdir, name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, contents);
+  console.log(`${name.padEnd(18)} ${String(Buffer.byteLength(contents)).padStart(7)} bytes`);
+}
+
+for (const [name, entry] of Object.entries(bundles)) {
+  const result = await build({ ...common, entryPoints: [entry] });
+  write(name, result.outputFiles[0].text);
+}
+for (const file of readdirSync(join(src, "locales")).sort()) {
+  if (!file.endsWith(".json")) continue;
+  const messages = JSON.parse(readFileSync(join(src, "locales", file), "utf8"));
+  write(join("locales", file), JSON.stringify(messages));
+}

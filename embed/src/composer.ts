@@ -1,0 +1,238 @@
+// The comment form: write/preview tabs, author fields (remembered), a draft kept locally, the
+// character counter, the honeypot, "Notify me of" when the site offers subscriptions, and errors
+// placed at the fields the API names.
+
+import { ApiError } from "./api";
+import { h, uid } from "./dom";
+import { insertServerHtml } from "./html";
+import { load, save, type AuthorFields } from "./store";
+import type { Anchor, Comment, Posted } from "./types";
+import { charCount } from "./util";
+import type { Widget } from "./widget";
+
+export interface ComposerOptions {
+  /** reply to this comment */
+  parent?: Comment | null;
+  /** edit this (own) comment */
+  edit?: Comment | null;
+  /** an inline comment's anchor (top-level only) */
+  anchor?: Anchor | null;
+  /** text shown above the form, e.g. the quoted passage */
+  quote?: string | null;
+  /** called after a successful post or edit with the comment, or with null on cancel */
+  done?: (comment: Comment | null) => void;
+  /** offer Cancel (and Escape); default: for replies and edits */
+  cancel?: boolean;
+}
+
+export class Composer {
+  readonly form: HTMLFormElement;
+  readonly text: HTMLTextAreaElement;
+  private readonly inputs: Record<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>;
+  private readonly honeypot: HTMLInputElement;
+  private readonly counter: HTMLElement;
+  private readonly error: HTMLElement;
+  private readonly submit: HTMLButtonElement;
+  private readonly tabs: HTMLButtonElement[];
+  private readonly panels: HTMLElement[];
+  private readonly draftKey: string | null;
+  private readonly cancellable: boolean;
+
+  constructor(
+    private readonly w: Widget,
+    private readonly options: ComposerOptions = {},
+  ) {
+    const t = w.i18n.t.bind(w.i18n);
+    const { parent, edit } = options;
+    this.cancellable = options.cancel ?? !!(parent || edit);
+    const id = uid("f");
+    this.draftKey = edit ? null : `draft:${w.options.site}:${w.options.thread}:${parent?.id || 0}`;
+
+    const author = load<AuthorFields>("author", { name: "", email: "", website: "" });
+    const field = (name: keyof AuthorFields, label: string, type: string, auto: string) =>
+      h("label", { class: "fld" }, h("span", null, label), h("input", { name, type, autocomplete: auto, maxlength: name == "name" ? 100 : 254, value: author[name] }));
+    const who = edit ? null : h("div", { class: "who" }, field("name", t("name"), "text", "name"), field("email", t("email"), "email", "email"), field("website", t("website"), "url", "url"));
+
+    const label = edit ? t("editing") : parent ? t("replyTo", { name: parent.author?.name || t("anonymous") }) : t("body");
+    this.text = h("textarea", { id: id + "t", rows: 4, "aria-label": label, "aria-describedby": `${id}h ${id}c` });
+    this.text.value = edit ? w.own[edit.id]?.b || "" : this.draftKey ? load(this.draftKey, "") : "";
+
+    this.tabs = [t("write"), t("preview")].map((text, i) =>
+      h("button", { type: "button", role: "tab", id: `${id}tab${i}`, "aria-controls": `${id}p${i}`, "aria-selected": String(!i), tabindex: i ? -1 : 0, onclick: () => this.showTab(i), onkeydown: (e) => this.tabKey(e as KeyboardEvent) }, text),
+    );
+    this.panels = [
+      h("div", { role: "tabpanel", id: id + "p0", "aria-labelledby": id + "tab0" }, this.text),
+      h("div", { role: "tabpanel", id: id + "p1", "aria-labelledby": id + "tab1", class: "body pv", tabindex: 0, hidden: true }),
+    ];
+    this.counter = h("small", { id: id + "c" });
+    this.honeypot = h("input", { name: "homepage", tabindex: -1, autocomplete: "off" });
+    const notify =
+      !edit && w.config.features.subscriptions
+        ? h("select", { name: "notify" }, ...(["none", "replies", "thread"] as const).map((value, i) => h("option", { value }, t((["notifyNone", "notifyReplies", "notifyThread"] as const)[i]))))
+        : null;
+    this.error = h("p", { class: "err", role: "alert" });
+    this.submit = h("button", { type: "submit", class: "pri" }, edit ? t("save") : parent ? t("postReply") : t("post"));
+
+    this.form = h(
+      "form",
+      { class: "cm", novalidate: true, "aria-label": label, onsubmit: (e) => this.send(e), oninput: () => this.changed(), onfocusin: () => w.formToken(), onkeydown: (e) => (e as KeyboardEvent).key == "Escape" && this.cancellable && this.cancel() },
+      options.quote ? h("blockquote", { class: "q" }, options.quote) : null,
+      h("div", { role: "tablist", class: "tabs" }, ...this.tabs),
+      ...this.panels,
+      h("div", { class: "row" }, h("small", { id: id + "h" }, t("markdown")), this.counter),
+      who,
+      h("div", { class: "hp", "aria-hidden": "true" }, h("label", null, "Homepage ", this.honeypot)),
+      notify && h("label", { class: "fld" }, h("span", null, t("notify")), notify),
+      this.error,
+      h("div", { class: "btns" }, this.submit, this.cancellable ? h("button", { type: "button", onclick: () => this.cancel() }, t("cancel")) : null),
+    );
+    const inputs = (name: string) => this.form.querySelector<HTMLInputElement>(`[name=${name}]`)!;
+    this.inputs = { body: this.text };
+    if (who) for (const name of ["name", "email", "website"]) this.inputs["author." + name] = inputs(name);
+    if (notify) this.inputs.notify = notify;
+    this.changed(false);
+  }
+
+  focus(): void {
+    this.text.focus();
+  }
+
+  private cancel(): void {
+    this.options.done?.(null);
+  }
+
+  private changed(store = true): void {
+    const max = this.w.config.max_body_chars;
+    const count = charCount(this.text.value);
+    this.counter.textContent = this.w.i18n.t("chars", { n: count, max });
+    this.counter.classList.toggle("over", count > max);
+    if (store && this.draftKey) save(this.draftKey, this.text.value);
+  }
+
+  private tabKey(event: KeyboardEvent): void {
+    const step = { ArrowRight: 1, ArrowLeft: -1, Home: -9, End: 9 }[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const next = step > 0 ? 1 : 0;
+    this.showTab(next);
+    this.tabs[next].focus();
+  }
+
+  private async showTab(index: number): Promise<void> {
+    this.tabs.forEach((tab, i) => {
+      tab.setAttribute("aria-selected", String(i == index));
+      tab.tabIndex = i == index ? 0 : -1;
+      this.panels[i].hidden = i != index;
+    });
+    if (!index) return;
+    const panel = this.panels[1];
+    const body = this.text.value;
+    if (!body.trim()) {
+      panel.textContent = this.w.i18n.t("nothingToPreview");
+      return;
+    }
+    panel.setAttribute("aria-busy", "true");
+    try {
+      const { html } = await this.w.api.call<{ html: string }>("POST", "preview", { site: this.w.options.site, body });
+      insertServerHtml(panel, html);
+    } catch (error) {
+      this.showError(error);
+    }
+    panel.removeAttribute("aria-busy");
+  }
+
+  private async send(event: Event): Promise<void> {
+    event.preventDefault();
+    const { w, options } = this;
+    const t = w.i18n.t.bind(w.i18n);
+    this.clearErrors();
+    const body = this.text.value;
+    const max = w.config.max_body_chars;
+    if (!body.trim() || charCount(body) > max) {
+      return this.showError(new ApiError(400, "validation_failed", "", { body: body.trim() ? t("tooLong", { max }) : t("required") }));
+    }
+    this.busy(true);
+    try {
+      let comment: Comment;
+      if (options.edit) {
+        const own = w.own[options.edit.id];
+        comment = await w.api.call<Comment>("PATCH", "comments/" + options.edit.id, { body }, { "X-Sidenote-Edit-Token": own?.t || "" });
+        w.edited(comment, body);
+      } else {
+        const value = (name: string) => (this.inputs[name]?.value || "").trim() || undefined;
+        const author = { name: value("author.name"), email: value("author.email"), website: value("author.website") };
+        const posted = await w.api.call<Posted>("POST", "comments", {
+          site: w.options.site,
+          thread: w.options.thread,
+          thread_url: w.options.url,
+          thread_title: w.options.title.replace(/[\0-\x1f\x7f]+/g, " ").trim().slice(0, 300) || undefined,
+          parent_id: options.parent?.id,
+          anchor: options.anchor || undefined,
+          body,
+          author,
+          notify: value("notify"),
+          form_token: (await w.formToken()) || undefined,
+          homepage: this.honeypot.value,
+        });
+        save("author", { name: author.name || "", email: author.email || "", website: author.website || "" });
+        comment = posted.comment;
+        w.posted(posted, body, options.parent || null);
+      }
+      if (this.draftKey) save(this.draftKey, null);
+      this.text.value = "";
+      this.changed(false);
+      this.showTab(0);
+      options.done?.(comment);
+    } catch (error) {
+      this.showError(error);
+    } finally {
+      this.busy(false);
+    }
+  }
+
+  private busy(on: boolean): void {
+    const t = this.w.i18n.t.bind(this.w.i18n);
+    this.submit.disabled = on;
+    this.form.toggleAttribute("aria-busy", on);
+    this.submit.textContent = on ? t("sending") : this.options.edit ? t("save") : this.options.parent ? t("postReply") : t("post");
+  }
+
+  private clearErrors(): void {
+    this.error.textContent = "";
+    for (const old of Array.from(this.form.querySelectorAll(".ferr"))) old.remove();
+    for (const name in this.inputs) {
+      const input = this.inputs[name];
+      input.removeAttribute("aria-invalid");
+      input.setAttribute("aria-describedby", (input.getAttribute("aria-describedby") || "").replace(/ ?sn-e\S*/g, ""));
+    }
+  }
+
+  /** API errors next to the fields they name; the rest (and network trouble) above the buttons. */
+  showError(error: unknown): void {
+    this.clearErrors();
+    const general: string[] = [];
+    let first: HTMLElement | null = null;
+    if (error instanceof ApiError && error.code == "validation_failed" && Object.keys(error.fields).length) {
+      for (const [path, message] of Object.entries(error.fields)) {
+        const input = this.inputs[path];
+        if (!input) {
+          general.push(message);
+          continue;
+        }
+        const id = uid("e");
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${id}`.trim());
+        (input.closest(".fld, [role=tabpanel]") || input).after(h("p", { class: "ferr", id }, message));
+        first ||= input;
+      }
+      if (first) general.unshift(this.w.i18n.t("checkFields"));
+    } else {
+      general.push(this.w.errorText(error));
+    }
+    this.error.textContent = general.join(" ");
+    if (first) {
+      if (first == this.text) this.showTab(0);
+      first.focus();
+    }
+  }
+}

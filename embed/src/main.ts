@@ -1,0 +1,72 @@
+// embed.js: finds its own script tag, mounts the discussion into #sidenote-thread, and offers
+// `Sidenote.mount/unmount/refresh` for single-page sites.
+
+import type { InlineSetup } from "./core";
+import { insertServerHtml } from "./html";
+import { OPTION_NAMES, readAttributes, type RawOptions } from "./options";
+import { registerInline, Widget } from "./widget";
+
+performance.mark?.("sidenote:start");
+
+const script =
+  (document.currentScript as HTMLScriptElement | null) ||
+  document.querySelector<HTMLScriptElement>("script[data-sidenote-site]") ||
+  document.querySelector<HTMLScriptElement>('script[src*="embed.js"]');
+/** Where embed.js came from: the API, the locales and inline.js live next to it. */
+const base = script ? script.src.replace(/[^/]*$/, "") : location.origin + "/";
+const scriptOptions = readAttributes(script);
+const widgets = new Map<Element, Widget>();
+
+/** Options from JS: the camelCase names without the prefix (`site`, `thread`, …). */
+function pick(options: Record<string, unknown> = {}): RawOptions {
+  const picked: RawOptions = {};
+  for (const name of OPTION_NAMES) if (typeof options[name] == "string") picked[name] = options[name] as string;
+  return picked;
+}
+
+function mount(el: HTMLElement, options?: Record<string, unknown>): Promise<void> {
+  unmount(el);
+  const widget = new Widget(el, base, [scriptOptions, pick(options)]);
+  widgets.set(el, widget);
+  return widget.start().then(() => {
+    performance.mark?.("sidenote:rendered");
+  });
+}
+
+function unmount(el: Element): void {
+  widgets.get(el)?.stop();
+  widgets.delete(el);
+}
+
+function refresh(el: Element): Promise<void> {
+  const widget = widgets.get(el);
+  return widget ? widget.refresh() : Promise.resolve();
+}
+
+const api = {
+  mount,
+  unmount,
+  refresh,
+  /** internal: inline.js registers itself here */
+  _inline: registerInline as (setup: InlineSetup) => void,
+  /** internal: the HTML re-check, for tests and inline.js */
+  _insertHtml: insertServerHtml,
+};
+
+declare global {
+  interface Window {
+    Sidenote?: typeof api;
+  }
+}
+
+function autoMount(): void {
+  const el = document.getElementById("sidenote-thread");
+  if (el && !widgets.has(el)) mount(el);
+}
+
+// A page that includes embed.js twice keeps the first copy (one widget per container).
+if (!window.Sidenote) {
+  window.Sidenote = api;
+  if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", autoMount);
+  else autoMount();
+}

@@ -1,0 +1,74 @@
+// What the widget remembers in the reader's browser (localStorage, prefix "sidenote:"). Nothing
+// here leaves the browser except the voter id (as X-Sidenote-Voter) and edit tokens (as
+// X-Sidenote-Edit-Token, to the server that issued them).
+
+import type { Comment } from "./types";
+
+const PREFIX = "sidenote:";
+/** How long a pending comment is shown to its author while it waits for a moderator. */
+const PENDING_DAYS = 14;
+
+export function load<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(PREFIX + key);
+    return raw ? (JSON.parse(raw) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export function save(key: string, value: unknown): void {
+  try {
+    if (value == null || value === "") localStorage.removeItem(PREFIX + key);
+    else localStorage.setItem(PREFIX + key, JSON.stringify(value));
+  } catch {
+    // Storage full or disabled: the widget still works, it just forgets.
+  }
+}
+
+/** The reader's random voter id, created once. */
+export function voterId(): string {
+  let id = load<string>("voter", "");
+  if (!/^[\w-]{8,128}$/.test(id)) {
+    const bytes = crypto.getRandomValues(new Uint8Array(18));
+    id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+    save("voter", id);
+  }
+  return id;
+}
+
+/** A comment the reader wrote: its edit token and expiry, its source, and while pending its JSON. */
+export interface Own {
+  /** edit token */
+  t: string;
+  /** edit window end, ms since epoch */
+  x: number;
+  /** Markdown source, to edit it again */
+  b: string;
+  /** thread key */
+  k: string;
+  /** the comment while it awaits moderation (shown only to its author) */
+  p?: Comment;
+}
+
+export type OwnMap = Record<string, Own>;
+
+export function loadOwn(site: string, now = Date.now()): OwnMap {
+  const own = load<OwnMap>("own:" + site, {});
+  for (const id in own) {
+    const entry = own[id];
+    const keep = entry.x > now || (entry.p && entry.x + PENDING_DAYS * 864e5 > now);
+    if (!keep) delete own[id];
+  }
+  return own;
+}
+
+export function saveOwn(site: string, own: OwnMap): void {
+  save("own:" + site, Object.keys(own).length ? own : null);
+}
+
+export interface AuthorFields {
+  name: string;
+  email: string;
+  website: string;
+}

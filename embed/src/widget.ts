@@ -1,0 +1,513 @@
+// One mounted discussion: loads the site config, strings and first page together, renders the
+// thread inside the container's shadow root, and keeps it fresh (ETag revalidation, "N new").
+
+import { Api, ApiError } from "./api";
+import { Composer, type ComposerOptions } from "./composer";
+import type { CoreEvent, InlineInstance, InlineSetup, WidgetCore } from "./core";
+import { h, uid } from "./dom";
+import { insertServerHtml } from "./html";
+import { I18n, loadLanguage } from "./i18n";
+import { readAttributes, resolveOptions, type Options, type RawOptions } from "./options";
+import { load, loadOwn, saveOwn, voterId, type OwnMap } from "./store";
+import css from "./styles.css";
+import { Tree } from "./thread";
+import type { Comment, CommentDetail, Posted, SiteConfig, ThreadInfo, ThreadPage } from "./types";
+
+/** Top-level comments per page. */
+export const PAGE_SIZE = 50;
+/** Revalidate the first page this often while the tab is visible. */
+export const POLL_MS = 30_000;
+
+let shared: CSSStyleSheet | null = null;
+
+function styleSheets(): CSSStyleSheet[] {
+  if (!("replaceSync" in CSSStyleSheet.prototype)) return [];
+  if (!shared) (shared = new CSSStyleSheet()).replaceSync(css);
+  return [shared];
+}
+
+export class Widget implements WidgetCore {
+  readonly version = 1;
+  readonly root: ShadowRoot;
+  readonly sheets = styleSheets();
+  options!: Options;
+  api!: Api;
+  i18n = new I18n("en");
+  config!: SiteConfig;
+  thread!: ThreadInfo;
+  readonly comments = new Map<number, Comment>();
+  own: OwnMap = {};
+  votes: Record<number, number> = {};
+  inline: InlineInstance | null = null;
+
+  private readonly shell = h("section", { class: "sn" });
+  private tree!: Tree;
+  private main!: HTMLElement;
+  private list!: HTMLOListElement;
+  private heading!: HTMLElement;
+  private empty!: HTMLElement;
+  private more!: HTMLButtonElement;
+  private live!: HTMLButtonElement;
+  private status!: HTMLElement;
+  private focusView: HTMLElement | null = null;
+  private returnTo: { y: number; element: HTMLElement | null } | null = null;
+  private cursor: string | null = null;
+  private etag: string | null = null;
+  private count = 0;
+  private newer: { page: ThreadPage; etag: string | null } | null = null;
+  private timer = 0;
+  private polledAt = 0;
+  private token: Promise<string | null> | null = null;
+  private tokenAt = 0;
+  private generation = 0;
+  private readonly listeners: Partial<Record<CoreEvent, Set<(detail: unknown) => void>>> = {};
+  private readonly media = matchMedia("(prefers-color-scheme: dark)");
+
+  constructor(
+    readonly host: HTMLElement,
+    readonly base: string,
+    private readonly layers: RawOptions[],
+  ) {
+    this.root = host.shadowRoot || host.attachShadow({ mode: "open" });
+    this.root.adoptedStyleSheets = this.sheets;
+  }
+
+  // -- lifecycle ------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    const generation = ++this.generation;
+    const [script, api] = this.layers;
+    const o = (this.options = resolveOptions([script, readAttributes(this.host), api], this.host));
+    this.api = new Api(this.base, voterId);
+    this.own = loadOwn(o.site);
+    this.votes = load("votes:" + o.site, {});
+    this.theme();
+    this.shell.replaceChildren(h("div", { class: "skel", "aria-busy": "true" }));
+    this.root.replaceChildren(...(this.sheets.length ? [] : [h("style", null, css)]), this.shell);
+    this.media.addEventListener("change", this.theme);
+    try {
+      if (!o.site) throw new ApiError(0, "not_found", "data-sidenote-site is missing");
+      const [i18n, config, first] = await Promise.all([
+        loadLanguage(this.base, o.lang),
+        this.api.get<SiteConfig>(`sites/${encodeURIComponent(o.site)}/config`),
+        this.api.page(this.params()),
+      ]);
+      if (generation != this.generation) return;
+      this.i18n = i18n;
+      this.config = config;
+      this.thread = first.page!.thread;
+      this.render();
+      this.showPage(first.page!, first.etag);
+    } catch (error) {
+      if (generation != this.generation) return;
+      console.warn("Sidenote:", error);
+      const message = error instanceof ApiError && error.code == "network" ? "network" : "unavailable";
+      this.shell.replaceChildren(h("p", { class: "err", role: "alert" }, this.i18n.t(message)));
+      return;
+    }
+    addEventListener("hashchange", this.onHash);
+    document.addEventListener("visibilitychange", this.onVisible);
+    this.timer = window.setInterval(this.poll, POLL_MS);
+    this.polledAt = Date.now();
+    this.onHash();
+    this.emit("render", null);
+    if (__SIDENOTE_INLINE__ && this.config.features.inline && document.querySelector("[data-sidenote-article]")) {
+      loadInline(this.base).then((setup) => generation == this.generation && (this.inline = setup(this)));
+    }
+  }
+
+  stop(): void {
+    this.generation++;
+    clearInterval(this.timer);
+    removeEventListener("hashchange", this.onHash);
+    document.removeEventListener("visibilitychange", this.onVisible);
+    this.media.removeEventListener("change", this.theme);
+    this.inline?.destroy();
+    this.inline = null;
+    this.focusView = null;
+    this.comments.clear();
+    this.root.replaceChildren();
+  }
+
+  /** Re-read the options; the same thread reloads in place, another one mounts afresh. */
+  refresh(): Promise<void> {
+    const [script, api] = this.layers;
+    const next = resolveOptions([script, readAttributes(this.host), api], this.host);
+    if (this.config && this.heading && JSON.stringify(next) == JSON.stringify({ ...this.options, sort: next.sort })) {
+      this.inline?.refresh();
+      return this.reload();
+    }
+    this.stop();
+    return this.start();
+  }
+
+  private theme = (): void => {
+    const { theme } = this.options;
+    this.shell.classList.toggle("dark", theme == "dark" || (theme == "auto" && this.media.matches));
+  };
+
+  private params(cursor: string | null = null) {
+    const o = this.options;
+    return { site: o.site, thread: o.thread, sort: o.sort, limit: PAGE_SIZE, cursor };
+  }
+
+  // -- rendering ------------------------------------------------------------------------------
+
+  private render(): void {
+    const t = this.i18n.t.bind(this.i18n);
+    const o = this.options;
+    const headingId = uid("h");
+    this.heading = h("h2", { id: headingId });
+    const sort = h(
+      "select",
+      {
+        onchange: () => {
+          o.sort = sort.value as Options["sort"];
+          this.reload();
+        },
+      },
+      ...(["oldest", "newest", "top"] as const).map((value) => h("option", { value, selected: value == o.sort }, t(value))),
+    );
+    this.list = h("ol", { class: "list", "aria-labelledby": headingId });
+    this.live = h("button", { type: "button", class: "pri", hidden: true, onclick: () => this.showNewer() });
+    this.more = h("button", { type: "button", class: "more", hidden: true, onclick: () => this.loadMore() }, t("loadMore"));
+    this.empty = h("p", { class: "note", hidden: true }, t("empty"));
+    this.status = h("div", { class: "sr", role: "status" });
+    const top = this.thread.locked ? h("p", { class: "note" }, t("locked")) : new Composer(this, { done: (c) => c && this.addOwn(c) }).form;
+    this.main = h("div", null, top, h("div", { class: "live" }, this.live), this.empty, this.list, this.more);
+    this.shell.lang = this.i18n.lang;
+    this.shell.setAttribute("aria-labelledby", headingId);
+    this.shell.replaceChildren(
+      h("header", { class: "hd" }, this.heading, h("label", { class: "sort" }, t("sortBy") + " ", sort)),
+      this.main,
+      this.status,
+    );
+  }
+
+  private showPage(page: ThreadPage, etag: string | null, append = false): void {
+    const lockedBefore = this.thread.locked;
+    this.thread = page.thread;
+    if (!append) {
+      if (page.thread.locked != lockedBefore) this.render();
+      this.etag = etag;
+      this.list.replaceChildren();
+      this.tree = new Tree(this, this.list);
+      this.newer = null;
+      this.live.hidden = true;
+    }
+    this.count = page.thread.comment_count;
+    this.heading.textContent = this.i18n.t("count", { n: this.count });
+    this.tree.addPage(page.comments);
+    let changed = false;
+    for (const id in this.own) {
+      const own = this.own[id];
+      const listed = this.comments.get(+id);
+      if (own.p && listed && listed.status != "pending") {
+        delete own.p;
+        changed = true;
+      } else if (own.p && own.k == this.options.thread && !append) {
+        this.tree.add(own.p, !own.p.parent_id && this.options.sort != "oldest");
+      }
+    }
+    if (changed) saveOwn(this.options.site, this.own);
+    this.cursor = page.next_cursor;
+    this.more.hidden = !this.cursor;
+    this.empty.hidden = this.tree.items.size > 0;
+  }
+
+  private async reload(): Promise<void> {
+    this.list.setAttribute("aria-busy", "true");
+    try {
+      const { page, etag } = await this.api.page(this.params());
+      this.showPage(page!, etag);
+      this.emit("render", null);
+    } catch (error) {
+      this.announce(this.errorText(error));
+    }
+    this.list.removeAttribute("aria-busy");
+  }
+
+  private async loadMore(): Promise<void> {
+    this.more.disabled = true;
+    const before = new Set(this.tree.items.keys());
+    try {
+      const { page } = await this.api.page(this.params(this.cursor));
+      this.showPage(page!, null, true);
+      const first = page!.comments.find((c) => !before.has(c.id));
+      if (first) this.focusComment(first.id, false, false);
+      this.emit("render", null);
+    } catch (error) {
+      this.announce(this.errorText(error));
+    }
+    this.more.disabled = false;
+  }
+
+  // -- live updates ---------------------------------------------------------------------------
+
+  private onVisible = (): void => {
+    if (!document.hidden && Date.now() - this.polledAt >= POLL_MS) this.poll();
+  };
+
+  /** Revalidate the first page; show "N new comments" rather than moving what the reader reads. */
+  poll = async (): Promise<void> => {
+    if (document.hidden || !this.etag) return;
+    this.polledAt = Date.now();
+    try {
+      const { page, etag } = await this.api.page(this.params(), this.newer?.etag || this.etag);
+      if (!page) return;
+      const unseen = page.comments.flatMap((c) => [c, ...(c.replies || [])]).filter((c) => !c.deleted && !this.comments.has(c.id)).length;
+      const n = Math.max(page.thread.comment_count - this.count, unseen);
+      this.newer = { page, etag };
+      if (n > 0) {
+        this.live.textContent = this.i18n.t("newComments", { n });
+        this.live.hidden = false;
+      }
+    } catch {
+      // offline for a moment: try again next time
+    }
+  };
+
+  private showNewer(): void {
+    if (!this.newer) return;
+    const known = new Set(this.comments.keys());
+    this.back(false);
+    this.showPage(this.newer.page, this.newer.etag);
+    let first = 0;
+    for (const [id, li] of this.tree.items) {
+      if (known.has(id)) continue;
+      li.children[0].classList.add("new");
+      first ||= id;
+    }
+    if (first) this.focusComment(first);
+    this.emit("render", null);
+  }
+
+  // -- views: permalinks and "continue this thread" -------------------------------------------
+
+  private onHash = (): void => {
+    const match = /^#comment-(\d+)$/.exec(location.hash);
+    if (match) this.show(+match[1]);
+  };
+
+  /** Scroll to a comment and highlight it, loading it with its ancestors when it is not here. */
+  async show(id: number): Promise<void> {
+    if (this.focusComment(id, true)) return;
+    try {
+      const detail = await this.api.get<CommentDetail>("comments/" + id);
+      if (detail.thread.key != this.options.thread) return;
+      const { replies, more_replies_cursor } = await this.api.get<{ replies: Comment[]; more_replies_cursor: string | null }>(`comments/${id}/replies`);
+      this.openFocus(null, this.i18n.t("viewAll"), detail.ancestors, detail.comment, replies, more_replies_cursor);
+      this.focusComment(id, true);
+    } catch (error) {
+      this.announce(this.errorText(error));
+    }
+  }
+
+  /** The subtree below `comment` on its own, unindented, with a way back. */
+  async openThread(comment: Comment, from: HTMLElement): Promise<void> {
+    const below = (c: Comment): boolean => {
+      for (let p = this.comments.get(c.parent_id!); p; p = this.comments.get(p.parent_id!)) if (p.id == comment.id) return true;
+      return false;
+    };
+    let replies = Array.from(this.comments.values()).filter(below);
+    let cursor: string | null = null;
+    if (!comment.deleted) {
+      try {
+        ({ replies, more_replies_cursor: cursor } = await this.api.get<{ replies: Comment[]; more_replies_cursor: string | null }>(`comments/${comment.id}/replies`));
+      } catch {
+        // show what is loaded
+      }
+    }
+    this.openFocus(from, this.i18n.t("back"), [], comment, replies, cursor);
+    this.focusComment(comment.id);
+  }
+
+  private openFocus(from: HTMLElement | null, backLabel: string, ancestors: Comment[], comment: Comment, replies: Comment[], cursor: string | null): void {
+    if (!this.focusView) this.returnTo = { y: scrollY, element: from };
+    const context = h("ol", { class: "list ctx" });
+    const list = h("ol", { class: "list" });
+    const tree = new Tree(this, list, comment.depth);
+    for (const ancestor of ancestors) {
+      this.remember(ancestor);
+      context.append(h("li", { class: "c" }, tree.card(ancestor)));
+    }
+    tree.add(comment);
+    tree.addAll(replies);
+    tree.moreReplies(comment, cursor);
+    const view = h("div", { class: "focus" }, h("button", { type: "button", class: "link back", onclick: () => this.back() }, "← " + backLabel), ancestors.length ? context : null, list);
+    (this.focusView || this.main).replaceWith(view);
+    this.focusView = view;
+  }
+
+  /** Leave the focused view; with `restore`, return to where the reader was. */
+  back(restore = true): void {
+    if (!this.focusView) return;
+    this.focusView.replaceWith(this.main);
+    this.focusView = null;
+    if (restore && this.returnTo) {
+      scrollTo(scrollX, this.returnTo.y);
+      const element = this.returnTo.element;
+      if (element?.isConnected) element.focus({ preventScroll: true });
+      else this.heading.scrollIntoView();
+    }
+    this.returnTo = null;
+  }
+
+  /** Move focus (and the view) to a comment shown in the current view; false if it is not. */
+  focusComment(id: number, highlight = false, center = true): boolean {
+    const find = (scope: ParentNode | null) => scope?.querySelector<HTMLElement>("#comment-" + id);
+    let card = find(this.focusView);
+    if (!card) {
+      if (!(card = find(this.main))) return false;
+      this.back(false);
+    }
+    if (highlight) {
+      for (const old of Array.from(this.root.querySelectorAll(".hl"))) old.classList.remove("hl");
+      card.classList.add("hl");
+    }
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ block: center ? "center" : "nearest" });
+    return true;
+  }
+
+  // -- bookkeeping the cards and composers call -----------------------------------------------
+
+  remember(comment: Comment): void {
+    this.comments.set(comment.id, comment);
+  }
+
+  permalink(id: number): string {
+    return location.href.split("#")[0] + "#comment-" + id;
+  }
+
+  /** The form token, fetched once when a composer is first used (none when the server has none). */
+  formToken(): Promise<string | null> {
+    if (!this.token || Date.now() - this.tokenAt > 3_600_000) {
+      this.tokenAt = Date.now();
+      this.token = this.api.get<{ form_token: string }>("form-token", { site: this.options.site }).then(
+        (answer) => answer.form_token,
+        (error) => {
+          if (!(error instanceof ApiError && error.status == 404)) this.token = null;
+          return null;
+        },
+      );
+    }
+    return this.token;
+  }
+
+  posted(posted: Posted, body: string, _parent: Comment | null): void {
+    const { comment } = posted;
+    const pending = comment.status == "pending";
+    this.own[comment.id] = { t: posted.edit_token, x: Date.parse(posted.edit_expires_at), b: body, k: this.options.thread, p: pending ? comment : undefined };
+    saveOwn(this.options.site, this.own);
+    this.remember(comment);
+    if (!pending) this.setCount(this.count + 1);
+    this.announce(this.i18n.t(pending ? "pending" : "posted"));
+    this.emit("posted", comment);
+  }
+
+  edited(comment: Comment, body: string): void {
+    const own = this.own[comment.id];
+    if (own) {
+      own.b = body;
+      own.p = comment.status == "pending" ? comment : undefined;
+      saveOwn(this.options.site, this.own);
+    }
+    if (comment.status == "pending") this.announce(this.i18n.t("pending"));
+  }
+
+  deleted(comment: Comment): void {
+    delete this.own[comment.id];
+    saveOwn(this.options.site, this.own);
+    if (comment.status != "pending") this.setCount(this.count - 1);
+    queueMicrotask(() => (this.empty.hidden = this.list.children.length > 0));
+  }
+
+  private addOwn(comment: Comment): void {
+    this.back(false);
+    this.tree.add(comment, this.options.sort != "oldest");
+    this.empty.hidden = true;
+    this.focusComment(comment.id);
+  }
+
+  private setCount(count: number): void {
+    this.count = Math.max(0, count);
+    this.heading.textContent = this.i18n.t("count", { n: this.count });
+  }
+
+  announce(message: string): void {
+    this.status.textContent = "";
+    setTimeout(() => (this.status.textContent = message), 50);
+  }
+
+  errorText(error: unknown): string {
+    const t = this.i18n.t.bind(this.i18n);
+    if (!(error instanceof ApiError)) return t("failed", { message: String(error) });
+    switch (error.code) {
+      case "network":
+        return t("network");
+      case "rate_limited":
+        return t("rate_limited", { when: this.i18n.relativeIn(error.retryAfter || 60) });
+      case "edit_window_closed":
+      case "thread_locked":
+      case "banned":
+      case "not_found":
+        return t(error.code);
+      case "rejected_by_policy":
+        return t("rejected_by_policy", { message: error.message });
+    }
+    return t("failed", { message: error.message });
+  }
+
+  // -- the interface for inline.js ------------------------------------------------------------
+
+  loaded(): Comment[] {
+    return Array.from(this.comments.values());
+  }
+
+  renderComments(list: HTMLOListElement, comments: Comment[]): void {
+    new Tree(this, list).addPage(comments);
+  }
+
+  composer(options: ComposerOptions): Composer {
+    return new Composer(this, {
+      cancel: true,
+      ...options,
+      done: (comment) => {
+        if (comment && !comment.parent_id && comment.status != "pending") this.tree.add(comment, this.options.sort != "oldest");
+        options.done?.(comment);
+      },
+    });
+  }
+
+  insertHtml(target: Element, html: string): number {
+    return insertServerHtml(target, html);
+  }
+
+  on(event: CoreEvent, listener: (detail: unknown) => void): () => void {
+    const set = (this.listeners[event] ||= new Set());
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  emit(event: CoreEvent, detail: unknown): void {
+    this.listeners[event]?.forEach((listener) => listener(detail));
+  }
+}
+
+let inlineSetup: Promise<InlineSetup> | null = null;
+let resolveInline: (setup: InlineSetup) => void = () => {};
+
+/** Load inline.js once (it calls `Sidenote._inline(setup)`), for every discussion that wants it. */
+function loadInline(base: string): Promise<InlineSetup> {
+  if (!inlineSetup) {
+    inlineSetup = new Promise((resolve) => (resolveInline = resolve));
+    document.head.append(h("script", { src: base + "inline.js", async: true }));
+  }
+  return inlineSetup;
+}
+
+export function registerInline(setup: InlineSetup): void {
+  resolveInline(setup);
+  inlineSetup = Promise.resolve(setup);
+}
