@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("report_count", sa.Integer(), nullable=False),
         sa.Column("visible_descendants", sa.Integer(), nullable=False),
         sa.Column("status_changed_at", service.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("text_fingerprint", sa.String(length=32), nullable=True),
         sa.CheckConstraint(
             "status IN ('pending', 'approved', 'rejected', 'spam', 'deleted')",
             name=op.f("ck_comments_status"),
@@ -112,6 +113,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_comments_author_email", ["author_email"], unique=False)
         batch_op.create_index("ix_comments_identity", ["identity_key"], unique=False)
         batch_op.create_index("ix_comments_ip_hash", ["ip_hash"], unique=False)
+        batch_op.create_index(
+            "ix_comments_site_fingerprint", ["site_id", "text_fingerprint"], unique=False
+        )
         batch_op.create_index("ix_comments_parent", ["parent_id"], unique=False)
         batch_op.create_index("ix_comments_root_path", ["root_id", "path"], unique=False)
         batch_op.create_index(
@@ -224,6 +228,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_comments_site_status_created")
         batch_op.drop_index("ix_comments_root_path")
         batch_op.drop_index("ix_comments_parent")
+        batch_op.drop_index("ix_comments_site_fingerprint")
         batch_op.drop_index("ix_comments_ip_hash")
         batch_op.drop_index("ix_comments_identity")
         batch_op.drop_index("ix_comments_author_email")

@@ -21,6 +21,7 @@ from service.errors import (
     ValidationFailed,
 )
 from service.models import PATH_WIDTH, Comment, Site, Thread
+from service.moderation.text import text_fingerprint
 from service.moderation.pipeline import Decision, Draft, evaluate
 from service.rendering import render_markdown
 from service.security import keyed_hash, sign, unsign
@@ -151,6 +152,7 @@ def insert_comment(session: Session, comment: Comment, parent: Comment | None) -
     """
     comment.parent_id = parent.id if parent else None
     comment.depth = parent.depth + 1 if parent else 0
+    comment.text_fingerprint = text_fingerprint(comment.body_source)
     session.add(comment)
     session.flush()
     own = str(comment.id).zfill(PATH_WIDTH)
@@ -230,6 +232,7 @@ def edit_comment(
     )
     comment.body_source = source
     comment.body_html = html
+    comment.text_fingerprint = text_fingerprint(source)
     comment.edited_at = clock.now()
     comment.moderation_reasons = decision.reasons
     if decision.spam_score is not None:

@@ -118,6 +118,8 @@ class Comment(Base):
     #: Approved comments below this one; a hidden comment with any is shown as a tombstone.
     visible_descendants: Mapped[int] = mapped_column(Integer, default=0)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: Hash of the folded text, so "the same comment again" is one indexed lookup.
+    text_fingerprint: Mapped[str | None] = mapped_column(String(32), default=None)
 
     anchor: Mapped[CommentAnchor | None] = relationship(
         lazy="raise", uselist=False, cascade="all, delete-orphan", passive_deletes=True
@@ -134,6 +136,7 @@ class Comment(Base):
         Index("ix_comments_identity", "identity_key"),
         Index("ix_comments_author_email", "author_email"),
         Index("ix_comments_ip_hash", "ip_hash"),
+        Index("ix_comments_site_fingerprint", "site_id", "text_fingerprint"),
     )
 
     @property

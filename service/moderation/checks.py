@@ -1,0 +1,144 @@
+"""The policy checks of the moderation issue, registered in `pipeline.CHECKS`.
+
+Each is `(session, draft) -> Verdict | None` and reads the site's rules (`rules_for`). Their
+reason codes are listed in docs/moderation.md.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from service import clock
+from service.models import Comment, TrustedAuthor
+from service.moderation import bans, spam
+from service.moderation.rules import (
+    ContentVerdict,
+    judge_banned_words,
+    judge_links,
+    judge_suspect_words,
+    rules_for,
+)
+from service.moderation.text import fold, text_fingerprint
+from service.moderation.verdicts import Draft, Verdict
+
+#: Shorter comments ("Thanks!", "+1") may repeat without being spam.
+REPEAT_MIN_CHARS = 12
+
+
+def _verdict(found: ContentVerdict | None) -> Verdict | None:
+    if found is None:
+        return None
+    return Verdict(found.action, found.code, found.message)  # type: ignore[arg-type]
+
+
+def check_banned_identity(session: Session, draft: Draft) -> Verdict | None:
+    """A banned email, IP hash, voter id or identity: 403 banned, or stored as spam (shadow)."""
+    ban = bans.active_ban(session, draft.site.id, bans.draft_keys(draft))
+    if ban is None:
+        return None
+    if ban.shadow:
+        return Verdict("shadow_ban", "shadow_ban", "Shadow-banned: stored as spam, unseen.")
+    return Verdict("ban", "banned", bans.ban_message(ban))
+
+
+def check_banned_words(session: Session, draft: Draft) -> Verdict | None:
+    return _verdict(judge_banned_words(draft.body_source, rules_for(draft.site)))
+
+
+def check_suspect_words(session: Session, draft: Draft) -> Verdict | None:
+    return _verdict(judge_suspect_words(draft.body_source, rules_for(draft.site)))
+
+
+def check_links(session: Session, draft: Draft) -> Verdict | None:
+    return _verdict(judge_links(draft.body_source, draft.body_html, rules_for(draft.site)))
+
+
+def check_repeated(session: Session, draft: Draft) -> Verdict | None:
+    """The same text again from the same person (identity, email or IP hash) within the window.
+
+    "The same" is equal folded text, compared by its fingerprint: one indexed lookup.
+    """
+    window = rules_for(draft.site).repeat_window_hours
+    if window == 0 or len(fold(draft.body_source)) < REPEAT_MIN_CHARS:
+        return None
+    same_author = []
+    if draft.identity_key:
+        same_author.append(Comment.identity_key == draft.identity_key)
+    if draft.author_email.strip():
+        same_author.append(Comment.author_email == draft.author_email)
+    if draft.ip_hash:
+        same_author.append(Comment.ip_hash == draft.ip_hash)
+    if not same_author:
+        return None
+    stmt = (
+        select(Comment.id)
+        .where(
+            Comment.site_id == draft.site.id,
+            Comment.text_fingerprint == text_fingerprint(draft.body_source),
+            Comment.created_at >= clock.now() - timedelta(hours=window),
+            Comment.status != "deleted",
+            or_(*same_author),
+        )
+        .limit(1)
+    )
+    if draft.editing is not None:
+        stmt = stmt.where(Comment.id != draft.editing.id)
+    if session.scalar(stmt) is not None:
+        return Verdict("spam", "repeated_comment", "The same comment was posted before.")
+    return None
+
+
+def check_trusted(session: Session, draft: Draft) -> Verdict | None:
+    """Verified commenters a moderator trusts, or with enough approved and none rejected,
+    skip every hold (not bans, spam or rejects)."""
+    if not draft.identity_key:
+        return None
+    from service.moderation.decisions import trust_hash
+
+    explicit = session.scalar(
+        select(TrustedAuthor.id).where(
+            TrustedAuthor.site_id == draft.site.id,
+            TrustedAuthor.identity_hash == trust_hash(draft.identity_key),
+        )
+    )
+    if explicit is not None:
+        return Verdict("trust", "trusted_commenter", "A moderator trusts this commenter.")
+    needed = rules_for(draft.site).trusted_after
+    if needed == 0:
+        return None
+    counts = dict(
+        session.execute(
+            select(Comment.status, func.count())
+            .where(Comment.site_id == draft.site.id, Comment.identity_key == draft.identity_key)
+            .group_by(Comment.status)
+        ).all()
+    )
+    if (
+        counts.get("approved", 0) >= needed
+        and not counts.get("rejected")
+        and not counts.get("spam")
+    ):
+        return Verdict(
+            "trust",
+            "trusted_commenter",
+            f"{counts['approved']} approved comments and none rejected.",
+        )
+    return None
+
+
+def check_spam_score(session: Session, draft: Draft) -> Verdict | None:
+    """The site's naive Bayes score: holds at the threshold, never rejects."""
+    rules = rules_for(draft.site)
+    if not rules.spam_score_enabled:
+        return None
+    score = spam.score(
+        session, draft.site.id, draft.body_source, min_examples=rules.spam_min_examples
+    )
+    if score is None:
+        return None
+    if score >= rules.spam_score_threshold:
+        return Verdict("hold", "spam_score", f"Looks like spam (score {score:.2f}).", score=score)
+    return Verdict("allow", "spam_score", "", score=score)

@@ -1,0 +1,466 @@
+"""What moderators do to comments, threads and authors, each step audit-logged and undoable.
+
+Every status change goes through `visibility.change_status` (counters, versions, events). Every
+action writes audit rows with before/after; the rows of one request share a batch, and
+`undo(batch)` reverts them (within `SIDENOTE_MODERATION_UNDO_SECONDS`), writing `undo.*` rows.
+The functions take the acting `Principal` and check its scope on the comment's site themselves,
+so bulk actions can report a 403 per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from service import clock, events
+from service.moderation.text import text_fingerprint
+from service.auth import Principal
+from service.clock import isoformat
+from service.comments.posting import render_body
+from service.comments.visibility import bump_thread_version, change_status
+from service.errors import NotFound, ServiceError, ValidationFailed
+from service.models import AuditEntry, Ban, Comment, Report, Site, Thread, TrustedAuthor
+from service.moderation import audit, spam
+from service.moderation.rules import Rules, update_rules
+from service.security import keyed_hash
+
+DecisionAction = Literal["approve", "reject", "spam"]
+ACTION_STATUS: dict[str, str] = {"approve": "approved", "reject": "rejected", "spam": "spam"}
+MAX_BULK = 500
+
+
+@dataclass(frozen=True)
+class Outcome:
+    comment: Comment
+    previous_status: str
+    batch: str
+
+
+def comment_for(
+    session: Session, actor: Principal, comment_id: int, scope: Any = "moderate"
+) -> Comment:
+    """The comment, if the actor has `scope` on its site (404 when it does not exist)."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound("No such comment.")
+    actor.require(scope, comment.site_id)
+    return comment
+
+
+def _resolve_reports(session: Session, comment: Comment) -> list[int]:
+    ids = list(
+        session.scalars(
+            select(Report.id).where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
+        )
+    )
+    if ids:
+        session.execute(
+            update(Report)
+            .where(Report.id.in_(ids))
+            .values(resolved_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def decide(
+    session: Session,
+    actor: Principal,
+    comment: Comment,
+    action: str,
+    *,
+    reason: str = "",
+    batch: str | None = None,
+) -> Outcome:
+    """Approve, reject or mark as spam (from any status but deleted); resolves open reports."""
+    if action not in ACTION_STATUS:
+        raise ValidationFailed.on("action", "Use approve, reject or spam.")
+    actor.require("moderate", comment.site_id)
+    if comment.status == "deleted":
+        raise ValidationFailed.on("action", "Its author deleted this comment.")
+    target = ACTION_STATUS[action]
+    previous = change_status(session, comment, target)
+    resolved = _resolve_reports(session, comment)
+    batch = batch or audit.new_batch()
+    audit.record(
+        session,
+        actor,
+        f"comment.{action}",
+        target_kind="comment",
+        target_id=comment.id,
+        site_id=comment.site_id,
+        subject_key=comment.author_key,
+        before={"status": previous},
+        after={"status": target, "resolved_reports": resolved},
+        reason=reason.strip(),
+        batch=batch,
+    )
+    return Outcome(comment, previous, batch)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    results: list[dict[str, Any]]
+    batch: str
+
+
+def decide_many(
+    session: Session, actor: Principal, ids: Sequence[int], action: str, *, reason: str = ""
+) -> BulkResult:
+    """The same decision on many comments; one failing comment does not stop the others."""
+    if action not in ACTION_STATUS:
+        raise ValidationFailed.on("action", "Use approve, reject or spam.")
+    if len(ids) > MAX_BULK:
+        raise ValidationFailed.on("ids", f"Decide on at most {MAX_BULK} comments at once.")
+    batch = audit.new_batch()
+    results: list[dict[str, Any]] = []
+    for comment_id in dict.fromkeys(ids):
+        try:
+            with session.begin_nested():
+                comment = comment_for(session, actor, comment_id)
+                decide(session, actor, comment, action, reason=reason, batch=batch)
+            results.append({"id": comment_id, "ok": True, "status": comment.status})
+        except ServiceError as error:
+            results.append({"id": comment_id, "ok": False, "error": error.to_dict()["error"]})
+    return BulkResult(results, batch)
+
+
+def edit_comment(
+    session: Session,
+    actor: Principal,
+    comment: Comment,
+    *,
+    body: str | None = None,
+    pinned: bool | None = None,
+    note: str = "",
+    max_body_chars: int,
+    sanitizer: str,
+    batch: str | None = None,
+) -> Outcome:
+    """A moderator's edit (marked "edited by moderator", with the note in the audit log) and/or
+    pin. No pipeline: the moderator is the judge."""
+    actor.require("moderate", comment.site_id)
+    if comment.status == "deleted":
+        raise ValidationFailed.on("body", "Its author deleted this comment.")
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    text_changed = body is not None and body != comment.body_source
+    if text_changed and body is not None:
+        source, html = render_body(body, max_chars=max_body_chars, backend=sanitizer)
+        before.update(
+            body_source=comment.body_source,
+            edited_by_moderator=comment.edited_by_moderator,
+            edited_at=isoformat(comment.edited_at),
+        )
+        comment.body_source = source
+        comment.body_html = html
+        comment.text_fingerprint = text_fingerprint(source)
+        comment.edited_by_moderator = True
+        comment.edited_at = clock.now()
+        after.update(body_source=source, edited_by_moderator=True)
+    if pinned is not None and pinned != comment.pinned:
+        if pinned and comment.depth != 0:
+            raise ValidationFailed.on("pinned", "Only top-level comments can be pinned.")
+        before["pinned"] = comment.pinned
+        comment.pinned = pinned
+        after["pinned"] = pinned
+    batch = batch or audit.new_batch()
+    if not after:
+        return Outcome(comment, comment.status, batch)
+    session.flush()
+    if comment.status == "approved":
+        bump_thread_version(session, comment.thread_id)
+    if text_changed:
+        events.emit(session, events.CommentEvent("comment.edited", comment))
+    if note.strip():
+        after["note"] = note.strip()[:500]
+    action = "comment.edit" if text_changed else ("comment.pin" if pinned else "comment.unpin")
+    audit.record(
+        session,
+        actor,
+        action,
+        target_kind="comment",
+        target_id=comment.id,
+        site_id=comment.site_id,
+        subject_key=comment.author_key,
+        before=before,
+        after=after,
+        reason=note.strip(),
+        batch=batch,
+    )
+    return Outcome(comment, comment.status, batch)
+
+
+_UNSET: Any = object()
+
+
+def update_thread(
+    session: Session,
+    actor: Principal,
+    thread_id: int,
+    *,
+    locked: bool | None = None,
+    moderation: Any = _UNSET,
+    reason: str = "",
+    batch: str | None = None,
+) -> tuple[Thread, str]:
+    """Lock/unlock a thread, or pre-moderate it (`moderation="pre"`; None follows the site)."""
+    thread = session.get(Thread, thread_id)
+    if thread is None:
+        raise NotFound("No such thread.")
+    actor.require("moderate", thread.site_id)
+    if moderation is not _UNSET and moderation not in (None, "pre"):
+        raise ValidationFailed.on("moderation", "Use pre, or site to follow the site's mode.")
+    before = {"locked": thread.locked, "moderation": thread.moderation}
+    if locked is not None:
+        thread.locked = locked
+    if moderation is not _UNSET:
+        thread.moderation = moderation
+    after = {"locked": thread.locked, "moderation": thread.moderation}
+    batch = batch or audit.new_batch()
+    if before != after:
+        session.flush()
+        bump_thread_version(session, thread.id)
+        audit.record(
+            session,
+            actor,
+            "thread.update",
+            target_kind="thread",
+            target_id=thread.id,
+            site_id=thread.site_id,
+            before=before,
+            after=after,
+            reason=reason.strip(),
+            batch=batch,
+        )
+    return thread, batch
+
+
+def trust_hash(identity_key: str) -> str:
+    return keyed_hash("trust", identity_key, length=64)
+
+
+def set_trust(
+    session: Session,
+    actor: Principal,
+    comment: Comment,
+    *,
+    trusted: bool = True,
+    batch: str | None = None,
+) -> str:
+    """Trust (or stop trusting) the verified author of `comment` on its site."""
+    actor.require("moderate", comment.site_id)
+    if not comment.identity_key:
+        raise ValidationFailed.on(
+            "comment_id", "Only commenters with a verified identity can be trusted."
+        )
+    identity_hash = trust_hash(comment.identity_key)
+    existing = session.scalar(
+        select(TrustedAuthor).where(
+            TrustedAuthor.site_id == comment.site_id,
+            TrustedAuthor.identity_hash == identity_hash,
+        )
+    )
+    batch = batch or audit.new_batch()
+    if (existing is not None) == trusted:
+        return batch
+    if trusted:
+        session.add(
+            TrustedAuthor(
+                site_id=comment.site_id,
+                identity_hash=identity_hash,
+                created_by=actor.label[:120],
+            )
+        )
+    else:
+        session.delete(existing)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "author.trust" if trusted else "author.untrust",
+        target_kind="author",
+        target_id=identity_hash[:32],
+        site_id=comment.site_id,
+        subject_key=comment.author_key,
+        before={"trusted": not trusted, "comment_id": comment.id},
+        after={"trusted": trusted, "comment_id": comment.id},
+        batch=batch,
+    )
+    return batch
+
+
+def change_rules(session: Session, actor: Principal, site: Site, rules: Rules) -> Rules:
+    """Save a site's rules (admin on the site)."""
+    actor.require("admin", site.id)
+    return update_rules(session, site, rules, actor=actor)
+
+
+# -- undo ------------------------------------------------------------------------------------
+
+UNDOABLE = (
+    "comment.approve",
+    "comment.reject",
+    "comment.spam",
+    "comment.hold",
+    "comment.edit",
+    "comment.pin",
+    "comment.unpin",
+    "thread.update",
+    "ban.add",
+    "ban.lift",
+    "author.trust",
+    "author.untrust",
+    "rules.update",
+)
+
+
+@dataclass(frozen=True)
+class Undone:
+    batch: str
+    reverted: list[AuditEntry]
+
+
+def undo(
+    session: Session,
+    actor: Principal,
+    batch: str,
+    *,
+    max_age: timedelta,
+    sanitizer: str,
+    max_body_chars: int,
+) -> Undone:
+    """Revert every action of `batch` (newest first), if recent enough and not undone yet."""
+    entries = list(
+        session.scalars(
+            select(AuditEntry).where(AuditEntry.batch == batch).order_by(AuditEntry.id.desc())
+        )
+    )
+    if not entries:
+        raise NotFound("Nothing to undo under that id.")
+    already = session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.action.like("undo.%"), AuditEntry.reason == f"undo of {batch}"
+        )
+    )
+    if already is not None or any(e.action.startswith("undo.") for e in entries):
+        raise ValidationFailed.on("batch", "That action was undone already.")
+    if clock.now() - entries[0].created_at > max_age:
+        raise ValidationFailed.on("batch", "It is too late to undo that action.")
+    for entry in entries:
+        if entry.action not in UNDOABLE:
+            raise ValidationFailed.on("batch", f"{entry.action} cannot be undone.")
+        if entry.redacted_at is not None:
+            raise ValidationFailed.on("batch", "That action's record was redacted.")
+        if entry.site_id is None:
+            actor.require("admin", all_sites=True)
+        else:
+            actor.require("moderate", entry.site_id)
+    new_batch = audit.new_batch()
+    for entry in entries:
+        _revert(session, entry, sanitizer=sanitizer, max_body_chars=max_body_chars)
+        audit.record(
+            session,
+            actor,
+            "undo." + entry.action,
+            target_kind=entry.target_kind,
+            target_id=entry.target_id,
+            site_id=entry.site_id,
+            subject_key=entry.subject_key,
+            before=entry.after,
+            after=entry.before,
+            reason=f"undo of {batch}",
+            batch=new_batch,
+        )
+    return Undone(new_batch, entries)
+
+
+def _revert(session: Session, entry: AuditEntry, *, sanitizer: str, max_body_chars: int) -> None:
+    before = entry.before or {}
+    after = entry.after or {}
+    if entry.target_kind == "comment":
+        comment = session.get(Comment, int(entry.target_id))
+        if comment is None:
+            raise NotFound("The comment no longer exists.")
+        _revert_comment(session, comment, before, after, sanitizer, max_body_chars)
+    elif entry.action == "thread.update":
+        thread = session.get(Thread, int(entry.target_id))
+        if thread is None:
+            raise NotFound("The thread no longer exists.")
+        thread.locked = bool(before.get("locked"))
+        thread.moderation = before.get("moderation")
+        session.flush()
+        bump_thread_version(session, thread.id)
+    elif entry.action in ("ban.add", "ban.lift"):
+        ban = session.get(Ban, int(entry.target_id))
+        if ban is None:
+            raise NotFound("The ban no longer exists.")
+        ban.lifted_at = clock.now() if entry.action == "ban.add" else None
+    elif entry.action in ("author.trust", "author.untrust"):
+        _revert_trust(session, entry)
+    elif entry.action == "rules.update":
+        site = session.get(Site, entry.site_id)
+        if site is None:
+            raise NotFound("The site no longer exists.")
+        site.settings = {**(site.settings or {}), "rules": before}
+    session.flush()
+
+
+def _revert_comment(
+    session: Session,
+    comment: Comment,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    sanitizer: str,
+    max_body_chars: int,
+) -> None:
+    if "status" in before and comment.status != "deleted":
+        change_status(session, comment, str(before["status"]))
+        if before["status"] == "pending":
+            spam.train(session, comment, None)  # no event announces a return to pending
+        reopened = [int(i) for i in after.get("resolved_reports", [])]
+        if reopened:
+            session.execute(
+                update(Report)
+                .where(Report.id.in_(reopened))
+                .values(resolved_at=None)
+                .execution_options(synchronize_session=False)
+            )
+    if "body_source" in before:
+        source, html = render_body(
+            str(before["body_source"]), max_chars=max(max_body_chars, 100_000), backend=sanitizer
+        )
+        comment.body_source = source
+        comment.body_html = html
+        comment.text_fingerprint = text_fingerprint(source)
+        comment.edited_by_moderator = bool(before.get("edited_by_moderator"))
+        edited_at = before.get("edited_at")
+        comment.edited_at = datetime.fromisoformat(edited_at) if edited_at else None
+    if "pinned" in before:
+        comment.pinned = bool(before["pinned"])
+    session.flush()
+    if comment.status == "approved" and ("body_source" in before or "pinned" in before):
+        bump_thread_version(session, comment.thread_id)
+
+
+def _revert_trust(session: Session, entry: AuditEntry) -> None:
+    comment = session.get(Comment, int((entry.after or {}).get("comment_id", 0)))
+    if comment is None or not comment.identity_key or entry.site_id is None:
+        raise NotFound("The trusted author can no longer be found.")
+    identity_hash = trust_hash(comment.identity_key)
+    if entry.action == "author.trust":
+        session.execute(
+            delete(TrustedAuthor).where(
+                TrustedAuthor.site_id == entry.site_id,
+                TrustedAuthor.identity_hash == identity_hash,
+            )
+        )
+    else:
+        session.add(
+            TrustedAuthor(site_id=entry.site_id, identity_hash=identity_hash, created_by="undo")
+        )

@@ -1,0 +1,76 @@
+"""Moderation's event handlers (subscribed when the pipeline is imported):
+
+- `comment.created`: remember the comment's keyed voter id (for voter bans);
+- `comment.reported`: open reports reaching the site's threshold hold an approved comment again;
+- `comment.approved` / `comment.rejected` / `comment.deleted`: train the site's spam score on the
+  decision (approved: legitimate; spam: spam; rejected or deleted: not at all).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service import events
+from service.auth import SYSTEM_ACTOR
+from service.comments.visibility import change_status
+from service.models import CommentVoter, Report, Site
+from service.moderation import audit, spam
+from service.moderation.rules import rules_for
+
+
+def remember_voter(session: Session, event: events.CommentEvent) -> None:
+    voter_key = event.data.get("voter_key")
+    if voter_key:
+        session.add(CommentVoter(comment_id=event.comment.id, voter_key=str(voter_key)[:64]))
+        session.flush()
+
+
+def hold_when_reported(session: Session, event: events.CommentEvent) -> None:
+    comment = event.comment
+    if comment.status != "approved":
+        return
+    site = session.get_one(Site, comment.site_id)
+    threshold = rules_for(site).report_threshold
+    if threshold == 0:
+        return
+    open_reports = session.scalar(
+        select(func.count())
+        .select_from(Report)
+        .where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
+    )
+    if (open_reports or 0) < threshold:
+        return
+    message = f"{open_reports} readers reported it."
+    change_status(session, comment, "pending")
+    comment.moderation_reasons = [
+        *(comment.moderation_reasons or []),
+        {"code": "reports_threshold", "message": message, "verdict": "hold"},
+    ]
+    spam.train(session, comment, None)
+    audit.record(
+        session,
+        SYSTEM_ACTOR,
+        "comment.hold",
+        target_kind="comment",
+        target_id=comment.id,
+        site_id=comment.site_id,
+        subject_key=comment.author_key,
+        before={"status": "approved"},
+        after={"status": "pending"},
+        reason=message,
+    )
+
+
+def train_on_decision(session: Session, event: events.CommentEvent) -> None:
+    status = event.comment.status
+    label = "ham" if status == "approved" else "spam" if status == "spam" else None
+    spam.train(session, event.comment, label)
+
+
+def subscribe() -> None:
+    events.subscribe("comment.created", remember_voter)
+    events.subscribe("comment.reported", hold_when_reported)
+    events.subscribe("comment.approved", train_on_decision)
+    events.subscribe("comment.rejected", train_on_decision)
+    events.subscribe("comment.deleted", train_on_decision)
