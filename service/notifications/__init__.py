@@ -1,0 +1,33 @@
+"""Notifications: reader subscriptions, author and moderator mails, webhooks, and the outbox.
+
+`init_app` wires the part into an app without touching the database or the network: it
+subscribes to the comment events (outbox rows in the causing transaction), registers the pages
+behind mail links and the moderators' webhook page, offers the `subscriptions` feature to the
+widget, and, with `SIDENOTE_WORKER=inline`, starts the outbox worker thread on the first request.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from service.config import Settings
+from service.features import provide
+
+
+def init_app(app: Flask) -> None:
+    from service.notifications import fanout
+    from service.notifications.pages import pages
+    from service.notifications.webhook_pages import webhook_pages
+
+    fanout.register()
+    provide("subscriptions", lambda site: bool(site.settings.get("subscriptions", True)))
+    app.register_blueprint(pages)
+    app.register_blueprint(webhook_pages)
+    settings: Settings = app.config["SIDENOTE"]
+    if settings.worker == "inline":
+
+        @app.before_request
+        def _start_inline_worker() -> None:
+            from service.notifications.worker import ensure_inline_worker
+
+            ensure_inline_worker(app)

@@ -1,0 +1,75 @@
+"""Approve or reject from a moderator's mail: signed links that expire and work once.
+
+The link names the comment, the action, the moderator and the comment's last status change.
+It acts as that moderator (their current role and sites, checked when it is used) through
+`moderation.decisions.decide`, so the decision is audit-logged like one made in the queue. Any
+decision on the comment, by this link or otherwise, changes its status time and so retires
+every link made before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth import Principal
+from service.clock import isoformat
+from service.models import Comment, Moderator, ModeratorSite
+from service.moderation import decisions
+from service.notifications import links
+
+
+@dataclass(frozen=True)
+class MailDecision:
+    comment: Comment
+    action: str
+    principal: Principal
+
+
+def moderator_principal(session: Session, moderator: Moderator) -> Principal:
+    """What `moderator` may do now: admins every site, moderators their assigned ones."""
+    if moderator.role == "admin":
+        return Principal(
+            kind="moderator",
+            id=moderator.id,
+            label=moderator.username,
+            scope="admin",
+            site_ids=None,
+            role=moderator.role,
+        )
+    site_ids = frozenset(
+        session.scalars(
+            select(ModeratorSite.site_id).where(ModeratorSite.moderator_id == moderator.id)
+        )
+    )
+    return Principal(
+        kind="moderator",
+        id=moderator.id,
+        label=moderator.username,
+        scope="moderate",
+        site_ids=site_ids,
+        role=moderator.role,
+    )
+
+
+def decision_for_token(session: Session, token: str) -> MailDecision | None:
+    """The decision a link stands for, or None if it is forged, expired, used or not allowed."""
+    payload = links.read_decide_token(token)
+    if payload is None:
+        return None
+    comment = session.get(Comment, payload["c"])
+    moderator = session.get(Moderator, payload["m"])
+    if comment is None or moderator is None or moderator.disabled:
+        return None
+    if isoformat(comment.status_changed_at) != payload.get("v") or comment.status == "deleted":
+        return None
+    principal = moderator_principal(session, moderator)
+    if not principal.can("moderate", comment.site_id):
+        return None
+    return MailDecision(comment, str(payload["a"]), principal)
+
+
+def apply(session: Session, decision: MailDecision) -> None:
+    decisions.decide(session, decision.principal, decision.comment, decision.action)

@@ -1,0 +1,320 @@
+"""Domain events to outbox rows, inside the transaction that caused them.
+
+Rules (issue 7): only approved comments notify readers, once per comment (a comment approved
+later notifies then; approving it again sends nothing new); nobody is mailed about their own
+comment; comments stored as spam (shadow bans) never reach mails or webhooks, except the
+`comment.rejected` webhook of a moderator's spam decision, which says so in its status.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from service import clock, events
+from service.clock import isoformat
+from service.models import (
+    Comment,
+    DigestEntry,
+    EmailAddress,
+    NotifiedComment,
+    Site,
+    Subscription,
+    Thread,
+)
+from service.models.moderation import Moderator, ModeratorSite
+from service.notifications import links, outbox, webhooks
+from service.notifications.i18n import request_locale
+from service.notifications.subscriptions import add_subscription, address_hash, find_address
+from service.security import settings
+
+
+def register() -> None:
+    events.subscribe("comment.created", on_created)
+    events.subscribe("comment.approved", on_approved)
+    events.subscribe("comment.rejected", on_rejected)
+    events.subscribe("comment.deleted", on_deleted)
+    events.subscribe("comment.reported", on_reported)
+    events.subscribe("comment.edited", on_edited)
+
+
+def _site(session: Session, comment: Comment) -> Site:
+    return session.get_one(Site, comment.site_id)
+
+
+def on_created(session: Session, event: events.CommentEvent) -> None:
+    comment = event.comment
+    if comment.status == "spam":
+        return
+    subscribe_author(session, comment, event.data.get("notify"))
+    if comment.status == "approved":
+        notify_readers(session, comment)
+    elif comment.status == "pending":
+        alert_moderators(session, comment, "pending")
+    webhooks.enqueue_event(session, _site(session, comment), "comment.created", comment)
+
+
+def on_approved(session: Session, event: events.CommentEvent) -> None:
+    comment = event.comment
+    shown_before = session.get(NotifiedComment, comment.id) is not None
+    notify_readers(session, comment)
+    if not shown_before:  # "your comment is published" once, not again after an undo
+        notify_author(session, comment, "approved")
+    webhooks.enqueue_event(session, _site(session, comment), "comment.approved", comment)
+
+
+def rejection_reason(event: events.CommentEvent) -> str:
+    """The moderator's reason (its text, if the decision gave a code and a text)."""
+    for key in ("reason_text", "reason_message", "reason"):
+        value = event.data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def on_rejected(session: Session, event: events.CommentEvent) -> None:
+    comment = event.comment
+    reason = rejection_reason(event)
+    if comment.status == "rejected" and event.previous_status != "spam":
+        notify_author(session, comment, "rejected", reason)
+    webhooks.enqueue_event(
+        session,
+        _site(session, comment),
+        "comment.rejected",
+        comment,
+        {"reason": reason} if reason else None,
+    )
+
+
+def on_deleted(session: Session, event: events.CommentEvent) -> None:
+    if event.previous_status == "spam":
+        return
+    comment = event.comment
+    webhooks.enqueue_event(session, _site(session, comment), "comment.deleted", comment)
+
+
+def on_reported(session: Session, event: events.CommentEvent) -> None:
+    comment = event.comment
+    if comment.status not in {"approved", "pending"}:
+        return
+    reason = str(event.data.get("reason") or "")
+    alert_moderators(session, comment, "reported", reason)
+    webhooks.enqueue_event(
+        session,
+        _site(session, comment),
+        "comment.reported",
+        comment,
+        {"reason": reason} if reason else None,
+    )
+
+
+def on_edited(session: Session, event: events.CommentEvent) -> None:
+    comment = event.comment
+    if comment.status == "spam":
+        return
+    if comment.status == "pending":
+        alert_moderators(session, comment, "pending")
+    webhooks.enqueue_event(session, _site(session, comment), "comment.edited", comment)
+
+
+# -- readers ----------------------------------------------------------------------------------
+
+
+def subscribe_author(session: Session, comment: Comment, notify: Any) -> None:
+    """`notify: replies|thread` on a new comment subscribes its author's address (opt-in)."""
+    if notify not in {"replies", "thread"} or not comment.author_email.strip():
+        return
+    add_subscription(
+        session,
+        site=_site(session, comment),
+        thread=session.get_one(Thread, comment.thread_id),
+        comment=comment if notify == "replies" else None,
+        email=comment.author_email,
+        kind=str(notify),
+        locale=request_locale(),
+        ip_hash=comment.ip_hash,
+    )
+
+
+def _schedule_digest(
+    session: Session, subscription: Subscription, comment_id: int, reason: str
+) -> None:
+    outbox.insert_ignoring_conflict(
+        session,
+        DigestEntry,
+        {
+            "subscription_id": subscription.id,
+            "comment_id": comment_id,
+            "reason": reason,
+            "created_at": clock.now(),
+        },
+        ["subscription_id", "comment_id", "reason"],
+    )
+    if subscription.digest_due_at is None:
+        subscription.digest_due_at = clock.now() + timedelta(hours=settings().digest_hours)
+
+
+def notify_readers(session: Session, comment: Comment) -> None:
+    """Mail (or collect for the digest) every confirmed subscriber this comment concerns."""
+    if comment.status != "approved":
+        return
+    first_time = outbox.insert_ignoring_conflict(
+        session,
+        NotifiedComment,
+        {"comment_id": comment.id, "notified_at": clock.now()},
+        ["comment_id"],
+    )
+    if not first_time:
+        return
+    ancestors = comment.ancestor_ids
+    wanted = [and_(Subscription.kind == "thread", Subscription.thread_id == comment.thread_id)]
+    if ancestors:
+        wanted.append(and_(Subscription.kind == "replies", Subscription.comment_id.in_(ancestors)))
+    rows = session.execute(
+        select(Subscription, EmailAddress)
+        .join(EmailAddress, EmailAddress.id == Subscription.email_id)
+        .where(
+            or_(*wanted),
+            Subscription.confirmed_at.is_not(None),
+            EmailAddress.confirmed_at.is_not(None),
+        )
+    ).all()
+    own = address_hash(comment.author_email) if comment.author_email.strip() else None
+    nearest = {ancestor: depth for depth, ancestor in enumerate(ancestors)}
+
+    def rank(subscription: Subscription) -> int:
+        """Replies to the nearest ancestor beat replies further up, which beat the thread."""
+        if subscription.kind == "replies" and subscription.comment_id is not None:
+            return 1 + nearest.get(subscription.comment_id, 0)
+        return 0
+
+    chosen: dict[int, Subscription] = {}
+    for subscription, address in rows:
+        if own is not None and address.address_hash == own:
+            continue
+        current = chosen.get(address.id)
+        if current is None or rank(subscription) > rank(current):
+            chosen[address.id] = subscription
+    immediate = []
+    base = links.base_url()
+    for subscription in chosen.values():
+        if subscription.frequency == "daily":
+            _schedule_digest(session, subscription, comment.id, "comment")
+            continue
+        immediate.append(
+            {
+                "uid": outbox.stable_uid("comment", subscription.id, comment.id),
+                "kind": "mail",
+                "event": "comment",
+                "site_id": comment.site_id,
+                "payload": {
+                    "template": "comment",
+                    "subscription_id": subscription.id,
+                    "comment_id": comment.id,
+                    "base": base,
+                },
+            }
+        )
+    outbox.enqueue(session, immediate)
+
+
+def notify_author(session: Session, comment: Comment, outcome: str, reason: str = "") -> None:
+    """Tell a comment's author (if their address is confirmed) it was approved or rejected."""
+    if not comment.author_email.strip():
+        return
+    address = find_address(session, comment.author_email)
+    if address is None or address.confirmed_at is None or not address.author_mails:
+        return
+    site = _site(session, comment)
+    outbox.enqueue(
+        session,
+        [
+            {
+                "uid": outbox.stable_uid(
+                    "author", comment.id, outcome, isoformat(comment.status_changed_at)
+                ),
+                "kind": "mail",
+                "event": f"author.{outcome}",
+                "site_id": comment.site_id,
+                "payload": {
+                    "template": "author",
+                    "email_id": address.id,
+                    "comment_id": comment.id,
+                    "outcome": outcome,
+                    "reason": reason[:1000],
+                    "locale": site.settings.get("locale"),
+                    "base": links.base_url(),
+                },
+            }
+        ],
+    )
+
+
+# -- moderators -------------------------------------------------------------------------------
+
+
+def moderator_alerts(session: Session, site_id: int) -> list[tuple[Subscription, EmailAddress]]:
+    """Alert subscriptions of active moderators allowed on the site (admins: every site)."""
+    allowed = or_(
+        Moderator.role == "admin",
+        exists().where(
+            ModeratorSite.moderator_id == Moderator.id, ModeratorSite.site_id == site_id
+        ),
+    )
+    rows = session.execute(
+        select(Subscription, EmailAddress)
+        .join(EmailAddress, EmailAddress.id == Subscription.email_id)
+        .join(Moderator, Moderator.id == Subscription.moderator_id)
+        .where(
+            Subscription.kind == "moderation",
+            or_(Subscription.site_id.is_(None), Subscription.site_id == site_id),
+            Moderator.disabled.is_(False),
+            allowed,
+        )
+    ).all()
+    return [(subscription, address) for subscription, address in rows]
+
+
+def alert_moderators(
+    session: Session, comment: Comment, reason: str, report_reason: str = ""
+) -> None:
+    """A comment needs a moderator: mail each one at once, or collect it for their digest.
+
+    One alert per moderator, comment and reason while the comment keeps its status, however
+    many readers report it.
+    """
+    own = address_hash(comment.author_email) if comment.author_email.strip() else None
+    base = links.base_url()
+    immediate = []
+    for subscription, address in moderator_alerts(session, comment.site_id):
+        if own is not None and address.address_hash == own:
+            continue
+        if subscription.frequency == "daily":
+            _schedule_digest(session, subscription, comment.id, reason)
+            continue
+        immediate.append(
+            {
+                "uid": outbox.stable_uid(
+                    "moderation",
+                    subscription.id,
+                    comment.id,
+                    reason,
+                    isoformat(comment.status_changed_at),
+                ),
+                "kind": "mail",
+                "event": f"moderation.{reason}",
+                "site_id": comment.site_id,
+                "payload": {
+                    "template": "moderation",
+                    "subscription_id": subscription.id,
+                    "comment_id": comment.id,
+                    "reason": reason,
+                    "report_reason": report_reason,
+                    "base": base,
+                },
+            }
+        )
+    outbox.enqueue(session, immediate)

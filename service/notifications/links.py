@@ -1,0 +1,137 @@
+"""Signed links in mails: confirm, unsubscribe, manage, and the moderators' approve/reject.
+
+Tokens are itsdangerous signatures (`service.security`) over a row id and that row's random
+`token_nonce`, so a leaked database alone forges nothing and replacing the nonce revokes links.
+Confirmation and moderation links also expire (their issue time `t` comes from the one clock);
+a moderation link additionally names the status change it was made for, so it works once:
+after any decision it no longer matches.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import has_request_context, request
+
+from service import clock
+from service.clock import isoformat
+from service.models import Comment, EmailAddress, Subscription
+from service.security import settings, sign, unsign
+
+DECISIONS = ("approve", "reject")
+
+
+def base_url() -> str:
+    """Where links in mails point: `SIDENOTE_PUBLIC_URL`, else the current request's host.
+
+    Mails are rendered by the worker, outside any request, so the enqueuing code records this
+    in the outbox payload; without either, links are relative and the worker warns at start.
+    """
+    if settings().public_url:
+        return settings().public_url
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return ""
+
+
+def _issued_now() -> int:
+    return int(clock.timestamp())
+
+
+def _fresh(payload: Any, max_age: int) -> bool:
+    """Issued (`t`, by the one clock, so tests can age links) no longer than `max_age` ago."""
+    issued = payload.get("t") if isinstance(payload, dict) else None
+    return isinstance(issued, int) and 0 <= clock.timestamp() - issued <= max_age
+
+
+def confirm_token(subscription: Subscription) -> str:
+    return sign(
+        "confirm", {"s": subscription.id, "n": subscription.token_nonce, "t": _issued_now()}
+    )
+
+
+def unsubscribe_token(subscription: Subscription) -> str:
+    return sign("unsubscribe", {"s": subscription.id, "n": subscription.token_nonce})
+
+
+def author_unsubscribe_token(address: EmailAddress) -> str:
+    return sign("unsubscribe", {"a": address.id, "n": address.token_nonce})
+
+
+def manage_token(address: EmailAddress) -> str:
+    return sign("manage", {"e": address.id, "n": address.token_nonce})
+
+
+def decide_token(comment: Comment, action: str, moderator_id: int) -> str:
+    return sign(
+        "decide",
+        {
+            "c": comment.id,
+            "a": action,
+            "m": moderator_id,
+            "v": isoformat(comment.status_changed_at),
+            "t": _issued_now(),
+        },
+    )
+
+
+def read_confirm_token(token: str) -> dict[str, Any] | None:
+    payload = unsign("confirm", token)
+    if not isinstance(payload, dict) or not _shape(payload, "s"):
+        return None
+    return payload if _fresh(payload, settings().confirm_link_max_age) else None
+
+
+def read_decide_token(token: str) -> dict[str, Any] | None:
+    payload = unsign("decide", token)
+    if not _fresh(payload, settings().moderation_link_max_age):
+        return None
+    if not isinstance(payload, dict) or payload.get("a") not in DECISIONS:
+        return None
+    if not all(isinstance(payload.get(k), int) for k in ("c", "m")):
+        return None
+    return payload
+
+
+def read_token(purpose: str, token: str, *keys: str) -> dict[str, Any] | None:
+    """The payload of an unexpiring token if it carries one of `keys` (an id) and a nonce."""
+    payload = unsign(purpose, token)
+    return payload if any(_shape(payload, key) for key in keys) else None
+
+
+def _shape(payload: Any, key: str) -> bool:
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get(key), int)
+        and isinstance(payload.get("n"), str)
+    )
+
+
+def nonce_matches(payload: dict[str, Any], nonce: str) -> bool:
+    return hmac.compare_digest(str(payload["n"]), nonce)
+
+
+def confirm_url(base: str, subscription: Subscription) -> str:
+    return f"{base}/subscriptions/confirm/{confirm_token(subscription)}"
+
+
+def unsubscribe_url(base: str, subscription: Subscription) -> str:
+    return f"{base}/unsubscribe/{unsubscribe_token(subscription)}"
+
+
+def author_unsubscribe_url(base: str, address: EmailAddress) -> str:
+    return f"{base}/unsubscribe/{author_unsubscribe_token(address)}"
+
+
+def manage_url(base: str, address: EmailAddress) -> str:
+    return f"{base}/subscriptions/manage/{manage_token(address)}"
+
+
+def decide_url(base: str, comment: Comment, action: str, moderator_id: int) -> str:
+    return f"{base}/mail/decide/{decide_token(comment, action, moderator_id)}"
+
+
+def comment_url(thread_url: str, comment_id: int) -> str:
+    """The page with the comment; the widget scrolls to `#comment-<id>` (its permalinks)."""
+    return f"{thread_url.split('#')[0]}#comment-{comment_id}"

@@ -1,0 +1,250 @@
+"""The transactional outbox: enqueue in the caller's transaction; claim, finish, retry, purge.
+
+Enqueuing adds rows to the session of the change that causes them, so both commit or neither
+does. Workers claim due items under a lease: on PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`,
+on SQLite (one writer at a time, `BEGIN IMMEDIATE`) with an UPDATE that re-checks the item is
+still free. A worker that dies leaves its lease to expire; the next claim takes the item over.
+Attempts are counted at claim time, so an item that kills its worker still runs out of tries.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, event, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from service import clock
+from service.models import OutboxItem
+
+log = logging.getLogger(__name__)
+
+#: Set after a commit that enqueued something, so an inline worker wakes up at once.
+wake_up = threading.Event()
+_ENQUEUED = "sidenote.outbox_enqueued"
+
+#: Namespace of the stable ids of idempotent items (one per recipient and cause, ever).
+_UID_NAMESPACE = uuid.UUID("4f0a6f57-3c3b-4c1e-9a59-5d2f0b6c7e11")
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def stable_uid(*parts: object) -> str:
+    return str(uuid.uuid5(_UID_NAMESPACE, "/".join(str(part) for part in parts)))
+
+
+def insert_ignoring_conflict(
+    session: Session, model: type[Any], values: dict[str, Any], key: list[str]
+) -> bool:
+    """INSERT … ON CONFLICT (key) DO NOTHING; True if the row was new. Safe under concurrency."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=key)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert outbox rows; a row whose `uid` exists already is skipped. Returns rows inserted."""
+    now = clock.now()
+    values = []
+    for row in rows:
+        item = {
+            "uid": row.get("uid") or new_uid(),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": row.get("next_attempt_at", now),
+            "created_at": now,
+            "payload": {},
+        }
+        item.update({k: v for k, v in row.items() if k != "next_attempt_at"})
+        values.append(item)
+    if not values:
+        return 0
+    inserted = sum(insert_ignoring_conflict(session, OutboxItem, item, ["uid"]) for item in values)
+    if inserted:
+        session.info[_ENQUEUED] = True
+    return inserted
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_inline_worker(session: Session) -> None:
+    if session.info.pop(_ENQUEUED, False):
+        wake_up.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_enqueued(session: Session) -> None:
+    session.info.pop(_ENQUEUED, None)
+
+
+def _claimable(now: datetime) -> Any:
+    return and_(
+        OutboxItem.status == "pending",
+        OutboxItem.next_attempt_at <= now,
+        or_(OutboxItem.lease_expires_at.is_(None), OutboxItem.lease_expires_at <= now),
+    )
+
+
+def claim(session: Session, worker_id: str, *, limit: int, lease_seconds: int) -> list[int]:
+    """Take up to `limit` due items for `worker_id` and commit; returns their ids, oldest first."""
+    now = clock.now()
+    lease = {
+        "claimed_by": worker_id,
+        "lease_expires_at": now + timedelta(seconds=lease_seconds),
+        "attempts": OutboxItem.attempts + 1,
+    }
+    due = (
+        select(OutboxItem.id)
+        .where(_claimable(now))
+        .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+        .limit(limit)
+    )
+    claimed: list[int] = []
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.scalars(due.with_for_update(skip_locked=True)))
+        if ids:
+            session.execute(
+                update(OutboxItem).where(OutboxItem.id.in_(ids)).values(**lease),
+                execution_options={"synchronize_session": False},
+            )
+            claimed = ids
+    else:
+        for item_id in session.scalars(due).all():
+            result = session.execute(
+                update(OutboxItem).where(OutboxItem.id == item_id, _claimable(now)).values(**lease),
+                execution_options={"synchronize_session": False},
+            )
+            if getattr(result, "rowcount", 0) == 1:
+                claimed.append(item_id)
+    session.commit()
+    return claimed
+
+
+def renew(session: Session, item_id: int, worker_id: str, lease_seconds: int) -> bool:
+    """Extend our still-valid lease on an item just before sending it; False if it is lost."""
+    now = clock.now()
+    result = session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.id == item_id,
+            OutboxItem.claimed_by == worker_id,
+            OutboxItem.status == "pending",
+            OutboxItem.lease_expires_at > now,
+        )
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds)),
+        execution_options={"synchronize_session": False},
+    )
+    session.commit()
+    return getattr(result, "rowcount", 0) == 1
+
+
+def _owned(item_id: int, worker_id: str) -> Any:
+    return and_(OutboxItem.id == item_id, OutboxItem.claimed_by == worker_id)
+
+
+def mark_sent(session: Session, item_id: int, worker_id: str) -> bool:
+    """Record a delivery; False if the lease had passed to another worker meanwhile."""
+    result = session.execute(
+        update(OutboxItem)
+        .where(_owned(item_id, worker_id))
+        .values(
+            status="sent",
+            sent_at=clock.now(),
+            claimed_by=None,
+            lease_expires_at=None,
+            last_error=None,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    session.commit()
+    ok = getattr(result, "rowcount", 0) == 1
+    if not ok:
+        log.warning("outbox item %s was sent after its lease passed to another worker", item_id)
+    return ok
+
+
+def backoff_seconds(attempts: int, base: int, cap: int) -> int:
+    """Exponential: base, 2·base, 4·base, … never more than `cap`."""
+    return int(min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def mark_failed(
+    session: Session,
+    item_id: int,
+    worker_id: str,
+    error: str,
+    *,
+    max_attempts: int,
+    base_seconds: int,
+    cap_seconds: int,
+    permanent: bool = False,
+) -> str:
+    """Schedule a retry with backoff, or give up after `max_attempts`. Returns the new status."""
+    item = session.get(OutboxItem, item_id, populate_existing=True)
+    if item is None or item.claimed_by != worker_id:
+        session.rollback()
+        return "lost"
+    error = error[:2000]
+    if permanent or item.attempts >= max_attempts:
+        status = "failed"
+        item.next_attempt_at = clock.now()
+    else:
+        status = "pending"
+        delay = backoff_seconds(item.attempts, base_seconds, cap_seconds)
+        item.next_attempt_at = clock.now() + timedelta(seconds=delay)
+    item.status = status
+    item.last_error = error
+    item.claimed_by = None
+    item.lease_expires_at = None
+    session.commit()
+    return status
+
+
+def cancel(session: Session, item_id: int, worker_id: str, reason: str) -> None:
+    """Nothing to send any more (the comment was hidden, the subscription cancelled, …)."""
+    session.execute(
+        update(OutboxItem)
+        .where(_owned(item_id, worker_id))
+        .values(
+            status="cancelled", last_error=reason[:2000], claimed_by=None, lease_expires_at=None
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    session.commit()
+
+
+def count_recent(session: Session, column: Any, value: str, event_name: str, seconds: int) -> int:
+    """How many `event_name` items for `value` (a recipient or requester hash) were enqueued."""
+    since = clock.now() - timedelta(seconds=seconds)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxItem)
+            .where(column == value, OutboxItem.event == event_name, OutboxItem.created_at > since)
+        )
+        or 0
+    )
+
+
+def purge(session: Session, older_than_days: int) -> int:
+    """Forget finished items (sent, failed, cancelled) past the retention period."""
+    cutoff = clock.now() - timedelta(days=older_than_days)
+    result = session.execute(
+        delete(OutboxItem).where(
+            OutboxItem.status.in_(("sent", "failed", "cancelled")),
+            OutboxItem.created_at < cutoff,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,212 @@
+"""The pages behind the links in mails. A GET only shows a page; only its button's POST acts.
+
+Mail scanners fetch links to check them; if a GET confirmed or unsubscribed, they would. The one
+exception to "a page first" is the RFC 8058 one-click unsubscribe, which mail clients POST
+directly to the `List-Unsubscribe` URL. The token in the URL is the credential, so the pages set
+`Referrer-Policy: no-referrer` and are never cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from service.db import get_session, transactional
+from service.models import EmailAddress, Thread
+from service.notifications import decide, links, subscriptions
+from service.notifications.i18n import pick_locale, request_locale, translate
+
+pages = Blueprint("notifications", __name__)
+
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def page(template: str, status: int = 200, **context: Any) -> Response:
+    locale = pick_locale(request_locale())
+    response = Response(
+        render_template(f"notifications/{template}", t=t, locale=locale, **context),
+        status=status,
+        mimetype="text/html",
+    )
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def t(key: str, /, **params: object) -> str:
+    return translate(pick_locale(request_locale()), key, **params)
+
+
+def invalid_link() -> Response:
+    return page("message.html", 404, title=t("page.invalid_title"), text=t("page.invalid_text"))
+
+
+def _thread_title(thread_id: int | None) -> str:
+    thread = get_session().get(Thread, thread_id) if thread_id else None
+    return (thread.title or thread.key) if thread else ""
+
+
+@pages.get("/subscriptions/confirm/<token>")
+def confirm_page(token: str) -> Response:
+    subscription = subscriptions.subscription_for_confirm_token(get_session(), token)
+    if subscription is None:
+        return invalid_link()
+    return page(
+        "action.html",
+        title=t("page.confirm_title"),
+        text=t("page.confirm_text", thread=_thread_title(subscription.thread_id)),
+        action=request.path,
+        button=t("page.confirm_button"),
+    )
+
+
+@pages.post("/subscriptions/confirm/<token>")
+@transactional
+def confirm(token: str) -> Response:
+    session = get_session()
+    subscription = subscriptions.subscription_for_confirm_token(session, token)
+    if subscription is None:
+        return invalid_link()
+    subscriptions.confirm(session, subscription)
+    address = session.get_one(EmailAddress, subscription.email_id)
+    return page(
+        "message.html",
+        title=t("page.confirmed_title"),
+        text=t("page.confirmed_text", thread=_thread_title(subscription.thread_id)),
+        manage_link=url_for(".manage_page", token=links.manage_token(address)),
+    )
+
+
+@pages.get("/unsubscribe/<token>")
+def unsubscribe_page(token: str) -> Response:
+    if subscriptions.target_for_unsubscribe_token(get_session(), token) is None:
+        return _unsubscribed_or_invalid(token)
+    return page(
+        "action.html",
+        title=t("page.unsubscribe_title"),
+        text=t("page.unsubscribe_text"),
+        action=request.path,
+        button=t("page.unsubscribe_button"),
+    )
+
+
+@pages.post("/unsubscribe/<token>")
+@transactional
+def unsubscribe(token: str) -> Response:
+    """The page's button and RFC 8058 one-click (`List-Unsubscribe=One-Click`) both land here."""
+    session = get_session()
+    target = subscriptions.target_for_unsubscribe_token(session, token)
+    if target is None:
+        return _unsubscribed_or_invalid(token)
+    subscriptions.unsubscribe(session, target)
+    return page(
+        "message.html", title=t("page.unsubscribed_title"), text=t("page.unsubscribed_text")
+    )
+
+
+def _unsubscribed_or_invalid(token: str) -> Response:
+    """A genuine link whose subscription is gone has done its job: say so, don't error."""
+    if links.read_token("unsubscribe", token, "s", "a") is None:
+        return invalid_link()
+    return page(
+        "message.html", title=t("page.unsubscribed_title"), text=t("page.unsubscribed_text")
+    )
+
+
+@pages.get("/subscriptions/manage/<token>")
+def manage_page(token: str) -> Response:
+    session = get_session()
+    address = subscriptions.address_for_manage_token(session, token)
+    if address is None:
+        return invalid_link()
+    items = []
+    for listed in subscriptions.subscriptions_of(session, address):
+        subscription, thread = listed.subscription, listed.thread
+        title = (thread.title or thread.key) if thread else ""
+        items.append(
+            {
+                "id": subscription.id,
+                "label": t(f"page.kind_{subscription.kind}", thread=title),
+                "thread_url": thread.url if thread else "",
+                "thread_host": urlsplit(thread.url).netloc if thread else "",
+                "frequency": t(f"page.frequency_{subscription.frequency}"),
+                "confirmed": subscription.confirmed,
+            }
+        )
+    return page(
+        "manage.html",
+        title=t("page.manage_title"),
+        address=address.address,
+        items=items,
+        author_mails=address.author_mails,
+        action=request.path,
+    )
+
+
+@pages.post("/subscriptions/manage/<token>")
+@transactional
+def manage(token: str) -> Response:
+    session = get_session()
+    address = subscriptions.address_for_manage_token(session, token)
+    if address is None:
+        return invalid_link()
+    action = request.form.get("action", "")
+    if action == "cancel":
+        raw = request.form.get("subscription", "")
+        if raw.isdigit():
+            subscriptions.cancel(session, address, int(raw))
+    elif action == "cancel_all":
+        subscriptions.cancel_all(session, address)
+    elif action in {"author_on", "author_off"}:
+        subscriptions.set_author_mails(session, address, action == "author_on")
+    response = Response(status=303, headers={"Location": request.path})
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@pages.get("/mail/decide/<token>")
+def decide_page(token: str) -> Response:
+    session = get_session()
+    decision = decide.decision_for_token(session, token)
+    if decision is None:
+        return invalid_link()
+    comment = decision.comment
+    thread = session.get_one(Thread, comment.thread_id)
+    return page(
+        "action.html",
+        title=t(f"page.decide_title_{decision.action}"),
+        text="",
+        comment_meta=t(
+            "page.decide_by",
+            name=comment.author_name or t("mail.anonymous"),
+            thread=thread.title or thread.key,
+        ),
+        comment_text=comment.body_source,
+        action=request.path,
+        button=t(f"moderation.{decision.action}"),
+        danger=decision.action == "reject",
+    )
+
+
+@pages.post("/mail/decide/<token>")
+@transactional
+def decide_by_mail(token: str) -> Response:
+    session = get_session()
+    decision = decide.decision_for_token(session, token)
+    if decision is None:
+        return invalid_link()
+    decide.apply(session, decision)
+    return page(
+        "message.html",
+        title=t("page.decided_title"),
+        text=t(f"page.decided_text_{decision.action}"),
+    )

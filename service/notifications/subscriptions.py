@@ -1,0 +1,282 @@
+"""Reader subscriptions with double opt-in, and what their links do (confirm, unsubscribe, manage).
+
+Nothing is mailed to an address before its owner clicks a confirmation link; one confirmation
+verifies the address, so later subscriptions of it start at once. A confirmation only confirms
+its own subscription: subscriptions someone else created for the address stay inert until their
+own link is used. Confirmation mails are limited (`SIDENOTE_RATELIMIT_CONFIRM_MAIL`) per address
+and per requester's IP hash by counting recent ones in the outbox (the rows that send them), so
+the limit holds across processes and whichever route asked (subscribe, or `notify` on a comment).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from limits import parse_many
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service import clock
+from service.comments.sites import find_thread, get_site
+from service.errors import NotFound, ValidationFailed
+from service.models import Comment, EmailAddress, OutboxItem, Site, Subscription, Thread
+from service.notifications import links, outbox
+from service.notifications.i18n import pick_locale
+from service.security import keyed_hash, settings
+
+log = logging.getLogger(__name__)
+
+READER_KINDS = ("replies", "thread")
+
+
+def address_hash(email: str) -> str:
+    return keyed_hash("email", email.strip().lower())
+
+
+def find_address(session: Session, email: str) -> EmailAddress | None:
+    if not email.strip():
+        return None
+    return session.scalar(
+        select(EmailAddress).where(EmailAddress.address_hash == address_hash(email))
+    )
+
+
+def get_or_create_address(session: Session, email: str) -> EmailAddress:
+    found = find_address(session, email)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            address = EmailAddress(address_hash=address_hash(email), address=email.strip())
+            session.add(address)
+    except IntegrityError:  # created meanwhile by a concurrent request
+        found = find_address(session, email)
+        assert found is not None
+        return found
+    return address
+
+
+@dataclass(frozen=True)
+class SubscriptionRequest:
+    site: str
+    thread: str
+    email: str
+    kind: str
+    comment_id: int | None = None
+    frequency: str = "immediate"
+    locale: str | None = None
+    ip_hash: str | None = None
+
+
+def subscribe(session: Session, request: SubscriptionRequest) -> Subscription:
+    """Subscribe an address to a thread or to replies below a comment (see module docstring)."""
+    site = get_site(session, request.site)
+    thread = find_thread(session, site, request.thread)
+    if thread is None:
+        raise NotFound("No such thread.")
+    comment = None
+    if request.kind == "replies":
+        if request.comment_id is None:
+            raise ValidationFailed.on("comment_id", "Say which comment's replies you want.")
+        comment = session.get(Comment, request.comment_id)
+        if comment is None or comment.thread_id != thread.id or comment.status != "approved":
+            raise ValidationFailed.on("comment_id", "There is no such comment in this thread.")
+    elif request.comment_id is not None:
+        raise ValidationFailed.on("comment_id", "Only a replies subscription names a comment.")
+    return add_subscription(
+        session,
+        site=site,
+        thread=thread,
+        comment=comment,
+        email=request.email,
+        kind=request.kind,
+        frequency=request.frequency,
+        locale=request.locale,
+        ip_hash=request.ip_hash,
+    )
+
+
+def add_subscription(
+    session: Session,
+    *,
+    site: Site,
+    thread: Thread,
+    comment: Comment | None,
+    email: str,
+    kind: str,
+    frequency: str = "immediate",
+    locale: str | None = None,
+    ip_hash: str | None = None,
+) -> Subscription:
+    address = get_or_create_address(session, email)
+    subscription = session.scalar(
+        select(Subscription).where(
+            Subscription.email_id == address.id,
+            Subscription.thread_id == thread.id,
+            Subscription.kind == kind,
+            Subscription.comment_id.is_(None)
+            if comment is None
+            else Subscription.comment_id == comment.id,
+        )
+    )
+    if subscription is None:
+        subscription = Subscription(
+            site_id=site.id,
+            thread_id=thread.id,
+            comment_id=comment.id if comment else None,
+            email_id=address.id,
+            kind=kind,
+            frequency=frequency,
+            locale=pick_locale(locale, site.settings.get("locale"), settings().mail_locale),
+        )
+        session.add(subscription)
+        session.flush()
+    else:
+        subscription.frequency = frequency
+    if address.confirmed_at is not None and subscription.confirmed_at is None:
+        subscription.confirmed_at = clock.now()
+    if subscription.confirmed_at is None:
+        request_confirmation(session, subscription, address, ip_hash)
+    return subscription
+
+
+def _over_limit(session: Session, column: object, value: str | None, limit: str) -> bool:
+    if not value or not limit:
+        return False
+    return any(
+        outbox.count_recent(session, column, value, "confirm", item.get_expiry()) >= item.amount
+        for item in parse_many(limit)
+    )
+
+
+def request_confirmation(
+    session: Session, subscription: Subscription, address: EmailAddress, ip_hash: str | None
+) -> bool:
+    """Queue a confirmation mail unless the address or the requester had enough of them."""
+    config = settings()
+    if config.ratelimit_enabled and (
+        _over_limit(
+            session, OutboxItem.recipient_hash, address.address_hash, config.ratelimit_confirm_mail
+        )
+        or _over_limit(session, OutboxItem.requester_hash, ip_hash, config.ratelimit_confirm_mail)
+    ):
+        log.info("confirmation mail not sent: limit reached for subscription %s", subscription.id)
+        return False
+    outbox.enqueue(
+        session,
+        [
+            {
+                "kind": "mail",
+                "event": "confirm",
+                "site_id": subscription.site_id,
+                "recipient_hash": address.address_hash,
+                "requester_hash": ip_hash,
+                "payload": {
+                    "template": "confirm",
+                    "subscription_id": subscription.id,
+                    "base": links.base_url(),
+                },
+            }
+        ],
+    )
+    return True
+
+
+# -- what the links in mails do ---------------------------------------------------------------
+
+
+def subscription_for_confirm_token(session: Session, token: str) -> Subscription | None:
+    payload = links.read_confirm_token(token)
+    if payload is None:
+        return None
+    subscription = session.get(Subscription, payload["s"])
+    if subscription is None or not links.nonce_matches(payload, subscription.token_nonce):
+        return None
+    return subscription
+
+
+def confirm(session: Session, subscription: Subscription) -> None:
+    """The owner clicked: the subscription starts and the address counts as verified."""
+    now = clock.now()
+    address = session.get_one(EmailAddress, subscription.email_id)
+    subscription.confirmed_at = subscription.confirmed_at or now
+    address.confirmed_at = address.confirmed_at or now
+
+
+@dataclass(frozen=True)
+class UnsubscribeTarget:
+    subscription: Subscription | None = None
+    address: EmailAddress | None = None
+
+
+def target_for_unsubscribe_token(session: Session, token: str) -> UnsubscribeTarget | None:
+    payload = links.read_token("unsubscribe", token, "s", "a")
+    if payload is None:
+        return None
+    if "s" in payload:
+        subscription = session.get(Subscription, payload["s"])
+        if subscription is not None and links.nonce_matches(payload, subscription.token_nonce):
+            return UnsubscribeTarget(subscription=subscription)
+        return None
+    address = session.get(EmailAddress, payload["a"])
+    if address is not None and links.nonce_matches(payload, address.token_nonce):
+        return UnsubscribeTarget(address=address)
+    return None
+
+
+def unsubscribe(session: Session, target: UnsubscribeTarget) -> None:
+    if target.subscription is not None:
+        session.delete(target.subscription)
+    elif target.address is not None:
+        target.address.author_mails = False
+    session.flush()
+
+
+def address_for_manage_token(session: Session, token: str) -> EmailAddress | None:
+    payload = links.read_token("manage", token, "e")
+    if payload is None:
+        return None
+    address = session.get(EmailAddress, payload["e"])
+    if address is None or not links.nonce_matches(payload, address.token_nonce):
+        return None
+    return address
+
+
+@dataclass(frozen=True)
+class Listed:
+    subscription: Subscription
+    thread: Thread | None
+
+
+def subscriptions_of(session: Session, address: EmailAddress) -> list[Listed]:
+    rows = session.execute(
+        select(Subscription, Thread)
+        .outerjoin(Thread, Thread.id == Subscription.thread_id)
+        .where(Subscription.email_id == address.id)
+        .order_by(Subscription.created_at, Subscription.id)
+    ).all()
+    return [Listed(subscription, thread) for subscription, thread in rows]
+
+
+def cancel(session: Session, address: EmailAddress, subscription_id: int) -> bool:
+    result = session.execute(
+        delete(Subscription).where(
+            Subscription.id == subscription_id, Subscription.email_id == address.id
+        ),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def cancel_all(session: Session, address: EmailAddress) -> int:
+    result = session.execute(
+        delete(Subscription).where(Subscription.email_id == address.id),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_author_mails(session: Session, address: EmailAddress, wanted: bool) -> None:
+    address.author_mails = wanted
