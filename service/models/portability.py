@@ -1,0 +1,41 @@
+"""Where imported comments came from: what makes importing the same file twice add nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service import clock
+from service.db import Base, UTCDateTime
+
+IMPORT_SOURCES = ("disqus", "wordpress", "isso", "remark42", "commento", "sidenote")
+
+
+class ImportedComment(Base):
+    """One comment written by an import, under the id it had in the system it came from.
+
+    The pair (source, source_id) is unique per site: a second import of the same file, or of a
+    newer export of the same system, finds its comments here and skips them. The row outlives
+    its comment (`comment_id` becomes NULL), so a comment purged or deleted since is not
+    imported again either.
+    """
+
+    __tablename__ = "imported_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    #: The system the file came from (one of `IMPORT_SOURCES`).
+    source: Mapped[str] = mapped_column(String(16))
+    #: The comment's id in that system (scoped by page where the system's ids are per page).
+    source_id: Mapped[str] = mapped_column(String(200))
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL"), default=None
+    )
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    __table_args__ = (
+        UniqueConstraint("site_id", "source", "source_id", name="uq_imported_comments_source"),
+        Index("ix_imported_comments_comment", "comment_id"),
+    )

@@ -1,0 +1,114 @@
+"""WordPress WXR (1.0 to 1.2; also what wpDiscuz exports): `rss/channel/item` pages, each with
+its `wp:comment`s. Comments are read and freed one at a time; an item's own content (the post)
+is dropped as soon as the item ends.
+
+Comment bodies are WordPress text: HTML where newlines are line breaks (WordPress adds the
+paragraph tags when it displays them). Pingbacks and trackbacks are not comments and are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element
+
+from service.portability.records import (
+    CommentRecord,
+    ImportFormatError,
+    Record,
+    SkipRecord,
+    ThreadRecord,
+    parse_datetime,
+)
+from service.portability.xmlstream import ByteSource, child_text, iter_events, local_name
+
+STATUSES = {
+    "1": "approved",
+    "approve": "approved",
+    "approved": "approved",
+    "0": "pending",
+    "hold": "pending",
+    "spam": "spam",
+    "trash": "deleted",
+    "post-trashed": "deleted",
+}
+COMMENT_TYPES = {"", "comment"}
+
+
+def _is_wp(tag: str) -> bool:
+    return "wordpress.org/export" in tag
+
+
+def read_wordpress(stream: ByteSource) -> Iterator[Record]:
+    depth = 0
+    channel: Element | None = None
+    item: Element | None = None
+    items = 0
+    comments = 0
+    for event, element in iter_events(stream):
+        name = local_name(element.tag)
+        if event == "start":
+            depth += 1
+            if depth == 1 and name != "rss":
+                raise ImportFormatError(
+                    "line 1", f"not a WordPress export (the root element is <{name}>)"
+                )
+            if depth == 2 and name == "channel":
+                channel = element
+            elif depth == 3 and name == "item" and channel is not None:
+                item = element
+                items += 1
+            continue
+        depth -= 1
+        if depth == 3 and item is not None and name == "comment" and _is_wp(element.tag):
+            comments += 1
+            yield _comment(element, f"item{items}", comments)
+            item.remove(element)
+        elif depth == 2 and channel is not None:
+            if element is item:
+                yield _thread(element, f"item{items}")
+                item = None
+            channel.remove(element)
+
+
+def _thread(item: Element, source_id: str) -> ThreadRecord:
+    return ThreadRecord(
+        source_id=source_id,
+        url=child_text(item, "link"),
+        title=child_text(item, "title"),
+        created_at=parse_datetime(child_text(item, "post_date_gmt"))
+        or parse_datetime(child_text(item, "post_date")),
+        locked=child_text(item, "comment_status") == "closed",
+    )
+
+
+def _comment(element: Element, thread_id: str, number: int) -> Record:
+    comment_id = child_text(element, "comment_id")
+    location = f"comment {number} (id {comment_id})" if comment_id else f"comment {number}"
+    kind = child_text(element, "comment_type").lower()
+    if kind in {"pingback", "trackback"}:
+        return SkipRecord(f"{kind}s are links from other sites, not comments", location)
+    if kind not in COMMENT_TYPES:
+        return SkipRecord(f"comment type {kind!r} is not a reader comment", location)
+    if not comment_id:
+        return SkipRecord("comment without a comment_id", location)
+    created_at = parse_datetime(child_text(element, "comment_date_gmt")) or parse_datetime(
+        child_text(element, "comment_date")
+    )
+    if created_at is None:
+        return SkipRecord("invalid or missing date", location)
+    parent = child_text(element, "comment_parent")
+    approved = child_text(element, "comment_approved").lower()
+    return CommentRecord(
+        source_id=comment_id,
+        thread_source_id=thread_id,
+        parent_source_id=parent if parent not in {"", "0"} else None,
+        created_at=created_at,
+        status=STATUSES.get(approved, "pending"),
+        body=child_text(element, "comment_content"),
+        body_format="html_text",
+        location=location,
+        author_name=child_text(element, "comment_author"),
+        author_email=child_text(element, "comment_author_email"),
+        author_website=child_text(element, "comment_author_url"),
+        ip=child_text(element, "comment_author_IP") or None,
+    )

@@ -1,0 +1,231 @@
+"""Safe, streaming XML for imports: defusedxml's iterparse with DTDs refused.
+
+A DOCTYPE is refused outright, which refuses every entity trick with it (billion laughs, external
+entities that read local files or URLs). Nothing else changes: expat parses, elements are freed
+as soon as the parser module has read them, so memory does not grow with the file.
+
+Real exports are sometimes sloppy (remark42's Disqus fixtures start with a stray character before
+`<?xml` and have an unquoted attribute value). Such a file fails the strict parse with a clear
+location; the importer then reads it once more through `RepairingReader`, which fixes exactly
+those two faults and counts what it fixed, so the summary can say so.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.parsers.expat
+from collections.abc import Iterator
+from typing import Protocol
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException, DTDForbidden
+from defusedxml.ElementTree import iterparse
+
+from service.portability.records import ImportFormatError
+
+CHUNK = 64 * 1024
+
+
+class ByteSource(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def local_name(tag: str) -> str:
+    """`{http://wordpress.org/export/1.2/}comment` -> `comment`."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def child_text(element: Element, name: str) -> str:
+    """Stripped text of the first child called `name` (any namespace), or ""."""
+    for child in element:
+        if local_name(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def child(element: Element, name: str) -> Element | None:
+    for candidate in element:
+        if local_name(candidate.tag) == name:
+            return candidate
+    return None
+
+
+def attribute(element: Element, name: str) -> str:
+    """An attribute by local name (`dsq:id` -> `id`), whatever its namespace."""
+    for key, value in element.attrib.items():
+        if local_name(key) == name:
+            return value.strip()
+    return ""
+
+
+def iter_events(source: ByteSource) -> Iterator[tuple[str, Element]]:
+    """(`start`|`end`, element) events; malformed or dangerous input is an ImportFormatError."""
+    try:
+        yield from iterparse(source, events=("start", "end"), forbid_dtd=True)
+    except DTDForbidden:
+        raise ImportFormatError(
+            "DOCTYPE",
+            "the file declares a DTD; imports refuse DTDs and entities "
+            "(entity expansion and external references are never read)",
+        ) from None
+    except DefusedXmlException as error:
+        raise ImportFormatError("XML", f"refused: {type(error).__name__}") from None
+    except ParseError as error:
+        line, column = error.position
+        line_offset = getattr(source, "line_offset", 0)
+        reason = xml.parsers.expat.ErrorString(error.code) if error.code else str(error)
+        raise ImportFormatError(
+            f"line {line + line_offset}, column {column + 1}", f"malformed XML: {reason}"
+        ) from None
+
+
+class RepairingReader:
+    """A byte stream that fixes two kinds of sloppiness, outside text, CDATA and comments.
+
+    - bytes before the first `<` (a stray backtick before `<?xml`) are dropped;
+    - an unquoted attribute value (`<thread dsq:id=123/>`) is quoted.
+
+    `repairs` lists what was fixed. Everything else passes through unchanged, so errors the
+    repair does not cover are still reported by the parser, at the same line.
+    """
+
+    _TAG_TOKEN = re.compile(rb"[\"'=>]")
+    _UNQUOTED = re.compile(rb"(?:[^\s\"'<>=/`]|/(?!>))+")
+
+    def __init__(self, raw: ByteSource) -> None:
+        self.raw = raw
+        self.repairs: list[str] = []
+        self.line_offset = 0
+        self._pending = b""
+        self._out = bytearray()
+        self._state = "start"
+        self._eof = False
+        self._line = 1
+
+    def read(self, size: int = -1) -> bytes:
+        want = CHUNK if size is None or size < 0 else max(size, 1)
+        while len(self._out) < want and not (self._eof and not self._pending):
+            if not self._eof:
+                chunk = self.raw.read(CHUNK)
+                if chunk:
+                    self._pending += chunk
+                else:
+                    self._eof = True
+            self._process()
+        data = bytes(self._out[:want])
+        del self._out[:want]
+        return data
+
+    def _emit(self, data: bytes) -> None:
+        self._out += data
+        self._line += data.count(b"\n")
+
+    def _process(self) -> None:
+        buf = self._pending
+        pos = 0
+        while pos < len(buf):
+            state = self._state
+            if state == "start":
+                begin = buf.find(b"<", pos)
+                if begin < 0:
+                    if self._eof:
+                        pos = len(buf)
+                    break
+                junk = buf[pos:begin]
+                if junk.strip(b"\xef\xbb\xbf \t\r\n"):
+                    self.repairs.append("removed stray text before the XML declaration")
+                self.line_offset = junk.count(b"\n")
+                pos, self._state = begin, "text"
+            elif state == "text":
+                begin = buf.find(b"<", pos)
+                if begin < 0:
+                    self._emit(buf[pos:])
+                    pos = len(buf)
+                    break
+                self._emit(buf[pos:begin])
+                pos = begin
+                if len(buf) - pos < 9 and not self._eof:
+                    break
+                head = buf[pos : pos + 9]
+                for prefix, name in (
+                    (b"<![CDATA[", "cdata"),
+                    (b"<!--", "comment"),
+                    (b"<?", "pi"),
+                    (b"<!", "raw"),
+                ):
+                    if head.startswith(prefix):
+                        self._emit(prefix)
+                        pos += len(prefix)
+                        self._state = name
+                        break
+                else:
+                    self._emit(b"<")
+                    pos += 1
+                    self._state = "tag"
+            elif state in {"cdata", "comment", "pi"}:
+                end_mark = {"cdata": b"]]>", "comment": b"-->", "pi": b"?>"}[state]
+                end = buf.find(end_mark, pos)
+                if end < 0:
+                    keep = len(end_mark) - 1
+                    cut = max(pos, len(buf) - keep) if not self._eof else len(buf)
+                    self._emit(buf[pos:cut])
+                    pos = cut
+                    break
+                self._emit(buf[pos : end + len(end_mark)])
+                pos, self._state = end + len(end_mark), "text"
+            elif state == "raw":
+                # A DOCTYPE: passed through untouched (and refused by the parser).
+                self._emit(buf[pos:])
+                pos = len(buf)
+                break
+            else:  # inside a tag
+                match = self._TAG_TOKEN.search(buf, pos)
+                if match is None:
+                    self._emit(buf[pos:])
+                    pos = len(buf)
+                    break
+                token = match.group(0)
+                if token == b">":
+                    self._emit(buf[pos : match.end()])
+                    pos, self._state = match.end(), "text"
+                elif token in {b'"', b"'"}:
+                    close = buf.find(token, match.end())
+                    if close < 0:
+                        if not self._eof:
+                            self._emit(buf[pos : match.start()])
+                            pos = match.start()
+                            break
+                        self._emit(buf[pos:])
+                        pos = len(buf)
+                        break
+                    self._emit(buf[pos : close + 1])
+                    pos = close + 1
+                else:  # "=": the value must follow, quoted
+                    after = match.end()
+                    while after < len(buf) and buf[after : after + 1] in b" \t\r\n":
+                        after += 1
+                    value = self._UNQUOTED.match(buf, after)
+                    if not self._eof and (
+                        after >= len(buf) - 1 or (value and value.end() >= len(buf) - 1)
+                    ):
+                        self._emit(buf[pos : match.start()])
+                        pos = match.start()
+                        break
+                    self._emit(buf[pos:after])
+                    pos = after
+                    if value is not None:
+                        line = self._line + self.line_offset
+                        if len(self.repairs) < 100:
+                            self.repairs.append(f"line {line}: quoted an attribute value")
+                        self._emit(b'"' + value.group(0) + b'"')
+                        pos = value.end()
+        self._pending = buf[pos:]
+        if self._eof and self._pending:
+            # Nothing more will come: pass what is left through for the parser to judge.
+            self._emit(self._pending)
+            self._pending = b""
+
+
+def repairable(error: ImportFormatError) -> bool:
+    """Strict parse errors that the repairing reader may fix."""
+    return error.message.startswith("malformed XML")
