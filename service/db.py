@@ -13,6 +13,7 @@ How it is used:
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,8 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from service import clock
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -153,7 +156,10 @@ def get_session() -> Session:
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        try:
+            session.close()
+        except Exception:  # the answer is already made; a dead connection is discarded by the pool
+            log.warning("closing a database session failed", exc_info=True)
 
 
 P = ParamSpec("P")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -46,4 +48,8 @@ def gunicorn_options(host: str, port: int, *, workers: int, timeout: int = 30) -
 
 
 def run_gunicorn(*, host: str, port: int, workers: int, timeout: int) -> None:
-    GunicornServer(create_app, gunicorn_options(host, port, workers=workers, timeout=timeout)).run()
+    with tempfile.TemporaryDirectory(prefix="sidenote-metrics-") as metrics_dir:
+        # Workers share their counters through files here (prometheus_client multiprocess mode).
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+        options = gunicorn_options(host, port, workers=workers, timeout=timeout)
+        GunicornServer(create_app, options).run()

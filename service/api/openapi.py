@@ -26,6 +26,8 @@ from service.errors import (
 )
 
 OPENAPI_VERSION = "3.1.0"
+#: Largest row id (a 32-bit integer column); larger ids in paths are simply not found.
+MAX_ID = 2**31 - 1
 
 
 @dataclass
@@ -49,7 +51,7 @@ _EXTRA_SCHEMAS: list[type[BaseModel]] = []
 
 def _flask_rule(path: str) -> str:
     """`/comments/{comment_id}` -> `/comments/<int:comment_id>`; other names are strings."""
-    path = re.sub(r"\{(\w*id)\}", r"<int:\1>", path)
+    path = re.sub(r"\{(\w*id)\}", rf"<int(max={MAX_ID}):\1>", path)
     return re.sub(r"\{(\w+)\}", r"<\1>", path)
 
 
@@ -201,7 +203,7 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
     parameters = []
     for name in re.findall(r"\{(\w+)\}", path):
         schema: dict[str, Any] = (
-            {"type": "integer", "minimum": 1}
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID}
             if name.endswith("id")
             else {"type": "string", "minLength": 1, "maxLength": 64}
         )

@@ -81,7 +81,7 @@ class CommentCreate(_In):
     thread_title: (
         Annotated[str, StringConstraints(max_length=300), AfterValidator(_single_line)] | None
     ) = None
-    parent_id: Annotated[StrictInt, Field(ge=1)] | None = None
+    parent_id: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | None = None
     anchor: AnchorIn | None = None
     body: Body
     author: AuthorIn | None = None
