@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import re
@@ -59,6 +60,8 @@ class BackendReport:
     backend: str
     rows: list[Measurement] = field(default_factory=list)
     checks: list[tuple[str, float, float, bool]] = field(default_factory=list)
+    scaling: list[tuple[int, float]] = field(default_factory=list)
+    memory_mib: list[float] = field(default_factory=list)
 
 
 def free_port() -> int:
@@ -127,8 +130,9 @@ def wrk(
         [*args, url], capture_output=True, text=True, timeout=seconds + 30, check=True
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = parse_duration(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = parse_duration(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    distribution = output.split("Latency Distribution", 1)[1]
+    p50 = parse_duration(re.search(r"^\s+50%\s+(\S+)", distribution, re.M).group(1))  # type: ignore[union-attr]
+    p99 = parse_duration(re.search(r"^\s+99%\s+(\S+)", distribution, re.M).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return Measurement(name, rps, p50, p99, int(bad.group(1)) if bad else 0, note)
 
@@ -162,6 +166,84 @@ end
 """
 
 
+MIXED_SCRIPT = """
+local ids = {IDS}
+local read_path = "READ_PATH"
+local BODY = BODY_TEMPLATE
+local counter = 0
+local tid = 0
+local thread_id = 0
+setup = function(thread)
+  thread:set("tid", thread_id)
+  thread_id = thread_id + 1
+end
+init = function(args)
+  math.randomseed(os.time() + tid)
+end
+request = function()
+  counter = counter + 1
+  local r = math.random()
+  if r < 0.95 then
+    return wrk.format("GET", read_path)
+  elseif r < 0.99 then
+    local id = ids[math.random(#ids)]
+    local headers = {["Content-Type"] = "application/json",
+                     ["X-Sidenote-Voter"] = "voter-" .. math.random(1, 100000000)}
+    return wrk.format("POST", "/api/v1/comments/" .. id .. "/vote", headers, '{"value":1}')
+  end
+  local body = string.format(BODY, tid, counter, math.random(1, 1000000000))
+  return wrk.format("POST", "/api/v1/comments", {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+def worker_memory_mib(master: int) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children), in MiB."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for child in children:
+        status = Path(f"/proc/{child}/status").read_text()
+        kilobytes = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+        sizes.append(kilobytes / 1024)
+    return sizes
+
+
+def measure_scaling(
+    report: BackendReport, database_url: str, seconds: int, work: Path, origin_port: int
+) -> None:
+    """Thread reads with 1, 2 and 4 workers; a mixed load; memory per worker."""
+    path = "/api/v1/comments?site=bench&thread=/t200&limit=200"
+    for workers in (1, 2, 4):
+        port = free_port()
+        with serve(database_url, port, work / f"scale-{workers}.log", workers=workers):
+            wait_for(f"http://127.0.0.1:{port}{path}")
+            row = wrk(
+                f"thread read, {workers} worker(s)",
+                f"http://127.0.0.1:{port}{path}",
+                seconds=seconds,
+            )
+            report.rows.append(row)
+            report.scaling.append((workers, row.requests_per_second))
+    port = free_port()
+    with serve(database_url, port, work / "mixed.log") as server:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + path)
+        with urllib.request.urlopen(base + path) as answer:
+            ids = [c["id"] for c in json.loads(answer.read())["comments"]]
+        origin = f"{ORIGIN}:{origin_port}"
+        body = SIDENOTE_BODY.replace("SITE", "bench").replace("ORIGIN", origin)
+        script = work / "mixed.lua"
+        script.write_text(
+            MIXED_SCRIPT.replace("{IDS}", "{" + ",".join(map(str, ids)) + "}")
+            .replace("READ_PATH", path)
+            .replace("BODY_TEMPLATE", body)
+        )
+        report.rows.append(
+            wrk("mixed: 95% reads, 4% votes, 1% posts", base + "/", seconds=seconds, script=script)
+        )
+        report.memory_mib = worker_memory_mib(server.pid)
+
+
 def sidenote_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIDENOTE_")}
     env.update(
@@ -178,10 +260,10 @@ def sidenote_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 def serve(
-    database_url: str, port: int, log: Path, **extra: str
+    database_url: str, port: int, log: Path, workers: int = 2, **extra: str
 ) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
     return process(
-        [*SIDENOTE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        [*SIDENOTE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         sidenote_env(database_url, **extra),
         log,
     )
@@ -322,6 +404,8 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
         )
         report.rows += [big_nc, small_nc, read_big_nc]
 
+    measure_scaling(report, database_url, seconds, work, port)
+
     def check(label: str, value: float, target: float, higher_is_better: bool = True) -> None:
         ok = value >= target if higher_is_better else value <= target
         report.checks.append((label, value, target, ok))
@@ -458,6 +542,15 @@ def format_report(reports: list[BackendReport], isso: Measurement | None, second
         for label, value, target, ok in report.checks:
             sign = "≥" if "static" in label else "≤"
             lines.append(f"| {label} | {value:.2f} | {sign} {target} | {'yes' if ok else 'NO'} |")
+        if report.scaling:
+            base = report.scaling[0][1]
+            curve = ", ".join(
+                f"{w} → {rps:,.0f} req/s ({rps / base:.2f}×)" for w, rps in report.scaling
+            )
+            lines.append(f"\nThread reads by gunicorn workers (4 threads each): {curve}.")
+        if report.memory_mib:
+            sizes = ", ".join(f"{m:.0f}" for m in report.memory_mib)
+            lines.append(f"Resident memory per worker after the mixed load: {sizes} MiB.")
         post = next(r for r in report.rows if r.name == "post a comment")
         if isso is not None:
             ok = post.p50_ms <= isso.p50_ms

@@ -11,15 +11,23 @@ from __future__ import annotations
 import gzip
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from service.comments.reading import ThreadHead
 
 log = logging.getLogger(__name__)
 
 REDIS_TTL_SECONDS = 600
+MAX_HEADS = 10_000
+CHANGED_THREADS = "sidenote.changed_threads"
 MAX_CACHED_BYTES = 64 * 1024 * 1024
 GZIP_LEVEL = 6
 
@@ -124,6 +132,64 @@ class ResponseCache:
         return len(self._items)
 
 
+class HeadCache:
+    """(site slug, thread key) -> the thread's head, for `SIDENOTE_HEAD_CACHE_SECONDS`.
+
+    Lets the read fast path (`api.fast_reads`) answer a repeated read without the database. This
+    process forgets a thread's head when it commits a change to it (`note_thread_changed`); other
+    processes' changes are seen once the entry expires.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._heads: OrderedDict[tuple[str, str], tuple[float, ThreadHead]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, slug: str, key: str) -> ThreadHead | None:
+        with self._lock:
+            entry = self._heads.get((slug, key))
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, slug: str, head: ThreadHead) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            self._heads[(slug, head.key)] = (time.monotonic() + self.seconds, head)
+            self._heads.move_to_end((slug, head.key))
+            while len(self._heads) > MAX_HEADS:
+                self._heads.popitem(last=False)
+
+    def forget_threads(self, thread_ids: set[int]) -> None:
+        with self._lock:
+            stale = [key for key, (_t, head) in self._heads.items() if head.id in thread_ids]
+            for key in stale:
+                del self._heads[key]
+
+
+def note_thread_changed(session: Session, thread_id: int) -> None:
+    """Remember that this transaction changed what readers of `thread_id` see."""
+    session.info.setdefault(CHANGED_THREADS, set()).add(thread_id)
+
+
+@event.listens_for(Session, "after_commit")
+def forget_changed_threads(session: Session) -> None:
+    changed: set[int] | None = session.info.pop(CHANGED_THREADS, None)
+    if changed and has_app_context() and "sidenote.head_cache" in current_app.extensions:
+        head_cache().forget_threads(changed)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_noted_changes(session: Session) -> None:
+    session.info.pop(CHANGED_THREADS, None)
+
+
+def head_cache() -> HeadCache:
+    cache: HeadCache = current_app.extensions["sidenote.head_cache"]
+    return cache
+
+
 def response_cache() -> ResponseCache:
     cache: ResponseCache = current_app.extensions["sidenote.response_cache"]
     return cache
@@ -134,3 +200,4 @@ def init_app(app: Flask) -> None:
     app.extensions["sidenote.response_cache"] = ResponseCache(
         config.response_cache_entries, config.redis_url
     )
+    app.extensions["sidenote.head_cache"] = HeadCache(config.head_cache_seconds)

@@ -21,7 +21,7 @@ ORIGIN_CACHE_SECONDS = 10.0
 ALLOWED_HEADERS = (
     "Content-Type, Authorization, If-None-Match, X-Sidenote-Edit-Token, X-Sidenote-Voter"
 )
-EXPOSED_HEADERS = "ETag, Retry-After"
+EXPOSED_HEADERS = "ETag, Retry-After, WWW-Authenticate"
 
 
 class OriginCache:
@@ -42,6 +42,11 @@ class OriginCache:
         value = frozenset(origins or ())
         self._by_slug[slug] = (time.monotonic() + ORIGIN_CACHE_SECONDS, value)
         return value
+
+    def cached_for_slug(self, slug: str) -> frozenset[str] | None:
+        """The origins if this process looked them up recently, else None (no query)."""
+        cached = self._by_slug.get(slug)
+        return cached[1] if cached and cached[0] > time.monotonic() else None
 
     def for_comment(self, comment_id: int) -> frozenset[str]:
         with get_db().session() as session:

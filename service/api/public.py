@@ -43,13 +43,16 @@ from service.api.serializers import (
     thread_json,
     thread_page_json,
 )
-from service.caching import response_cache
+from service.caching import head_cache, response_cache
 from service.clock import isoformat
 from service.comments import posting, reactions, reading
 from service.comments.sites import get_site
 from service.db import get_session, transactional
 from service.errors import ValidationFailed
 from service.features import site_features
+from service.identity import authorship
+from service.identity.sessions import current_reader
+from service.identity.settings import identity_settings
 from service.security import client_ip, ip_hash, keyed_hash, settings
 
 THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=5, stale-while-revalidate=30"
@@ -57,7 +60,11 @@ CONFIG_CACHE_CONTROL = "public, max-age=60"
 
 
 def _voter_key() -> str:
-    """The reader's voter id (X-Sidenote-Voter), keyed; without one, their IP hash stands in."""
+    """The signed-in reader's identity; else their voter id (X-Sidenote-Voter), keyed; without
+    one, their IP hash stands in."""
+    reader = current_reader()
+    if reader is not None:
+        return reader.voter_key
     voter = request.headers.get("X-Sidenote-Voter")
     if voter is None:
         return "ip:" + ip_hash()
@@ -66,6 +73,11 @@ def _voter_key() -> str:
             "X-Sidenote-Voter", "Send 8-128 letters, digits, '-' or '_' as the voter id."
         )
     return keyed_hash("voter", voter)
+
+
+def _reader_identity() -> str | None:
+    reader = current_reader()
+    return reader.key if reader is not None else None
 
 
 @operation(
@@ -79,6 +91,7 @@ def _voter_key() -> str:
 )
 def site_config(site: str) -> Response:
     found = get_site(get_session(), site)
+    identity = identity_settings(found)
     response = json_response(
         {
             "site": found.slug,
@@ -88,6 +101,10 @@ def site_config(site: str) -> Response:
             "edit_window_seconds": found.edit_window_seconds,
             "max_depth": found.max_depth,
             "features": site_features(found),
+            "sso_required": identity.sso_required,
+            "verify_guests": identity.verify_guests and not identity.sso_required,
+            "login_url": identity.login_url,
+            "logout_url": identity.logout_url,
         }
     )
     response.headers["Cache-Control"] = CONFIG_CACHE_CONTROL
@@ -132,6 +149,7 @@ def form_token(query: SiteQuery) -> Response:
 def list_comments(query: CommentListQuery) -> Response:
     session = get_session()
     head = reading.thread_head(session, query.site, query.thread)
+    head_cache().put(query.site, head)
     etag = reading.thread_etag(
         head, f"{query.sort}|{query.limit}|{query.cursor}", settings().score_refresh_seconds
     )
@@ -164,6 +182,7 @@ def list_comments(query: CommentListQuery) -> Response:
         "thread_locked",
         "banned",
         "rejected_by_policy",
+        "unauthorized",
         "sso_required",
         "payload_too_large",
         "unsupported_media_type",
@@ -172,15 +191,17 @@ def list_comments(query: CommentListQuery) -> Response:
     description=(
         "Creates the thread on its first comment when thread_url is on one of the site's "
         "origins. The answer's edit_token (header X-Sidenote-Edit-Token) allows editing and "
-        "deleting until edit_expires_at."
+        "deleting until edit_expires_at. With a reader session (Authorization: Bearer snr_…) "
+        "the comment is the signed-in reader's: their name and identity, no form token needed."
     ),
 )
 @transactional
 def create_comment(body: CommentCreate) -> Response:
     config = settings()
     author = body.author
-    posted = posting.create_comment(
-        get_session(),
+    session = get_session()
+    new = authorship.as_author(
+        session,
         posting.NewComment(
             site=body.site,
             thread=body.thread,
@@ -201,8 +222,10 @@ def create_comment(body: CommentCreate) -> Response:
                 "client_ip": client_ip(),
             },
         ),
-        max_body_chars=config.max_body_chars,
-        sanitizer=config.sanitizer,
+        current_reader(),
+    )
+    posted = posting.create_comment(
+        session, new, max_body_chars=config.max_body_chars, sanitizer=config.sanitizer
     )
     comment = own_comment_json(posted.comment) | {"status": posted.public_status}
     return json_response(
@@ -256,7 +279,7 @@ def list_replies(comment_id: int, query: RepliesQuery) -> Response:
     api,
     "PATCH",
     "/comments/{comment_id}",
-    summary="Edit your comment (X-Sidenote-Edit-Token, within the edit window)",
+    summary="Edit your comment (X-Sidenote-Edit-Token or your session, within the edit window)",
     tags=["comments"],
     body=CommentEdit,
     responses={200: CommentOut},
@@ -279,6 +302,7 @@ def edit_comment(comment_id: int, body: CommentEdit) -> Response:
         body.body,
         max_body_chars=config.max_body_chars,
         sanitizer=config.sanitizer,
+        identity_key=_reader_identity(),
     )
     return json_response(own_comment_json(comment, with_anchor=False) | {"status": public_status})
 
@@ -287,14 +311,19 @@ def edit_comment(comment_id: int, body: CommentEdit) -> Response:
     api,
     "DELETE",
     "/comments/{comment_id}",
-    summary="Delete your comment (X-Sidenote-Edit-Token, within the edit window)",
+    summary="Delete your comment (X-Sidenote-Edit-Token within the edit window, or your session)",
     tags=["comments"],
     responses={204: None},
     errors=["unauthorized", "edit_window_closed", "not_found"],
 )
 @transactional
 def delete_comment(comment_id: int) -> Response:
-    posting.delete_comment(get_session(), comment_id, request.headers.get("X-Sidenote-Edit-Token"))
+    posting.delete_comment(
+        get_session(),
+        comment_id,
+        request.headers.get("X-Sidenote-Edit-Token"),
+        identity_key=_reader_identity(),
+    )
     return Response(status=204)
 
 
@@ -302,11 +331,11 @@ def delete_comment(comment_id: int) -> Response:
     api,
     "POST",
     "/comments/{comment_id}/vote",
-    summary="Vote on a comment (X-Sidenote-Voter); 0 withdraws the vote",
+    summary="Vote on a comment (X-Sidenote-Voter, or as the signed-in reader); 0 withdraws it",
     tags=["comments"],
     body=VoteIn,
     responses={200: ScoresOut},
-    errors=["not_found", "unsupported_media_type"],
+    errors=["not_found", "unauthorized", "unsupported_media_type"],
     rate_limit="vote",
 )
 @transactional
@@ -334,7 +363,7 @@ def vote(comment_id: int, body: VoteIn) -> Response:
     tags=["comments"],
     body=ReportIn,
     responses={202: AcceptedOut},
-    errors=["not_found", "unsupported_media_type"],
+    errors=["not_found", "unauthorized", "unsupported_media_type"],
     rate_limit="report",
 )
 @transactional

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import clock, events
+from service.caching import note_thread_changed
 from service.errors import NotFound
 from service.models import Comment, Report, Thread, Vote
 
@@ -92,6 +93,7 @@ def vote_on_comment(
         .execution_options(synchronize_session=False)
     )
     epoch = score_epoch(refresh_seconds)
+    note_thread_changed(session, comment.thread_id)
     session.execute(
         update(Thread)
         .where(Thread.id == comment.thread_id, Thread.score_epoch < epoch)

@@ -1,7 +1,8 @@
 """Public reads, each a constant number of queries whatever the thread size.
 
 A thread page is: (1) site and thread in one query, (2) the page of top-level comments with their
-anchors, (3) up to `REPLIES_PER_ROOT` replies of each, in pre-order, via a window function. Listed
+anchors (on the first page, pinned ones first: one more query), (3) up to `REPLIES_PER_ROOT`
+replies of each, in pre-order, via a window function. Listed
 comments are the approved ones plus tombstones: hidden comments that have approved descendants.
 """
 
@@ -16,7 +17,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
 from service import clock
@@ -189,19 +201,23 @@ def read_thread(
             _after_cursor(sort, cursor)  # still refuse a malformed cursor
         return page
 
-    query = (
+    roots_of_thread = (
         _public_comments()
         .outerjoin(Comment.anchor)
         .options(contains_eager(Comment.anchor))
         .where(Comment.thread_id == head.id, Comment.depth == 0, LISTED)
+        .order_by(*_sort_columns(sort))
+        .limit(limit + 1)
     )
+    pinned: list[Comment] = []
     if cursor is None:
-        query = query.order_by(Comment.pinned.desc(), *_sort_columns(sort))
+        # Pinned ones first, on the first page only. Two index-ordered queries: one ORDER BY
+        # `pinned DESC, created_at ASC` would sort every top-level comment of the thread.
+        pinned = list(session.scalars(roots_of_thread.where(Comment.pinned == true())))
+        unpinned = roots_of_thread.where(Comment.pinned == false())
     else:
-        query = query.where(Comment.pinned.is_(False), _after_cursor(sort, cursor)).order_by(
-            *_sort_columns(sort)
-        )
-    roots = list(session.scalars(query.limit(limit + 1)).unique())
+        unpinned = roots_of_thread.where(Comment.pinned == false(), _after_cursor(sort, cursor))
+    roots = pinned + list(session.scalars(unpinned))
     if len(roots) > limit:
         roots = roots[:limit]
         last_unpinned = next((c for c in reversed(roots) if not c.pinned), None)

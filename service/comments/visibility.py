@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from service import clock, events
+from service.caching import note_thread_changed
 from service.models import Comment, Thread
 
 STATUS_EVENTS = {
@@ -23,6 +24,7 @@ STATUS_EVENTS = {
 
 
 def bump_thread_version(session: Session, thread_id: int, approved_delta: int = 0) -> None:
+    note_thread_changed(session, thread_id)
     session.execute(
         update(Thread)
         .where(Thread.id == thread_id)

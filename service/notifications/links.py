@@ -1,4 +1,5 @@
-"""Signed links in mails: confirm, unsubscribe, manage, and the moderators' approve/reject.
+"""Signed links in mails: confirm, unsubscribe, manage, the moderators' approve/reject, and (for
+the identity part) a guest's address verification and a reader's data page.
 
 Tokens are itsdangerous signatures (`service.security`) over a row id and that row's random
 `token_nonce`, so a leaked database alone forges nothing and replacing the nonce revokes links.
@@ -74,6 +75,65 @@ def decide_token(comment: Comment, action: str, moderator_id: int) -> str:
             "t": _issued_now(),
         },
     )
+
+
+def verify_token(address: EmailAddress, site_id: int, return_url: str, version: str | None) -> str:
+    """A guest proves `address` and signs in on `site_id`, then goes back to `return_url`.
+
+    `version` is the guest's last sign-in when the link was made: a sign-in retires the link.
+    """
+    return sign(
+        "verify",
+        {
+            "a": address.id,
+            "n": address.token_nonce,
+            "s": site_id,
+            "u": return_url,
+            "v": version,
+            "t": _issued_now(),
+        },
+    )
+
+
+def verify_url(
+    base: str, address: EmailAddress, site_id: int, return_url: str, version: str | None
+) -> str:
+    return f"{base}/verify/{verify_token(address, site_id, return_url, version)}"
+
+
+def read_verify_token(token: str) -> dict[str, Any] | None:
+    payload = unsign("verify", token)
+    if not isinstance(payload, dict) or not _shape(payload, "a"):
+        return None
+    if not isinstance(payload.get("s"), int):
+        return None
+    if not isinstance(payload.get("u"), str) or not isinstance(payload.get("v"), str | None):
+        return None
+    return payload if _fresh(payload, settings().confirm_link_max_age) else None
+
+
+def data_token(
+    *, nonce: str, max_age: int, address_id: int | None = None, identity_id: int | None = None
+) -> str:
+    """A reader's data page, for an address (mail links) or a signed-in identity (the widget)."""
+    subject = {"e": address_id} if address_id is not None else {"i": identity_id}
+    return sign("reader-data", {**subject, "n": nonce, "t": _issued_now(), "x": max_age})
+
+
+def data_url(base: str, address: EmailAddress) -> str:
+    token = data_token(
+        nonce=address.token_nonce, max_age=settings().data_link_max_age, address_id=address.id
+    )
+    return f"{base}/me/{token}"
+
+
+def read_data_token(token: str) -> dict[str, Any] | None:
+    payload = unsign("reader-data", token)
+    if not isinstance(payload, dict) or not (_shape(payload, "e") or _shape(payload, "i")):
+        return None
+    if not isinstance(payload.get("x"), int):
+        return None
+    return payload if _fresh(payload, payload["x"]) else None
 
 
 def read_confirm_token(token: str) -> dict[str, Any] | None:

@@ -55,7 +55,8 @@ def test_thread_read_query_count_is_constant(
     site = make.site()
     seed_thread(make, site, size)
     url = f"/api/v1/comments?site={site.slug}&thread=/big&limit=200"
-    assert queries_for(client, count_queries, url) == 3
+    # head; pinned roots; other roots; their replies (later pages have no pinned query)
+    assert queries_for(client, count_queries, url) == 4
     cursor_page = client.get(url).json["next_cursor"]
     if cursor_page:
         assert queries_for(client, count_queries, f"{url}&cursor={cursor_page}") == 3
@@ -72,7 +73,7 @@ def test_counts_take_one_query(
     assert queries_for(client, count_queries, url) == 1
 
 
-def test_a_304_takes_one_query(
+def test_a_304_takes_at_most_one_query(
     client: FlaskClient, make: Factories, count_queries: QueryCounter
 ) -> None:
     site = make.site()
@@ -81,4 +82,4 @@ def test_a_304_takes_one_query(
     etag = client.get(url).headers["ETag"]
     before = count_queries.count
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
-    assert count_queries.count - before == 1
+    assert count_queries.count - before <= 1  # none when the read fast path knows the thread

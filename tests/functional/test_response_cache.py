@@ -35,7 +35,7 @@ def read(client: FlaskClient, slug: str) -> dict[str, Any]:
     return body
 
 
-def test_a_repeated_read_is_served_from_the_cache_in_one_query(
+def test_a_repeated_read_is_served_from_the_cache_in_at_most_one_query(
     client: FlaskClient, make: Factories, count_queries: QueryCounter
 ) -> None:
     site = make.site()
@@ -43,7 +43,7 @@ def test_a_repeated_read_is_served_from_the_cache_in_one_query(
     first = client.get(thread_url(site.slug)).data
     before = count_queries.count
     again = client.get(thread_url(site.slug)).data
-    assert count_queries.count - before == 1
+    assert count_queries.count - before <= 1  # none when the read fast path knows the thread
     assert again == first
 
 
@@ -186,7 +186,7 @@ def test_processes_share_cached_reads_through_redis(
     body = first.get(thread_url(site.slug)).data
     before = count_queries.count
     assert second.get(thread_url(site.slug)).data == body
-    assert count_queries.count - before == 1
+    assert count_queries.count - before <= 1
 
 
 def test_a_dead_redis_only_costs_a_miss(
