@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 REDIS_TTL_SECONDS = 600
 MAX_HEADS = 10_000
 CHANGED_THREADS = "sidenote.changed_threads"
+CREATED_THREADS = "sidenote.created_threads"
 MAX_CACHED_BYTES = 64 * 1024 * 1024
 GZIP_LEVEL = 6
 
@@ -161,11 +162,16 @@ class HeadCache:
             while len(self._heads) > MAX_HEADS:
                 self._heads.popitem(last=False)
 
-    def forget_threads(self, thread_ids: set[int]) -> None:
+    def forget_threads(self, thread_ids: set[int], keys: set[tuple[int, str]]) -> None:
+        """Forget these threads, by id, or by (site id, key) for threads created just now."""
         with self._lock:
-            stale = [key for key, (_t, head) in self._heads.items() if head.id in thread_ids]
-            for key in stale:
-                del self._heads[key]
+            stale = [
+                cache_key
+                for cache_key, (_t, head) in self._heads.items()
+                if head.id in thread_ids or (head.site_id, head.key) in keys
+            ]
+            for cache_key in stale:
+                del self._heads[cache_key]
 
 
 def note_thread_changed(session: Session, thread_id: int) -> None:
@@ -173,16 +179,24 @@ def note_thread_changed(session: Session, thread_id: int) -> None:
     session.info.setdefault(CHANGED_THREADS, set()).add(thread_id)
 
 
+def note_thread_created(session: Session, site_id: int, key: str) -> None:
+    """A new thread: readers may hold a head saying it does not exist yet."""
+    session.info.setdefault(CREATED_THREADS, set()).add((site_id, key))
+
+
 @event.listens_for(Session, "after_commit")
 def forget_changed_threads(session: Session) -> None:
-    changed: set[int] | None = session.info.pop(CHANGED_THREADS, None)
-    if changed and has_app_context() and "sidenote.head_cache" in current_app.extensions:
-        head_cache().forget_threads(changed)
+    changed: set[int] = session.info.pop(CHANGED_THREADS, set())
+    created: set[tuple[int, str]] = session.info.pop(CREATED_THREADS, set())
+    known = has_app_context() and "sidenote.head_cache" in current_app.extensions
+    if (changed or created) and known:
+        head_cache().forget_threads(changed, created)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_noted_changes(session: Session) -> None:
     session.info.pop(CHANGED_THREADS, None)
+    session.info.pop(CREATED_THREADS, None)
 
 
 def head_cache() -> HeadCache:

@@ -22,13 +22,14 @@ from urllib.parse import parse_qs
 from flask import Flask
 from pydantic import ValidationError
 
+from service.api.cors import EXPOSED_HEADERS
+from service.api.public import THREAD_CACHE_CONTROL
 from service.api.schemas import CommentListQuery
 from service.caching import HeadCache, ResponseCache
 from service.comments.reading import thread_etag
 from service.ops import LATENCY, REQUESTS
 
 THREAD_PATH = "/api/v1/comments"
-THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=5, stale-while-revalidate=30"
 StartResponse = Callable[..., Any]
 
 
@@ -71,7 +72,7 @@ class FastThreadReads:
             if origin in allowed:
                 headers += [
                     ("Access-Control-Allow-Origin", origin),
-                    ("Access-Control-Expose-Headers", "ETag, Retry-After"),
+                    ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
                 ]
         etag = thread_etag(head, f"{query.sort}|{query.limit}|{query.cursor}", self.refresh_seconds)
         headers.append(("ETag", f'"{etag}"'))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.caching import note_thread_created
 from service.errors import NotFound, ValidationFailed
 from service.models import MODERATION_MODES, Site, Thread
 
@@ -63,6 +64,7 @@ def get_or_create_thread(
             "thread_url", "The page URL is not on one of this site's origins."
         )
     thread = Thread(site_id=site.id, key=key, url=url, title=title or "")
+    note_thread_created(session, site.id, key)
     try:
         with session.begin_nested():
             session.add(thread)

@@ -67,6 +67,8 @@ def server_environment(database_url: str, **settings: str) -> dict[str, str]:
         SIDENOTE_RATELIMIT_ENABLED="false",
         SIDENOTE_FORM_TOKEN_REQUIRED="false",
         SIDENOTE_MIN_COMPOSE_SECONDS="0",
+        # Tests seed the database from this process: the server must not trust thread heads.
+        SIDENOTE_HEAD_CACHE_SECONDS="0",
     )
     env.update({"SIDENOTE_" + name.upper(): value for name, value in settings.items()})
     return env

@@ -122,3 +122,13 @@ def test_gzip_from_the_fast_path_unzips_to_the_same_json(
     zipped = client.get(url(site.slug), headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert json.loads(gzip.decompress(zipped.data)) == plain
+
+
+def test_the_first_comment_of_a_new_thread_is_seen_at_once(
+    client: FlaskClient, make: Factories
+) -> None:
+    site = make.site()
+    assert client.get(url(site.slug)).json["thread"]["comment_count"] == 0
+    assert client.get(url(site.slug)).json["thread"]["comment_count"] == 0  # from the fast path
+    post_comment(client, site.slug)
+    assert client.get(url(site.slug)).json["thread"]["comment_count"] == 1
