@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EMBED = ROOT / "embed"
 STATIC = ROOT / "service" / "static"
 KB = 1000  # budgets in kilobytes of 1,000 bytes: the stricter reading
-BUDGETS = {"embed.js": 15 * KB, "count.js": 1 * KB}
+BUDGETS = {"embed.js": 15 * KB, "count.js": 1 * KB, "inline.js": 10 * KB}
 LOCALE_BUDGET = 2 * KB
 LOCALES = ("de", "fr", "es", "ko", "ja")
 
@@ -86,7 +86,7 @@ def test_each_locale_stays_within_its_gzip_budget(lang: str) -> None:
 
 def test_the_widget_makes_no_third_party_requests() -> None:
     """Every URL the bundle could fetch is relative to where embed.js came from."""
-    code = (STATIC / "embed.js").read_text() + (STATIC / "count.js").read_text()
+    code = "".join((STATIC / name).read_text() for name in ("embed.js", "count.js", "inline.js"))
     assert re.findall(r"https?://[^\s\"'`]+", code) == []
     assert "//fonts." not in code and "gravatar" not in code
 
