@@ -52,7 +52,7 @@ from service.api.moderation_schemas import (
     UndoneOut,
     UndoTicketOut,
 )
-from service.api.openapi import json_response, operation
+from service.api.openapi import MAX_ID, json_response, operation
 from service.clock import isoformat
 from service.comments.sites import get_site
 from service.db import get_session, transactional
@@ -190,7 +190,7 @@ def _parse_time(value: str | None, field: str) -> datetime | None:
 def _int_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit():
+    if not cursor.isdigit() or int(cursor) > MAX_ID:
         raise ValidationFailed.on("cursor", "The cursor is not valid.")
     return int(cursor)
 

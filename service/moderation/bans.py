@@ -86,7 +86,7 @@ def _key_of_comment(session: Session, comment: Comment, kind: str) -> str:
             select(CommentVoter.voter_key).where(CommentVoter.comment_id == comment.id)
         )
     if not value:
-        names = {"email": "an email", "ip_hash": "an IP hash", "identity": "a verified identity"}
+        names = {"email": "email", "ip_hash": "IP hash", "identity": "verified identity"}
         raise ValidationFailed.on(
             "kind", f"This comment has no {names.get(kind, 'voter id')} to ban; choose another."
         )

@@ -126,6 +126,7 @@ class Seeder:
         assert site is not None
         self.demo = site
         self.origin = server.url
+        self.done()  # release SQLite's write lock before the server needs it
 
     def comment(self, thread: str, body: str = "A comment.", **fields: Any) -> Comment:
         """An approved comment (unless `status` says otherwise) on the demo site's `thread`."""

@@ -23,7 +23,7 @@ def protected_rules(app: Flask) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if not is_protected(rule.rule):
             continue
-        path = re.sub(r"<int:\w+>", "1", rule.rule)
+        path = re.sub(r"<int(?:\([^)]*\))?:\w+>", "1", rule.rule)
         path = re.sub(r"<(?:\w+:)?\w+>", "x", path)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((rule.endpoint, method, path))
