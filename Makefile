@@ -29,6 +29,8 @@ install: $(STAMP) ## Install the service into .venv
 
 run: $(STAMP) ## Serve the demo article, widget and API (development mode, SQLite)
 	@export SIDENOTE_ENV=$${SIDENOTE_ENV:-development}; \
+	export SIDENOTE_WORKER=$${SIDENOTE_WORKER:-inline}; \
+	export SIDENOTE_PUBLIC_URL=$${SIDENOTE_PUBLIC_URL:-http://$(HOST):$(PORT)}; \
 	$(BIN)/sidenote db upgrade && \
 	$(BIN)/sidenote demo --port $(PORT) && \
 	echo "" && \
@@ -38,11 +40,34 @@ run: $(STAMP) ## Serve the demo article, widget and API (development mode, SQLit
 	echo "" && \
 	$(BIN)/sidenote run --host $(HOST) --port $(PORT)
 
-test: $(DEV_STAMP) ## Run every test (SQLite always, PostgreSQL when TEST_DATABASE_URL answers)
+# The widget's build and browser tests: Node packages from embed/package-lock.json, Debian's Chromium.
+EMBED_DEPS := embed/node_modules/.package-lock.json
+CHROMIUM := /usr/bin/chromium
+
+$(EMBED_DEPS): embed/package.json embed/package-lock.json
+	cd embed && npm ci --no-audit --no-fund
+
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+# docs/sso.md's PHP example is run by tests/identity/test_docs_examples.py.
+PHP := /usr/bin/php
+
+$(PHP):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y php-cli
+
+embed: $(EMBED_DEPS) $(STAMP) ## Rebuild the widget into service/static/ (commit the result)
+	cd embed && SIDENOTE_PYTHON=$(CURDIR)/$(BIN)/python node scripts/build.mjs
+
+test: $(DEV_STAMP) $(EMBED_DEPS) $(CHROMIUM) $(PHP) ## Run every test (SQLite always, PostgreSQL when TEST_DATABASE_URL answers)
 	$(BIN)/ruff check service tests bench migrations
 	$(BIN)/ruff format --check service tests bench migrations
 	$(BIN)/mypy service
 	$(BIN)/pytest
+
+bench: $(DEV_STAMP) ## Measure speed against a static app (wrk); writes docs/performance.md
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py
 
 lint: $(DEV_STAMP) ## ruff and mypy only
 	$(BIN)/ruff check service tests bench migrations
@@ -53,4 +78,4 @@ fmt: $(DEV_STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff format service tests bench migrations
 	$(BIN)/ruff check --fix service tests bench migrations
 
-.PHONY: help install run test lint fmt
+.PHONY: help install run test lint fmt bench embed

@@ -25,10 +25,29 @@ def create_app(settings: Settings | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
 
-    from service import api, db, errors, web
+    from service import (
+        api,
+        auth,
+        caching,
+        db,
+        errors,
+        identity,
+        moderate,
+        notifications,
+        ops,
+        web,
+    )
+    from service.abuse import limits
 
     db.init_app(app, settings.sqlalchemy_url)
     errors.register_error_handlers(app)
+    caching.init_app(app)
+    auth.init_app(app)
     api.init_app(app)
     web.init_app(app)
+    ops.init_app(app)
+    notifications.init_app(app)
+    identity.init_app(app)
+    moderate.init_app(app)
+    limits.init_app(app)  # after every blueprint: it wraps their rate-limited views
     return app

@@ -15,6 +15,10 @@ and `/moderate`: without valid credentials the answer is 401 `unauthorized` (HTM
 /moderate redirect to the login page instead), before any input is parsed. Views then call
 `require(scope, site=...)` for the exact scope, which answers 403 `forbidden` when it is short.
 A view that must work without credentials (the login form) is marked with `@public`.
+
+Readers who signed in (SSO users, verified guests) carry a different bearer token, `snr_…`,
+resolved by `service.identity.sessions` on the public API only; here it is refused with a message
+that says so, never mistaken for an API token.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from sqlalchemy.orm import Session
 from service import clock
 from service.db import get_session
 from service.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from service.identity.sessions import READER_TOKEN_PREFIX
 from service.models import (
     ApiToken,
     Moderator,
@@ -491,6 +496,8 @@ def _authenticate() -> Principal | None:
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             raise Unauthorized("Use 'Authorization: Bearer <token>'.")
+        if value.strip().startswith(READER_TOKEN_PREFIX):
+            raise Unauthorized("A reader's session token does not open moderation or admin routes.")
         principal = _token_principal(session, value.strip())
         if principal is None:
             raise Unauthorized("The API token is unknown or revoked.")

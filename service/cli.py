@@ -233,6 +233,37 @@ def demo(port: int) -> None:
             click.echo(line)
 
 
+# -- notifications: `worker`, `alerts` (service/notifications/commands.py) -------------------
+
+from service.notifications.commands import alerts_group, worker_command  # noqa: E402
+
+cli.add_command(worker_command)
+cli.add_command(alerts_group)
+
+
+# -- portability: `import`, `export`, `privacy`, `purge` (service/portability/commands.py) ---
+
+from service.portability.commands import COMMANDS as PORTABILITY_COMMANDS  # noqa: E402
+
+for _command in PORTABILITY_COMMANDS:
+    cli.add_command(_command)
+
+
+# -- moderation: `token`, `moderator` (service/moderation/commands.py) -----------------------
+
+from service.moderation.commands import COMMANDS as MODERATION_COMMANDS  # noqa: E402
+
+for _command in MODERATION_COMMANDS:
+    cli.add_command(_command)
+
+
+# -- identity: `site sso` (service/identity/commands.py) --------------------------------------
+
+from service.identity.commands import sso_command  # noqa: E402
+
+site_group.add_command(sso_command)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `sidenote` script: configuration errors are one line, exit 2."""
     try:

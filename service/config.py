@@ -59,7 +59,67 @@ class Settings(BaseModel):
     votes_per_ip_per_comment: int = Field(default=5, ge=1)
     score_refresh_seconds: int = Field(default=10, ge=1, le=3_600)
     response_cache_entries: int = Field(default=512, ge=0)
+    #: How long a process trusts a thread's version for its read fast path; 0 turns it off.
+    head_cache_seconds: float = Field(default=1.0, ge=0, le=60)
     redis_url: str = ""
+    #: Bearer token for /metrics; unset switches /metrics off.
+    metrics_token: str = ""
+
+    # Moderation (docs/moderation.md).
+    moderator_session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    moderation_undo_seconds: int = Field(default=300, ge=5, le=86_400)
+
+    # Privacy: how long personal traces are kept (`sidenote purge` applies it; docs/migrating.md).
+    retain_ip_hash_days: int = Field(default=90, ge=1, le=36_500)
+    retain_rejected_days: int = Field(default=30, ge=1, le=36_500)  # rejected and spam comments
+
+    # Notifications: mail and webhooks leave through the outbox (docs/notifications.md).
+    mail_from: str = "sidenote@localhost"
+    smtp_url: str = ""  # smtp://, smtps:// or smtp+starttls://user:pass@host:port; "" = console
+    smtp_timeout_seconds: int = Field(default=20, ge=1, le=300)
+    worker: Literal["inline", "off"] = "off"  # inline: the web process drains the outbox
+    worker_poll_seconds: float = Field(default=2.0, gt=0, le=300)
+    outbox_batch_size: int = Field(default=20, ge=1, le=1000)
+    outbox_lease_seconds: int = Field(default=120, ge=5, le=86_400)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    outbox_retry_base_seconds: int = Field(default=30, ge=1, le=86_400)
+    outbox_retry_max_seconds: int = Field(default=6 * 3600, ge=1, le=7 * 86_400)
+    outbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    webhook_timeout_seconds: int = Field(default=10, ge=1, le=120)
+    #: Webhook URLs on loopback/private networks; unset: allowed except in production.
+    webhook_allow_private: bool | None = None
+    digest_hours: int = Field(default=24, ge=1, le=168)
+    mail_locale: str = "en"
+    confirm_link_max_age: int = Field(default=7 * 86_400, ge=300)
+    moderation_link_max_age: int = Field(default=3 * 86_400, ge=300)
+
+    # Identity: single sign-on, reader sessions, verified guests (docs/sso.md).
+    sso_leeway_seconds: int = Field(default=60, ge=0, le=3_600)
+    reader_session_days: int = Field(default=30, ge=1, le=365)
+    data_link_max_age: int = Field(default=30 * 86_400, ge=300)
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in {"smtp", "smtps", "smtp+starttls"} or not parts.hostname:
+            raise ValueError("must be smtp://, smtps:// or smtp+starttls://[user:pass@]host[:port]")
+        try:
+            parts.port  # noqa: B018 - validates the port
+        except ValueError:
+            raise ValueError("has an invalid port") from None
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str) -> str:
+        value = value.strip()
+        local, _, domain = value.partition("@")
+        if not local or not domain or any(c in value for c in " <>\r\n\"',;"):
+            raise ValueError("must be a plain address like comments@example.org")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -81,6 +141,16 @@ class Settings(BaseModel):
         if parts.scheme not in allowed or not parts.netloc:
             raise ValueError(f"must be a {'/'.join(sorted(allowed))} URL")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        slowest = max(self.smtp_timeout_seconds, self.webhook_timeout_seconds)
+        if self.outbox_lease_seconds < 2 * slowest:
+            raise ValueError(
+                "SIDENOTE_OUTBOX_LEASE_SECONDS must be at least twice the SMTP and webhook "
+                f"timeouts ({2 * slowest}), or a slow send could be taken over and sent twice"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> Settings:

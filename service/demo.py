@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.auth import create_moderator
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import create_site, find_thread, update_site
-from service.models import Comment, Site
+from service.demo_inline import seed_inline_demo
+from service.models import Comment, Moderator, Site
 from service.security import ip_hash, settings
 
 DEMO_SITE = "demo"
@@ -46,7 +48,34 @@ CONVERSATION = [
 ]
 
 
+DEMO_MODERATOR = "demo"
+DEMO_PASSWORD = "demo-moderator"  # noqa: S105 - development only, printed by `make run`
+
+
+def seed_demo_moderator(session: Session, *, port: int) -> Iterator[str]:
+    """In development: an admin moderator `demo` / `demo-moderator` for /moderate."""
+    if not settings().is_development:
+        return
+    exists = session.scalar(select(Moderator.id).where(Moderator.username == DEMO_MODERATOR))
+    if exists is None:
+        create_moderator(session, username=DEMO_MODERATOR, password=DEMO_PASSWORD, role="admin")
+    yield (
+        f"moderator login: http://127.0.0.1:{port}/moderate  "
+        f"user {DEMO_MODERATOR}  password {DEMO_PASSWORD}"
+    )
+
+
+def seed_demo_sso(session: Session, site: Site) -> Iterator[str]:
+    """The demo site signs its demo reader in (`POST /demo/sso-token`); guests stay welcome."""
+    from service.identity.sso import active_secrets, add_secret
+
+    if not active_secrets(session, site.id):
+        add_secret(session, site)
+        yield "demo site: single sign-on secret created (the demo page's sign-in switch uses it)"
+
+
 def seed_demo(session: Session, *, port: int) -> Iterator[str]:
+    yield from seed_demo_moderator(session, port=port)
     origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
     site = session.scalar(select(Site).where(Site.slug == DEMO_SITE))
     if site is None:
@@ -56,6 +85,7 @@ def seed_demo(session: Session, *, port: int) -> Iterator[str]:
         yield f"created site {DEMO_SITE}"
     else:
         update_site(session, site, origins=sorted(set(site.origins) | set(origins)))
+    yield from seed_demo_sso(session, site)
     thread = find_thread(session, site, DEMO_THREAD)
     existing = 0
     if thread is not None:
@@ -65,8 +95,12 @@ def seed_demo(session: Session, *, port: int) -> Iterator[str]:
             )
             or 0
         )
+    inline = seed_inline_demo(
+        session, site=site, thread=DEMO_THREAD, url=f"{origins[0]}/", title=DEMO_TITLE
+    )
     if existing:
         yield f"demo thread has {existing} comments already"
+        yield from inline
         return
     ids: dict[str, int] = {}
     config = settings()
@@ -82,9 +116,11 @@ def seed_demo(session: Session, *, port: int) -> Iterator[str]:
                 body=seed.body,
                 author_name=seed.author,
                 ip_hash=ip_hash("192.0.2.1"),
+                signals={"authenticated": True},  # seeded by the operator, not a bot
             ),
             max_body_chars=config.max_body_chars,
             sanitizer=config.sanitizer,
         )
         ids[seed.key] = posted.comment.id
     yield f"seeded {len(CONVERSATION)} demo comments"
+    yield from inline

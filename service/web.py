@@ -8,6 +8,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     render_template,
     request,
     send_from_directory,
@@ -52,6 +53,24 @@ def _demo_page(strict: bool) -> str:
         theme=theme if theme in DEMO_THEMES else "auto",
         lang=lang if lang in DEMO_LANGUAGES else "",
     )
+
+
+#: The demo page's "sign in as a demo user" switch signs in as this reader of the demo site.
+DEMO_READER = {"sub": "demo-reader", "name": "Demo Reader", "url": "https://example.org/"}
+
+
+@web.post("/demo/sso-token")
+def demo_sso_token() -> Response:
+    """Development only: what a real site's server does for its logged-in reader (docs/sso.md):
+    sign a short JWT with the site's SSO secret, for the widget to exchange."""
+    if not settings().is_development:
+        abort(404)
+    from service.demo import DEMO_SITE
+    from service.identity.demo import demo_token
+
+    response = jsonify({"token": demo_token(DEMO_SITE, DEMO_READER)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @web.get("/")

@@ -126,10 +126,11 @@ def settings_overrides() -> dict[str, Any]:
 @pytest.fixture
 def app(
     database_url: str, connection: Connection, settings_overrides: dict[str, Any]
-) -> Flask:
+) -> Iterator[Flask]:
     application = create_app(make_settings(database_url, **settings_overrides))
     get_db(application).bind_to(connection)
-    return application
+    yield application
+    get_db(application).dispose()  # an engine made on the side (health checks) closes too
 
 
 @pytest.fixture

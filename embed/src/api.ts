@@ -42,6 +42,9 @@ export function retryAfterSeconds(header: string | null, now = Date.now()): numb
 }
 
 export class Api {
+  /** the signed-in reader's session token, sent on writes */
+  auth: string | null = null;
+
   /** `base` is where embed.js came from, ending in "/". */
   constructor(
     readonly base: string,
@@ -62,7 +65,10 @@ export class Api {
 
   async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const init: RequestInit = { method, headers };
-    if (method != "GET") headers["X-Sidenote-Voter"] = this.voter();
+    if (method != "GET") {
+      headers["X-Sidenote-Voter"] = this.voter();
+      if (this.auth) headers.Authorization = "Bearer " + this.auth;
+    }
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);

@@ -46,12 +46,17 @@ export class Composer {
     const { parent, edit } = options;
     this.cancellable = options.cancel ?? !!(parent || edit);
     const id = uid("f");
-    this.draftKey = edit ? null : `draft:${w.options.site}:${w.options.thread}:${parent?.id || 0}`;
+    // An inline comment keeps no draft: it would land in the main composer's slot (parent 0).
+    this.draftKey = edit || options.anchor ? null : `draft:${w.options.site}:${w.options.thread}:${parent?.id || 0}`;
 
     const author = load<AuthorFields>("author", { name: "", email: "", website: "" });
     const field = (name: keyof AuthorFields, label: string, type: string, auto: string) =>
       h("label", { class: "fld" }, h("span", null, label), h("input", { name, type, autocomplete: auto, maxlength: name == "name" ? 100 : 254, value: author[name] }));
-    const who = edit ? null : h("div", { class: "who" }, field("name", t("name"), "text", "name"), field("email", t("email"), "email", "email"), field("website", t("website"), "url", "url"));
+    // A signed-in reader posts under their identity: no author fields. A guest may verify their email.
+    const who =
+      edit || w.session
+        ? null
+        : h("div", { class: "who" }, field("name", t("name"), "text", "name"), field("email", t("email"), "email", "email"), field("website", t("website"), "url", "url"), h("button", { type: "button", class: "link", onclick: () => this.verify() }, t("verify")));
 
     const label = edit ? t("editing") : parent ? t("replyTo", { name: parent.author?.name || t("anonymous") }) : t("body");
     this.text = h("textarea", { id: id + "t", rows: 4, "aria-label": label, "aria-describedby": `${id}h ${id}c` });
@@ -95,6 +100,18 @@ export class Composer {
 
   focus(): void {
     this.text.focus();
+  }
+
+  /** Mail the guest a link that proves their address (they sign in from it). */
+  private async verify(): Promise<void> {
+    const { w } = this;
+    try {
+      await w.api.call("POST", "guest/verify", { site: w.options.site, thread_url: w.options.url, email: this.inputs["author.email"].value.trim() });
+      this.clearErrors();
+      this.error.textContent = w.i18n.t("verifySent");
+    } catch (error) {
+      this.showError(error);
+    }
   }
 
   private cancel(): void {
@@ -174,7 +191,7 @@ export class Composer {
           form_token: (await w.formToken()) || undefined,
           homepage: this.honeypot.value,
         });
-        save("author", { name: author.name || "", email: author.email || "", website: author.website || "" });
+        if (!w.session) save("author", { name: author.name || "", email: author.email || "", website: author.website || "" });
         comment = posted.comment;
         w.posted(posted, body, options.parent || null);
       }

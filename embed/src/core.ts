@@ -34,6 +34,8 @@ export interface WidgetCore {
   insertHtml(target: Element, html: string): number;
   /** scroll the discussion to a comment (loading it with its ancestors if needed) */
   show(id: number): Promise<void>;
+  /** say something in the widget's polite live region */
+  announce(message: string): void;
   /**
    * "render": the thread (re)rendered; "posted": a comment was posted (detail: the comment);
    * "card": a card for a comment with an anchor was built (detail: {comment, card}), so the

@@ -1,6 +1,6 @@
 // English, built into embed.js. Other languages are JSON files with the same keys (src/locales/),
 // loaded on demand. A value is a string or plural forms keyed by Intl.PluralRules category.
-// Placeholders: {n} numbers (formatted with Intl), {name}, {max}, {when}, {message}.
+// Placeholders: {n} numbers (formatted with Intl), {name}, {max}, {when}, {message}, {keys}, {quote}.
 
 export const en = {
   count: { one: "{n} comment", other: "{n} comments" },
@@ -73,6 +73,32 @@ export const en = {
   rejected_by_policy: "Your comment was not accepted: {message}",
   failed: "Something went wrong ({message}). Please try again.",
   unavailable: "The comments could not be loaded. Please try again later.",
+  // signing in (docs/sso.md)
+  signIn: "Sign in",
+  signInToComment: "Sign in to comment.",
+  signedIn: "Signed in as {name}",
+  myData: "My data",
+  signOut: "Sign out",
+  verify: "Verify email",
+  verifySent: "Check your inbox for our link.",
+  // inline comments (inline.js)
+  adder: "Comment",
+  shorter: "Select a shorter passage (up to ~1,500 words)",
+  hint: "Comment on the selection: press {keys}",
+  bubble: { one: "{n} comment on “{quote}”", other: "{n} comments on “{quote}”" },
+  ask: { one: "{n} comment on the author's question: {quote}", other: "{n} comments on the author's question: {quote}" },
+  pick: "Comment on a passage…",
+  find: "Type words from the passage",
+  noMatch: "No passage matches.",
+  passages: "Passages with comments ({n})",
+  passageList: "Passages with comments",
+  goTo: "Go to passage",
+  showAll: "Show in discussion",
+  reworded: "Passage edited since this comment",
+  lost: "Passage no longer in the article",
+  close: "Close",
+  newInline: "Comment on this passage",
+  asks: "The author asks:",
 };
 
 export type Messages = typeof en;

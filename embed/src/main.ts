@@ -43,10 +43,17 @@ function refresh(el: Element): Promise<void> {
   return widget ? widget.refresh() : Promise.resolve();
 }
 
+/** Every mounted discussion at once (a page usually has one). */
+const each = (run: (widget: Widget) => Promise<void>): Promise<void> => Promise.all(Array.from(widgets.values(), run)).then(() => {});
+
 const api = {
   mount,
   unmount,
   refresh,
+  /** Sign the site's reader in with the token the site signed (docs/sso.md); rejects if refused. */
+  login: (token: string) => each((widget) => widget.login(token)),
+  /** Sign the reader out of Sidenote (call it when they sign out of the site). */
+  logout: () => each((widget) => widget.logout()),
   /** internal: inline.js registers itself here */
   _inline: registerInline as (setup: InlineSetup) => void,
   /** internal: the HTML re-check, for tests and inline.js */

@@ -4,7 +4,7 @@
 import { pickLanguage } from "./i18n";
 import type { Sort, Theme } from "./types";
 
-export const OPTION_NAMES = ["site", "thread", "title", "lang", "theme", "sort"] as const;
+export const OPTION_NAMES = ["site", "thread", "title", "lang", "theme", "sort", "sso"] as const;
 export type OptionName = (typeof OPTION_NAMES)[number];
 export type RawOptions = Partial<Record<OptionName, string>>;
 
@@ -17,13 +17,16 @@ export interface Options {
   lang: string;
   theme: Theme;
   sort: Sort;
+  /** the site's SSO token for its signed-in reader; "" when nobody is; undefined: not given */
+  sso?: string;
 }
 
 export function readAttributes(el: Element | null): RawOptions {
   const options: RawOptions = {};
   for (const name of OPTION_NAMES) {
     const value = el?.getAttribute("data-sidenote-" + name);
-    if (value) options[name] = value;
+    // data-sidenote-sso="" says "nobody is signed in on the site" (ends an SSO session)
+    if (value || (value == "" && name == "sso")) options[name] = value;
   }
   return options;
 }
@@ -59,6 +62,7 @@ export function resolveOptions(layers: RawOptions[], host: Element): Options {
     lang: pickLanguage([raw.lang, host.closest("[lang]")?.getAttribute("lang"), ...navigator.languages]),
     theme: oneOf(raw.theme, ["light", "dark", "auto"], "auto"),
     sort: oneOf(raw.sort, ["oldest", "newest", "top"], "oldest"),
+    sso: raw.sso,
   };
 }
 

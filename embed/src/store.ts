@@ -2,7 +2,7 @@
 // here leaves the browser except the voter id (as X-Sidenote-Voter) and edit tokens (as
 // X-Sidenote-Edit-Token, to the server that issued them).
 
-import type { Comment } from "./types";
+import type { Comment, SessionAnswer } from "./types";
 
 const PREFIX = "sidenote:";
 /** How long a pending comment is shown to its author while it waits for a moderator. */
@@ -66,6 +66,13 @@ export function loadOwn(site: string, now = Date.now()): OwnMap {
 export function saveOwn(site: string, own: OwnMap): void {
   save("own:" + site, Object.keys(own).length ? own : null);
 }
+
+/**
+ * A signed-in reader (SSO user or verified guest): the server's answer (its token goes out as
+ * Authorization: Bearer on writes) plus, for SSO, the site's token it was exchanged for, so the
+ * same token on the next page is not exchanged again.
+ */
+export type Session = SessionAnswer & { j?: string };
 
 export interface AuthorFields {
   name: string;

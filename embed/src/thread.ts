@@ -9,6 +9,9 @@ import type { Comment } from "./types";
 import { avatarHue, initial, websiteHref } from "./util";
 import type { Widget } from "./widget";
 
+/** The ✓ of a reader the site vouches for (its SSO users). */
+export const verifiedMark = (w: Widget): HTMLElement => h("span", { class: "tag ok", title: w.i18n.t("verified") }, "✓", h("span", { class: "sr" }, w.i18n.t("verified")));
+
 export class Tree {
   /** comment id -> its <li> in this tree */
   readonly items = new Map<number, HTMLLIElement>();
@@ -117,6 +120,8 @@ export class Tree {
     avatar.style.setProperty("--h", String(avatarHue(author.avatar)));
     const own = w.own[c.id];
     const editable = own && own.x > Date.now();
+    // a signed-in reader may delete their own comments (from any device, at any time)
+    const mine = editable || author.avatar == w.session?.user.avatar;
     const slot = h("div", { class: "slot" });
     const body = h("div", { class: "body" });
     insertServerHtml(body, c.html || "");
@@ -155,7 +160,7 @@ export class Tree {
         { class: "meta" },
         avatar,
         href ? h("a", { class: "name", id: nameId, href, rel: "nofollow ugc noopener noreferrer" }, name) : h("span", { class: "name", id: nameId }, name),
-        author.verified ? h("span", { class: "tag ok", title: t("verified") }, "✓", h("span", { class: "sr" }, t("verified"))) : null,
+        author.verified ? verifiedMark(w) : null,
         h("a", { class: "when", href: w.permalink(c.id) }, h("time", { datetime: c.created_at, title: w.i18n.exact(c.created_at) }, w.i18n.relative(c.created_at))),
         c.pinned ? h("span", { class: "tag" }, t("pinned")) : null,
         c.edited_at ? h("span", { class: "tag", title: w.i18n.exact(c.edited_at) }, t(c.edited_by_moderator ? "editedByModerator" : "edited")) : null,
@@ -168,7 +173,7 @@ export class Tree {
         pending ? null : this.votes(c),
         !pending && !w.thread.locked ? action(t("reply"), (b) => composer(b, false)) : null,
         editable ? action(t("edit"), (b) => composer(b, true)) : null,
-        editable ? action(t("delete"), (b) => open(() => this.confirmDelete(c, b, slot), b)) : null,
+        mine ? action(t("delete"), (b) => open(() => this.confirmDelete(c, b, slot), b)) : null,
         pending ? null : action(t("report"), (b) => open(() => this.reportForm(c, b, slot), b)),
       ),
       slot,

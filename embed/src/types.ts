@@ -55,6 +55,16 @@ export interface SiteConfig {
   edit_window_seconds: number;
   max_depth: number;
   features: { subscriptions: boolean; sso: boolean; inline: boolean };
+  sso_required?: boolean;
+  login_url?: string | null;
+  logout_url?: string | null;
+}
+
+/** POST sso/session and guest/session */
+export interface SessionAnswer {
+  session_token: string;
+  expires_at: string;
+  user: { name: string | null; avatar: string; verified: boolean; kind: "sso" | "guest" };
 }
 
 export interface CommentDetail {

@@ -8,10 +8,10 @@ import { h, uid } from "./dom";
 import { insertServerHtml } from "./html";
 import { I18n, loadLanguage } from "./i18n";
 import { readAttributes, resolveOptions, type Options, type RawOptions } from "./options";
-import { load, loadOwn, saveOwn, voterId, type OwnMap } from "./store";
+import { load, loadOwn, save, saveOwn, voterId, type OwnMap, type Session } from "./store";
 import css from "./styles.css";
-import { Tree } from "./thread";
-import type { Comment, CommentDetail, Posted, SiteConfig, ThreadInfo, ThreadPage } from "./types";
+import { Tree, verifiedMark } from "./thread";
+import type { Comment, CommentDetail, Posted, SessionAnswer, SiteConfig, ThreadInfo, ThreadPage } from "./types";
 
 /** Top-level comments per page. */
 export const PAGE_SIZE = 50;
@@ -39,6 +39,8 @@ export class Widget implements WidgetCore {
   own: OwnMap = {};
   votes: Record<number, number> = {};
   inline: InlineInstance | null = null;
+  /** the signed-in reader (SSO user or verified guest), or null for a guest */
+  session: Session | null = null;
 
   private readonly shell = h("section", { class: "sn" });
   private tree!: Tree;
@@ -79,6 +81,8 @@ export class Widget implements WidgetCore {
     const [script, api] = this.layers;
     const o = (this.options = resolveOptions([script, readAttributes(this.host), api], this.host));
     this.api = new Api(this.base, voterId);
+    const stored = load<Session | null>("session:" + o.site, null);
+    this.setSession(stored && Date.parse(stored.expires_at) > Date.now() ? stored : null);
     this.own = loadOwn(o.site);
     this.votes = load("votes:" + o.site, {});
     this.theme();
@@ -91,6 +95,7 @@ export class Widget implements WidgetCore {
         loadLanguage(this.base, o.lang),
         this.api.get<SiteConfig>(`sites/${encodeURIComponent(o.site)}/config`),
         this.api.page(this.params()),
+        this.autoLogin().catch((error) => console.warn("Sidenote:", error)),
       ]);
       if (generation != this.generation) return;
       this.i18n = i18n;
@@ -125,6 +130,7 @@ export class Widget implements WidgetCore {
     this.inline?.destroy();
     this.inline = null;
     this.focusView = null;
+    this.heading = null!; // not rendered: a sign-in now must not render the old discussion
     this.comments.clear();
     this.root.replaceChildren();
   }
@@ -139,6 +145,73 @@ export class Widget implements WidgetCore {
     }
     this.stop();
     return this.start();
+  }
+
+  // -- signing in: SSO tokens from the site, a verified guest's one-time code -----------------
+
+  /** A login code in the URL (a verified guest's link back), or the site's token (data-sidenote-sso). */
+  private async autoLogin(): Promise<void> {
+    const { sso } = this.options;
+    const code = /sidenote-login=(snc_[\w-]+)/.exec(location.hash);
+    if (code) {
+      history.replaceState(history.state, "", location.href.split("#")[0]);
+      return this.signIn("guest/session", { code: code[1] });
+    }
+    if (sso == null) return;
+    if (!sso) return this.session?.user.kind == "sso" ? this.logout() : undefined;
+    if (this.session?.j != sso) return this.login(sso);
+  }
+
+  login(token: string): Promise<void> {
+    return this.signIn("sso/session", { token }, token);
+  }
+
+  async logout(): Promise<void> {
+    if (this.session) await this.api.call("POST", "sso/logout", { site: this.options.site }).catch(() => {});
+    this.setSession(null);
+  }
+
+  private async signIn(path: string, body: object, j?: string): Promise<void> {
+    this.setSession({ ...(await this.api.call<SessionAnswer>("POST", path, { site: this.options.site, ...body })), j });
+  }
+
+  private setSession(session: Session | null): void {
+    this.session = session;
+    this.api.auth = session && session.session_token;
+    save("session:" + this.options.site, session);
+    if (this.heading) {
+      this.render();
+      this.reload();
+    }
+  }
+
+  /** Signed in: name, mark, "My comments and data", "Sign out"; a guest: the site's sign-in link. */
+  private account(): HTMLElement | null {
+    const t = this.i18n.t.bind(this.i18n);
+    const user = this.session?.user;
+    const { login_url, logout_url } = this.config;
+    const link = (onclick: () => void, text: string) => h("button", { type: "button", class: "link", onclick }, text);
+    return user
+      ? h(
+          "p",
+          { class: "note" },
+          t("signedIn", { name: user.name || t("anonymous") }),
+          user.verified ? verifiedMark(this) : null,
+          link(() => {
+            // the data page, on a short-lived link (the page stays on our server, never in the widget)
+            this.api.call<{ url: string }>("POST", "me/link", { site: this.options.site }).then(
+              ({ url }) => open(url, "_blank", "noopener"),
+              (error) => this.announce(this.errorText(error)),
+            );
+          }, t("myData")),
+          link(async () => {
+            await this.logout();
+            if (user.kind == "sso" && logout_url) location.assign(logout_url);
+          }, t("signOut")),
+        )
+      : login_url
+        ? h("p", { class: "note" }, h("a", { href: login_url }, t("signIn")))
+        : null;
   }
 
   private theme = (): void => {
@@ -173,8 +246,12 @@ export class Widget implements WidgetCore {
     this.more = h("button", { type: "button", class: "more", hidden: true, onclick: () => this.loadMore() }, t("loadMore"));
     this.empty = h("p", { class: "note", hidden: true }, t("empty"));
     this.status = h("div", { class: "sr", role: "status" });
-    const top = this.thread.locked ? h("p", { class: "note" }, t("locked")) : new Composer(this, { done: (c) => c && this.addOwn(c) }).form;
-    this.main = h("div", null, top, h("div", { class: "live" }, this.live), this.empty, this.list, this.more);
+    const top = this.thread.locked
+      ? h("p", { class: "note" }, t("locked"))
+      : this.config.sso_required && this.session?.user.kind != "sso"
+        ? h("p", { class: "note" }, t("signInToComment"))
+        : new Composer(this, { done: (c) => c && this.addOwn(c) }).form;
+    this.main = h("div", null, this.account(), top, h("div", { class: "live" }, this.live), this.empty, this.list, this.more);
     this.shell.lang = this.i18n.lang;
     this.shell.setAttribute("aria-labelledby", headingId);
     this.shell.replaceChildren(

@@ -8,7 +8,20 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def init_app(app: Flask) -> None:
-    from service.api import cors, docs, public  # noqa: F401 - importing registers the routes
+    from service.api import (  # noqa: F401 - importing registers the routes
+        compression,
+        cors,
+        docs,
+        fast_reads,
+        moderation,
+        portability,
+        public,
+        sso,
+        subscriptions,
+        webhooks,
+    )
 
     app.register_blueprint(api)
     cors.init_app(app)
+    compression.init_app(app)
+    fast_reads.init_app(app)

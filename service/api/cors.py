@@ -21,7 +21,7 @@ ORIGIN_CACHE_SECONDS = 10.0
 ALLOWED_HEADERS = (
     "Content-Type, Authorization, If-None-Match, X-Sidenote-Edit-Token, X-Sidenote-Voter"
 )
-EXPOSED_HEADERS = "ETag, Retry-After, WWW-Authenticate"
+EXPOSED_HEADERS = "ETag, Retry-After"
 
 
 class OriginCache:

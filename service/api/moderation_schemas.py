@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from service.moderation.rules import Rules
 
+#: A row id as clients send it: a positive 32-bit integer (larger ids match nothing).
+CommentId = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
+
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Reason = Annotated[str, StringConstraints(max_length=500)]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -162,7 +165,7 @@ class DecisionOut(BaseModel):
 
 
 class BulkDecisionIn(_In):
-    ids: Annotated[list[Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]], Field(min_length=1, max_length=500)]
+    ids: Annotated[list[CommentId], Field(min_length=1, max_length=500)]
     action: Literal["approve", "reject", "spam"]
     reason: Reason = ""
 
@@ -300,7 +303,7 @@ class BanIn(_In):
         default=None, description="Defaults to the comment's site; none and no comment: every site"
     )
     kind: Literal["email", "ip_hash", "voter", "identity"]
-    comment_id: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | None = None
+    comment_id: CommentId | None = None
     value: Annotated[str, StringConstraints(min_length=1, max_length=254)] | None = Field(
         default=None,
         description="Instead of comment_id: the email, IP hash, voter id or identity key",

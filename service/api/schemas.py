@@ -256,6 +256,14 @@ class SiteConfigOut(BaseModel):
     edit_window_seconds: int
     max_depth: int
     features: FeaturesOut
+    sso_required: bool = Field(
+        default=False, description="Only readers signed in through the site may comment"
+    )
+    verify_guests: bool = Field(
+        default=False, description="A guest's comment appears once they confirm their email"
+    )
+    login_url: str | None = Field(default=None, description="The site's own sign-in page")
+    logout_url: str | None = Field(default=None, description="The site's own sign-out page")
 
 
 class ErrorBody(BaseModel):

@@ -7,6 +7,7 @@ from typing import Any
 from service.clock import isoformat
 from service.comments.anchors import anchor_wire
 from service.comments.reading import ThreadHead, ThreadPage
+from service.identity.identities import is_sso_key
 from service.models import Comment, Thread
 
 
@@ -42,7 +43,8 @@ def own_comment_json(comment: Comment, *, with_anchor: bool = True) -> dict[str,
             "name": comment.author_name or None,
             "website": comment.author_website or None,
             "avatar": comment.author_key,
-            "verified": comment.identity_key is not None,
+            # Only a site's SSO users: a verified guest proved an address, not the name they chose.
+            "verified": is_sso_key(comment.identity_key),
         },
         "html": comment.body_html,
         "created_at": isoformat(comment.created_at),

@@ -21,8 +21,8 @@ from service.errors import (
     ValidationFailed,
 )
 from service.models import PATH_WIDTH, Comment, Site, Thread
-from service.moderation.text import text_fingerprint
 from service.moderation.pipeline import Decision, Draft, evaluate
+from service.moderation.text import text_fingerprint
 from service.rendering import render_markdown
 from service.security import keyed_hash, sign, unsign
 
@@ -176,11 +176,28 @@ def _parent_for_reply(session: Session, thread: Thread, new: NewComment) -> Comm
     return parent
 
 
-def comment_for_author(session: Session, comment_id: int, edit_token: str | None) -> Comment:
-    """The comment an edit token proves authorship of, while its edit window is open."""
+def comment_for_author(
+    session: Session,
+    comment_id: int,
+    edit_token: str | None,
+    *,
+    identity_key: str | None = None,
+    deleting: bool = False,
+) -> Comment:
+    """The comment an edit token proves authorship of, while its edit window is open.
+
+    A signed-in author (`identity_key`, from their session) needs no edit token: they may edit
+    their own comment within the window from any device, and delete it at any time.
+    """
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status == "deleted":
         raise NotFound("No such comment.")
+    if identity_key is not None and comment.identity_key == identity_key:
+        if not deleting and clock.now() > edit_expires_at(
+            session.get_one(Site, comment.site_id), comment
+        ):
+            raise EditWindowClosed()
+        return comment
     if not edit_token:
         raise Unauthorized("The X-Sidenote-Edit-Token header is missing.")
     payload = unsign("edit", edit_token)
@@ -202,12 +219,13 @@ def edit_comment(
     *,
     max_body_chars: int,
     sanitizer: str,
+    identity_key: str | None = None,
 ) -> tuple[Comment, str]:
     """Replace the text; the pipeline judges it again and may hold it (then it is hidden).
 
     Returns the comment and the status its author is told (approved or pending).
     """
-    comment = comment_for_author(session, comment_id, edit_token)
+    comment = comment_for_author(session, comment_id, edit_token, identity_key=identity_key)
     source, html = render_body(body, max_chars=max_body_chars, backend=sanitizer)
     site = session.get_one(Site, comment.site_id)
     thread = session.get_one(Thread, comment.thread_id)
@@ -250,9 +268,13 @@ def edit_comment(
     return comment, "approved" if shown_as_approved else "pending"
 
 
-def delete_comment(session: Session, comment_id: int, edit_token: str | None) -> None:
+def delete_comment(
+    session: Session, comment_id: int, edit_token: str | None, identity_key: str | None = None
+) -> None:
     """The author removes their comment: its text and name go; replies keep a tombstone."""
-    comment = comment_for_author(session, comment_id, edit_token)
+    comment = comment_for_author(
+        session, comment_id, edit_token, identity_key=identity_key, deleting=True
+    )
     erase_content(comment)
     change_status(session, comment, "deleted")
 

@@ -18,7 +18,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service import clock, events
-from service.moderation.text import text_fingerprint
 from service.auth import Principal
 from service.clock import isoformat
 from service.comments.posting import render_body
@@ -27,6 +26,7 @@ from service.errors import NotFound, ServiceError, ValidationFailed
 from service.models import AuditEntry, Ban, Comment, Report, Site, Thread, TrustedAuthor
 from service.moderation import audit, spam
 from service.moderation.rules import Rules, update_rules
+from service.moderation.text import text_fingerprint
 from service.security import keyed_hash
 
 DecisionAction = Literal["approve", "reject", "spam"]

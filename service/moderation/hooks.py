@@ -3,7 +3,8 @@
 - `comment.created`: remember the comment's keyed voter id (for voter bans);
 - `comment.reported`: open reports reaching the site's threshold hold an approved comment again;
 - `comment.approved` / `comment.rejected` / `comment.deleted`: train the site's spam score on the
-  decision (approved: legitimate; spam: spam; rejected or deleted: not at all).
+  decision (approved: legitimate; spam: spam; rejected or deleted: not at all); a comment its
+  author published by confirming their address (`data["cause"] == "author"`) trains nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def hold_when_reported(session: Session, event: events.CommentEvent) -> None:
 
 
 def train_on_decision(session: Session, event: events.CommentEvent) -> None:
+    if event.data.get("cause") == "author":  # published by its author's verification, not a judge
+        return
     status = event.comment.status
     label = "ham" if status == "approved" else "spam" if status == "spam" else None
     spam.train(session, event.comment, label)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.abuse.checks import check_form_token_signal, check_honeypot
 from service.errors import Banned, RejectedByPolicy
+from service.identity.checks import check_site_moderator, check_unverified_guest
 from service.models import Comment
 from service.moderation import hooks
 from service.moderation.checks import (
@@ -74,7 +75,9 @@ CHECKS: list[Check] = [
     check_form_token_signal,
     check_thread_mode,
     check_site_mode,
+    check_unverified_guest,
     check_trusted,
+    check_site_moderator,
     check_banned_words,
     check_suspect_words,
     check_links,

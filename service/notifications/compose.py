@@ -113,6 +113,7 @@ def _reader_footer(
         "why": translate(locale, f"mail.footer_why_{subscription.kind}", thread=title),
         "unsubscribe_link": links.unsubscribe_url(base, subscription),
         "manage_link": links.manage_url(base, address),
+        "data_link": links.data_url(base, address),
     }
 
 
@@ -228,6 +229,7 @@ def author_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
         "unsubscribe_link": unsubscribe,
         "unsubscribe_label": translate(locale, "author.unsubscribe"),
         "manage_link": links.manage_url(base, address),
+        "data_link": links.data_url(base, address),
     }
     subject = translate(locale, f"author.{outcome}_subject", thread=title)
     text, html = render_mail("author", locale, subject=subject, **context)

@@ -52,16 +52,23 @@ def on_created(session: Session, event: events.CommentEvent) -> None:
     subscribe_author(session, comment, event.data.get("notify"))
     if comment.status == "approved":
         notify_readers(session, comment)
-    elif comment.status == "pending":
+    elif comment.status == "pending" and not waits_for_its_author(comment):
         alert_moderators(session, comment, "pending")
     webhooks.enqueue_event(session, _site(session, comment), "comment.created", comment)
+
+
+def waits_for_its_author(comment: Comment) -> bool:
+    """Held only until a guest confirms their address (identity): no moderator is needed yet."""
+    holds = [r.get("code") for r in comment.moderation_reasons if r.get("verdict") == "hold"]
+    return bool(holds) and all(code == "unverified_guest" for code in holds)
 
 
 def on_approved(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
     shown_before = session.get(NotifiedComment, comment.id) is not None
     notify_readers(session, comment)
-    if not shown_before:  # "your comment is published" once, not again after an undo
+    by_author = event.data.get("cause") == "author"  # a guest confirmed their address
+    if not shown_before and not by_author:  # "published" once, not again after an undo
         notify_author(session, comment, "approved")
     webhooks.enqueue_event(session, _site(session, comment), "comment.approved", comment)
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, render_template, request, url_for
 
 from service.db import get_session, transactional
-from service.models import EmailAddress, Thread
+from service.models import EmailAddress, Site, Subscription, Thread
 from service.notifications import decide, links, subscriptions
 from service.notifications.i18n import pick_locale, request_locale, translate
 
@@ -27,9 +27,11 @@ PAGE_CSP = (
 
 
 def page(template: str, status: int = 200, **context: Any) -> Response:
+    """A private page (`action.html`, or another part's `identity/me.html`) with our headers."""
     locale = pick_locale(request_locale())
+    name = template if "/" in template else f"notifications/{template}"
     response = Response(
-        render_template(f"notifications/{template}", t=t, locale=locale, **context),
+        render_template(name, t=t, locale=locale, **context),
         status=status,
         mimetype="text/html",
     )
@@ -75,6 +77,7 @@ def confirm(token: str) -> Response:
     subscription = subscriptions.subscription_for_confirm_token(session, token)
     if subscription is None:
         return invalid_link()
+    first_time = not subscription.confirmed
     subscriptions.confirm(session, subscription)
     address = session.get_one(EmailAddress, subscription.email_id)
     return page(
@@ -82,7 +85,20 @@ def confirm(token: str) -> Response:
         title=t("page.confirmed_title"),
         text=t("page.confirmed_text", thread=_thread_title(subscription.thread_id)),
         manage_link=url_for(".manage_page", token=links.manage_token(address)),
+        return_link=_sign_in_link(subscription, address) if first_time else "",
     )
+
+
+def _sign_in_link(subscription: Subscription, address: EmailAddress) -> str:
+    """The confirmation proved the address: offer to sign in as a verified guest (identity)."""
+    from service.identity.guests import sign_in_after_confirmation
+
+    session = get_session()
+    thread = session.get(Thread, subscription.thread_id) if subscription.thread_id else None
+    site = session.get(Site, subscription.site_id) if subscription.site_id else None
+    if thread is None or site is None:
+        return ""
+    return sign_in_after_confirmation(session, address, site, thread.url)
 
 
 @pages.get("/unsubscribe/<token>")

@@ -151,17 +151,23 @@ def _over_limit(session: Session, column: object, value: str | None, limit: str)
     )
 
 
-def request_confirmation(
-    session: Session, subscription: Subscription, address: EmailAddress, ip_hash: str | None
-) -> bool:
-    """Queue a confirmation mail unless the address or the requester had enough of them."""
+def confirmation_allowed(session: Session, address: EmailAddress, ip_hash: str | None) -> bool:
+    """Whether another confirmation mail (event `confirm`: subscriptions, guest verification)
+    may go to `address` at the request of `ip_hash` (SIDENOTE_RATELIMIT_CONFIRM_MAIL)."""
     config = settings()
-    if config.ratelimit_enabled and (
+    return not config.ratelimit_enabled or not (
         _over_limit(
             session, OutboxItem.recipient_hash, address.address_hash, config.ratelimit_confirm_mail
         )
         or _over_limit(session, OutboxItem.requester_hash, ip_hash, config.ratelimit_confirm_mail)
-    ):
+    )
+
+
+def request_confirmation(
+    session: Session, subscription: Subscription, address: EmailAddress, ip_hash: str | None
+) -> bool:
+    """Queue a confirmation mail unless the address or the requester had enough of them."""
+    if not confirmation_allowed(session, address, ip_hash):
         log.info("confirmation mail not sent: limit reached for subscription %s", subscription.id)
         return False
     outbox.enqueue(

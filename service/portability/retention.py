@@ -22,7 +22,7 @@ from service import clock
 from service.comments.posting import erase_content
 from service.comments.visibility import change_status
 from service.config import Settings
-from service.models import Comment, Vote
+from service.models import Comment, ReaderSession, Vote
 from service.moderation import audit
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class Purged:
     vote_ip_hashes: int
     comments_deleted: int
     comments_emptied: int
+    reader_sessions: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -95,11 +96,19 @@ def purge(session: Session, settings: Settings, actor: Principal) -> Purged:
         # Hidden before and after: no counter changes, and nobody is told.
         change_status(session, comment, "deleted", announce=False)
     session.flush()
+    expired_sessions = _rowcount(
+        session.execute(
+            delete(ReaderSession)
+            .where(ReaderSession.expires_at < now)
+            .execution_options(synchronize_session=False)
+        )
+    )
     purged = Purged(
         comment_ip_hashes=comment_ips,
         vote_ip_hashes=vote_ips,
         comments_deleted=len(childless),
         comments_emptied=len(with_replies),
+        reader_sessions=expired_sessions,
     )
     if purged.anything:
         audit.record(

@@ -186,6 +186,7 @@ def test_purge_reports_what_it_removed(env: dict[str, str]) -> None:
         "vote ip hashes: 0",
         "comments deleted: 0",
         "comments emptied: 0",
+        "reader sessions: 0",
     ]
 
 

@@ -19,7 +19,9 @@ from service.models import (
     AuditEntry,
     Comment,
     EmailAddress,
+    Identity,
     OutboxItem,
+    ReaderSession,
     Site,
     Subscription,
     Thread,
@@ -279,3 +281,26 @@ def test_retention_settings_come_from_the_environment() -> None:
         90,
         30,
     )
+
+
+def test_purge_forgets_expired_reader_sessions(
+    app: Flask, make: Factories, session: Session
+) -> None:
+    site = make.site()
+    person = Identity(kind="sso", key="k" * 64, site_id=site.id, display_name="Ann")
+    session.add(person)
+    session.flush()
+    session.add_all(
+        [
+            ReaderSession(token_hash="e" * 64, identity_id=person.id, site_id=site.id,
+                          expires_at=NOW - timedelta(minutes=1)),
+            ReaderSession(token_hash="f" * 64, identity_id=person.id, site_id=site.id,
+                          expires_at=NOW + timedelta(days=1)),
+        ]
+    )  # fmt: skip
+    session.commit()
+    with app.app_context(), clock.frozen(NOW):
+        purged = purge(session, Settings(env="test", secret_key="x" * 20), SYSTEM_ACTOR)
+        session.commit()
+    assert purged.reader_sessions == 1
+    assert session.scalars(select(ReaderSession.token_hash)).all() == ["f" * 64]

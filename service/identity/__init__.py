@@ -1,0 +1,24 @@
+"""Identity: single sign-on for sites with accounts, verified guests, and a reader's own data.
+
+`init_app` wires the part into an app without touching the database or the network: it resolves
+reader sessions before views (and rate limits) run, offers the `sso` feature to the widget,
+mails a guest whose comment waits for their address, and registers the verification and data
+pages. The API lives in `service/api/sso.py`, the CLI in `commands.py`; docs/sso.md explains it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from service import events
+    from service.features import provide
+    from service.identity import guests, sessions
+    from service.identity.pages import identity_pages
+    from service.identity.sso import has_sso_secret
+
+    sessions.init_app(app)
+    provide("sso", has_sso_secret)
+    events.subscribe("comment.created", guests.on_comment_created)
+    app.register_blueprint(identity_pages)

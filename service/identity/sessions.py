@@ -1,0 +1,202 @@
+"""Reader sessions: the opaque bearer tokens signed-in readers send to the public API.
+
+A session token is `snr_` + 32 random bytes (API tokens are `snt_…`, so neither can pass for the
+other); only its SHA-256 is stored, with the identity and the one site it is valid on. It lasts
+`SIDENOTE_READER_SESSION_DAYS` and ends on logout. A verified guest's mail link carries a
+one-time login code instead (`snc_…`, valid `LOGIN_CODE_SECONDS`), which the widget exchanges
+for a session: the row is the same, inactive until then, and the exchange replaces its hash.
+
+The widget sends the token as `Authorization: Bearer snr_…` on writes only (reads stay cacheable).
+`init_app` resolves it before the view and the rate limiter run, so limits count per identity
+(`g.rate_identity`). A token that was sent but is unknown or expired makes `current_reader()`
+answer 401, so the widget learns its session ended instead of posting as a guest by mistake.
+The moderation guard (`service.auth`) refuses reader tokens on its routes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, g, request
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from service import clock
+from service.db import get_session
+from service.errors import Unauthorized
+from service.identity.identities import voter_key
+from service.models import Identity, ReaderSession
+from service.security import settings
+
+READER_TOKEN_PREFIX = "snr_"  # noqa: S105 - a marker, not a secret
+LOGIN_CODE_PREFIX = "snc_"
+LOGIN_CODE_SECONDS = 15 * 60
+MAX_TOKEN_CHARS = 200
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A signed-in reader of one request: who, and on which site."""
+
+    identity: Identity
+    site_id: int
+    session_id: int
+
+    @property
+    def key(self) -> str:
+        return self.identity.key
+
+    @property
+    def voter_key(self) -> str:
+        return voter_key(self.identity.key)
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    token: str
+    expires_at: datetime
+    identity: Identity
+
+
+def _forget_expired(session: Session, identity_id: int) -> None:
+    session.execute(
+        delete(ReaderSession).where(
+            ReaderSession.identity_id == identity_id, ReaderSession.expires_at <= clock.now()
+        )
+    )
+
+
+def open_session(session: Session, identity: Identity, site_id: int) -> OpenedSession:
+    _forget_expired(session, identity.id)
+    raw = READER_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = clock.now() + timedelta(days=settings().reader_session_days)
+    session.add(
+        ReaderSession(
+            token_hash=_sha256(raw), identity_id=identity.id, site_id=site_id, expires_at=expires_at
+        )
+    )
+    session.flush()
+    return OpenedSession(raw, expires_at, identity)
+
+
+def issue_login_code(session: Session, identity: Identity, site_id: int) -> str:
+    """A one-time code that becomes a session on `site_id` when the widget exchanges it."""
+    _forget_expired(session, identity.id)
+    raw = LOGIN_CODE_PREFIX + secrets.token_urlsafe(24)
+    session.add(
+        ReaderSession(
+            token_hash=_sha256(raw),
+            identity_id=identity.id,
+            site_id=site_id,
+            active=False,
+            expires_at=clock.now() + timedelta(seconds=LOGIN_CODE_SECONDS),
+        )
+    )
+    session.flush()
+    return raw
+
+
+def redeem_login_code(session: Session, site_id: int, code: str) -> OpenedSession:
+    """Exchange a login code (once, before it expires, on its site) for a session token."""
+    row = None
+    if code.startswith(LOGIN_CODE_PREFIX) and len(code) <= MAX_TOKEN_CHARS:
+        row = session.scalar(
+            select(ReaderSession).where(
+                ReaderSession.token_hash == _sha256(code), ReaderSession.active.is_(False)
+            )
+        )
+    if row is None or row.expires_at <= clock.now() or row.site_id != site_id:
+        raise Unauthorized("The sign-in link is invalid, was used already or has expired.")
+    raw = READER_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row.token_hash = _sha256(raw)
+    row.active = True
+    row.expires_at = clock.now() + timedelta(days=settings().reader_session_days)
+    session.flush()
+    identity = session.get_one(Identity, row.identity_id)
+    return OpenedSession(raw, row.expires_at, identity)
+
+
+def resolve(session: Session, raw: str) -> Reader | None:
+    """The reader of an active, unexpired session token, or None."""
+    if not raw.startswith(READER_TOKEN_PREFIX) or len(raw) > MAX_TOKEN_CHARS:
+        return None
+    found = session.execute(
+        select(ReaderSession, Identity)
+        .join(Identity, Identity.id == ReaderSession.identity_id)
+        .where(ReaderSession.token_hash == _sha256(raw), ReaderSession.active.is_(True))
+    ).first()
+    if found is None:
+        return None
+    row, identity = found
+    if row.expires_at <= clock.now():
+        return None
+    return Reader(identity=identity, site_id=row.site_id, session_id=row.id)
+
+
+def end_session(session: Session, raw: str) -> None:
+    session.execute(
+        delete(ReaderSession).where(
+            ReaderSession.token_hash == _sha256(raw), ReaderSession.active.is_(True)
+        )
+    )
+
+
+# -- the current request ---------------------------------------------------------------------
+
+
+def bearer_reader_token() -> str | None:
+    """The reader token of `Authorization: Bearer snr_…`, if that is what was sent."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    value = value.strip()
+    if scheme.lower() != "bearer" or not value.startswith(READER_TOKEN_PREFIX):
+        return None
+    return value
+
+
+def current_reader() -> Reader | None:
+    """The signed-in reader, None for a guest; 401 if a reader token was sent but has ended."""
+    if "sidenote_reader" not in g:
+        raw = bearer_reader_token()
+        g.sidenote_reader = resolve(get_session(), raw) if raw else None
+        g.sidenote_reader_sent = raw is not None
+    reader: Reader | None = g.sidenote_reader
+    if reader is None and g.get("sidenote_reader_sent"):
+        raise session_refused("Your session has ended. Sign in again.")
+    return reader
+
+
+def session_refused(message: str) -> Unauthorized:
+    """401 for a session token that is no good (RFC 6750 `invalid_token`): the widget forgets it."""
+    return Unauthorized(message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+def require_reader() -> Reader:
+    reader = current_reader()
+    if reader is None:
+        raise Unauthorized("Sign in first: send 'Authorization: Bearer <session_token>'.")
+    return reader
+
+
+def init_app(app: Flask) -> None:
+    """Resolve a reader token before the view (and its rate limit, which counts per identity)."""
+    from service.auth import is_protected
+
+    @app.before_request
+    def _load_reader() -> None:
+        if request.method == "OPTIONS" or not request.path.startswith("/api/v1/"):
+            return
+        if is_protected(request.path) or bearer_reader_token() is None:
+            return
+        try:
+            reader = current_reader()
+        except Unauthorized:
+            return  # the view that needs it says so; a read does not care
+        if reader is not None:
+            g.rate_identity = reader.key
