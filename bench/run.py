@@ -36,12 +36,13 @@ sys.path.insert(0, str(ROOT))
 from bench.seed import BodyPool, ensure_site, seed_thread  # noqa: E402
 from service.db import make_engine  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
+from service.server import THREADS  # noqa: E402
 
 PYTHON = sys.executable
 SIDENOTE = [PYTHON, "-m", "service.cli"]
 ORIGIN = "http://127.0.0.1"
 SECRET = "bench-secret-key-0123456789abcdef"
-WRK_THREADS, WRK_CONNECTIONS = 2, 16
+WRK_THREADS, WRK_CONNECTIONS = int(os.environ.get("WRK_T", 2)), int(os.environ.get("WRK_C", 16))
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -333,9 +334,13 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
             static_url = f"http://127.0.0.1:{static_port}/"
             wait_for(static_url)
             print(f"== {backend}: measuring ({seconds} s a run)", flush=True)
-            static = wrk("static app, same bytes", static_url, seconds=seconds)
-            report.rows.append(static)
+            first = wrk("static app, same bytes", static_url, seconds=seconds)
             reads("")
+            # The baseline is measured before and after the reads; the faster run counts, so a
+            # noisy moment cannot flatter the ratios.
+            again = wrk("static app, same bytes", static_url, seconds=seconds)
+            static = max(first, again, key=lambda m: m.requests_per_second)
+            report.rows.insert(0, static)
             small = {m.name: m for m in report.rows}
             report.rows.append(
                 wrk(
@@ -480,7 +485,7 @@ def isso_posting(seconds: int, work: Path) -> Measurement | None:
             "-k",
             "gthread",
             "--threads",
-            "4",
+            str(THREADS),
             "--preload",
             "isso.run",
         ],

@@ -79,12 +79,19 @@ def db_session() -> Iterator[Session]:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker (helps only when the database is far away).",
+)
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(1, 3600))
-def serve(host: str, port: int, workers: int, timeout: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
     """Serve the app with gunicorn (production server)."""
     from service.server import run_gunicorn
 
-    run_gunicorn(host=host, port=port, workers=workers, timeout=timeout)
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads, timeout=timeout)
 
 
 @cli.command("run")

@@ -12,8 +12,10 @@ How it is used:
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +41,10 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BEGUN = "sidenote.sqlite_begun"
+SQLITE_WROTE = "sidenote.sqlite_wrote"
+WRITER_FD = "sidenote.writer_fd"
+WRITER_HELD = "sidenote.writer_held"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -79,9 +85,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     connect_args = kwargs.setdefault("connect_args", {})
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
     connect_args.setdefault("check_same_thread", False)
-    if database in {"", ":memory:"}:
+    in_memory = database in {"", ":memory:"} or database.startswith("file:")
+    if in_memory:
         kwargs.setdefault("poolclass", NullPool)
     engine = create_engine(url, **kwargs)
+    writers = None if in_memory else WriterQueue(f"{database}-writers")
 
     @event.listens_for(engine, "connect")
     def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -96,9 +104,65 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        connection.info[SQLITE_BEGUN] = mode
+        connection.info[SQLITE_WROTE] = False
+        if writers is not None and mode == "IMMEDIATE":
+            writers.acquire(connection.info)
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        except BaseException:
+            if writers is not None:
+                writers.release(connection.info)
+            raise
+
+    if writers is not None:
+        for name in ("commit", "rollback"):
+            event.listen(engine, name, lambda connection: writers.release(connection.info))
+        for name in ("close", "invalidate", "close_detached"):
+            event.listen(engine.pool, name, lambda _dbapi, record=None, *_: _forget(record))
+
+        def _forget(record: Any) -> None:
+            if record is not None:
+                writers.close(record.info)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sqlite_note_write(
+        connection: Connection, _c: Any, statement: str, _p: Any, _x: Any, _m: bool
+    ) -> None:
+        if not statement.lstrip()[:6].upper().startswith(("SELECT", "BEGIN", "PRAGMA")):
+            connection.info[SQLITE_WROTE] = True
 
     return engine
+
+
+class WriterQueue:
+    """Writers of one SQLite file wait their turn on an OS file lock, then `BEGIN IMMEDIATE`.
+
+    SQLite's own busy handler lets a waiting writer sleep in growing steps (1, 2, 5, 10 ms …), so
+    under concurrent posts writers spend most of their time asleep while the lock is free. A
+    blocking `flock` wakes the next writer, in any thread or process, as soon as the lock is let
+    go. Each connection keeps its own descriptor (flock locks belong to open files).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def acquire(self, info: dict[str, Any]) -> None:
+        descriptor = info.get(WRITER_FD)
+        if descriptor is None:
+            descriptor = info[WRITER_FD] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        info[WRITER_HELD] = True
+
+    def release(self, info: dict[str, Any]) -> None:
+        if info.pop(WRITER_HELD, False):
+            fcntl.flock(info[WRITER_FD], fcntl.LOCK_UN)
+
+    def close(self, info: dict[str, Any]) -> None:
+        self.release(info)
+        descriptor = info.pop(WRITER_FD, None)
+        if descriptor is not None:
+            os.close(descriptor)
 
 
 class Database:
@@ -160,6 +224,35 @@ def _close_session(_exc: BaseException | None) -> None:
             session.close()
         except Exception:  # the answer is already made; a dead connection is discarded by the pool
             log.warning("closing a database session failed", exc_info=True)
+
+
+def read_first(session: Session) -> None:
+    """This request reads a while before it writes: on SQLite, don't take the write lock yet.
+
+    Write requests begin with `BEGIN IMMEDIATE` so writers queue instead of failing. A request that
+    does most of its work reading (posting a comment runs the whole moderation pipeline first)
+    can ask to begin deferred instead, and take the lock with `begin_writes` just before its first
+    write, so the lock is held only while it writes. Call it before the session's first query.
+    """
+    if not session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+
+
+def begin_writes(session: Session) -> None:
+    """Reads are done, writes follow: on SQLite after `read_first`, take the write lock now.
+
+    The read transaction (which wrote nothing) ends and `BEGIN IMMEDIATE` starts the writing one;
+    loaded objects stay usable. Elsewhere, or once something was written, this does nothing.
+    """
+    if not session.in_transaction():
+        return
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get(SQLITE_BEGUN) != "DEFERRED":
+        return
+    if connection.info.get(SQLITE_WROTE) or session.new or session.dirty or session.deleted:
+        return
+    session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 P = ParamSpec("P")

@@ -11,8 +11,11 @@ from gunicorn.app.base import BaseApplication
 
 from service import create_app
 
-#: Threads per worker: requests mostly wait on the database, so a few threads per process pay.
-THREADS = 4
+#: Threads per worker. Sidenote's requests are CPU-bound Python (the database answers in well
+#: under a millisecond on one host), and threads of one process share one interpreter lock: more
+#: threads made posting a third slower in `make bench`. Scale with `--workers`; add threads only
+#: when the database is far away (`sidenote serve --threads`).
+THREADS = 1
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]
@@ -29,13 +32,15 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self._load()
 
 
-def gunicorn_options(host: str, port: int, *, workers: int, timeout: int = 30) -> dict[str, Any]:
+def gunicorn_options(
+    host: str, port: int, *, workers: int, threads: int = THREADS, timeout: int = 30
+) -> dict[str, Any]:
     """The settings every Sidenote server (and the benchmark's baseline) runs with."""
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
-        "threads": THREADS,
+        "threads": threads,
         "timeout": timeout,
         "graceful_timeout": 10,
         "keepalive": 5,
@@ -47,9 +52,9 @@ def gunicorn_options(host: str, port: int, *, workers: int, timeout: int = 30) -
     }
 
 
-def run_gunicorn(*, host: str, port: int, workers: int, timeout: int) -> None:
+def run_gunicorn(*, host: str, port: int, workers: int, threads: int, timeout: int) -> None:
     with tempfile.TemporaryDirectory(prefix="sidenote-metrics-") as metrics_dir:
         # Workers share their counters through files here (prometheus_client multiprocess mode).
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
-        options = gunicorn_options(host, port, workers=workers, timeout=timeout)
+        options = gunicorn_options(host, port, workers=workers, threads=threads, timeout=timeout)
         GunicornServer(create_app, options).run()

@@ -47,7 +47,7 @@ from service.caching import head_cache, response_cache
 from service.clock import isoformat
 from service.comments import posting, reactions, reading
 from service.comments.sites import get_site
-from service.db import get_session, transactional
+from service.db import get_session, read_first, transactional
 from service.errors import ValidationFailed
 from service.features import site_features
 from service.identity import authorship
@@ -200,6 +200,7 @@ def create_comment(body: CommentCreate) -> Response:
     config = settings()
     author = body.author
     session = get_session()
+    read_first(session)  # the pipeline reads first; the SQLite write lock is taken for the insert
     new = authorship.as_author(
         session,
         posting.NewComment(

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from service import clock, events
 from service.comments.anchors import AnchorIn, anchor_row
-from service.comments.sites import get_or_create_thread, get_site
+from service.comments.sites import find_thread, get_or_create_thread, get_site, url_belongs_to
 from service.comments.visibility import apply_visibility, bump_thread_version, change_status
+from service.db import begin_writes
 from service.errors import (
     EditWindowClosed,
     NotFound,
@@ -80,9 +82,10 @@ def edit_expires_at(site: Site, comment: Comment) -> datetime:
 def create_comment(
     session: Session, new: NewComment, *, max_body_chars: int, sanitizer: str
 ) -> Posted:
-    site = get_site(session, new.site)
     source, html = render_body(new.body, max_chars=max_body_chars, backend=sanitizer)
-    thread = get_or_create_thread(session, site, new.thread, new.thread_url, new.thread_title)
+    site = get_site(session, new.site)
+    # A new thread is only built here; it is stored with the comment, after the checks.
+    thread = thread_for_comment(site, find_thread(session, site, new.thread), new)
     if thread.locked:
         raise ThreadLocked()
     parent = _parent_for_reply(session, thread, new)
@@ -104,6 +107,9 @@ def create_comment(
             signals=new.signals,
         ),
     )
+    begin_writes(session)
+    if inspect(thread).transient:
+        thread = get_or_create_thread(session, site, new.thread, new.thread_url, new.thread_title)
     now = clock.now()
     comment = Comment(
         site_id=site.id,
@@ -141,6 +147,18 @@ def create_comment(
         edit_expires_at=edit_expires_at(site, comment),
         decision=decision,
     )
+
+
+def thread_for_comment(site: Site, existing: Thread | None, new: NewComment) -> Thread:
+    """The thread the comment goes to: the existing one, or a new (not yet stored) one if the
+    page URL is on one of the site's origins."""
+    if existing is not None:
+        return existing
+    if not url_belongs_to(site, new.thread_url):
+        raise ValidationFailed.on(
+            "thread_url", "The page URL is not on one of this site's origins."
+        )
+    return Thread(site_id=site.id, key=new.thread, url=new.thread_url, title=new.thread_title or "")
 
 
 def insert_comment(session: Session, comment: Comment, parent: Comment | None) -> None:

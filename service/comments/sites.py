@@ -42,9 +42,15 @@ def url_belongs_to(site: Site, url: str) -> bool:
 
 
 def get_site(session: Session, slug: str) -> Site:
+    """The site, looked up once per session (a request asks for it from several places)."""
+    known: dict[str, Site] = session.info.setdefault("sidenote.sites", {})
+    site = known.get(slug)
+    if site is not None and site in session:
+        return site
     site = session.scalar(select(Site).where(Site.slug == slug))
     if site is None:
         raise NotFound(f"No site {slug!r}.")
+    known[slug] = site
     return site
 
 
