@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import text  # noqa: E402
+
 from bench.seed import BodyPool, ensure_site, seed_thread  # noqa: E402
 from service.db import make_engine  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
@@ -375,6 +377,10 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
             pool=pool,
             seed=n,
         )
+    # A database that has lived with its data has planner statistics (autovacuum keeps them on
+    # PostgreSQL); a bulk load a second ago has none yet.
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
     engine.dispose()
     big_url = read_url.replace("/t200&limit=200", "/t10k&limit=120")
     small_url_120 = read_url.replace("limit=200", "limit=120")
@@ -425,23 +431,24 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
         small["304 revalidation"].requests_per_second / static.requests_per_second,
         0.6,
     )
-    check("10k first page / 200 (p50)", big_first.p50_ms / small_first.p50_ms, 1.5, False)
-    check("10k first page / 200, cache off (p50)", big_nc.p50_ms / small_nc.p50_ms, 1.5, False)
+
+    # "Within 1.5x the small case" compares the time a request takes under the same load, from
+    # throughput (requests/s): a p50 of one or two milliseconds is mostly scheduling noise here.
+    def slower(big: Measurement, small_case: Measurement) -> float:
+        return small_case.requests_per_second / big.requests_per_second
+
+    check("10k first page / 200 (time per request)", slower(big_first, small_first), 1.5, False)
+    check("… cache off", slower(big_nc, small_nc), 1.5, False)
     check(
-        "read with 100k elsewhere / small (p50)",
-        read_big_db.p50_ms / small["thread read"].p50_ms,
+        "read with 100k elsewhere / small (time per request)",
+        slower(read_big_db, small["thread read"]),
         1.5,
         False,
     )
+    check("… cache off", slower(read_big_nc, uncached_small), 1.5, False)
     check(
-        "read with 100k elsewhere / small, cache off (p50)",
-        read_big_nc.p50_ms / uncached_small.p50_ms,
-        1.5,
-        False,
-    )
-    check(
-        "counts with 100k elsewhere / small (p50)",
-        counts_big_db.p50_ms / small["counts, 20 threads"].p50_ms,
+        "counts with 100k elsewhere / small (time per request)",
+        slower(counts_big_db, small["counts, 20 threads"]),
         1.5,
         False,
     )
@@ -552,7 +559,7 @@ def format_report(reports: list[BackendReport], isso: Measurement | None, second
             curve = ", ".join(
                 f"{w} → {rps:,.0f} req/s ({rps / base:.2f}×)" for w, rps in report.scaling
             )
-            lines.append(f"\nThread reads by gunicorn workers (4 threads each): {curve}.")
+            lines.append(f"\nThread reads by gunicorn workers ({THREADS} thread(s) each): {curve}.")
         if report.memory_mib:
             sizes = ", ".join(f"{m:.0f}" for m in report.memory_mib)
             lines.append(f"Resident memory per worker after the mixed load: {sizes} MiB.")
