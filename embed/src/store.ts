@@ -5,8 +5,11 @@
 import type { Comment, SessionAnswer } from "./types";
 
 const PREFIX = "sidenote:";
-/** How long a pending comment is shown to its author while it waits for a moderator. */
-const PENDING_DAYS = 14;
+/**
+ * How long after its edit window the reader's own comment is still shown to them from here while
+ * the server does not list it (pending, or shadow-banned: answered `approved`, never listed).
+ */
+const KEEP_DAYS = 14;
 
 export function load<T>(key: string, fallback: T): T {
   try {
@@ -37,7 +40,7 @@ export function voterId(): string {
   return id;
 }
 
-/** A comment the reader wrote: its edit token and expiry, its source, and while pending its JSON. */
+/** A comment the reader wrote: its edit token and expiry, its source, and its JSON until listed. */
 export interface Own {
   /** edit token */
   t: string;
@@ -47,7 +50,7 @@ export interface Own {
   b: string;
   /** thread key */
   k: string;
-  /** the comment while it awaits moderation (shown only to its author) */
+  /** the comment as the server answered its author, until public reads list it (shown only here) */
   p?: Comment;
 }
 
@@ -57,7 +60,7 @@ export function loadOwn(site: string, now = Date.now()): OwnMap {
   const own = load<OwnMap>("own:" + site, {});
   for (const id in own) {
     const entry = own[id];
-    const keep = entry.x > now || (entry.p && entry.x + PENDING_DAYS * 864e5 > now);
+    const keep = entry.x > now || (entry.p && entry.x + KEEP_DAYS * 864e5 > now);
     if (!keep) delete own[id];
   }
   return own;

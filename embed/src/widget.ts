@@ -273,19 +273,23 @@ export class Widget implements WidgetCore {
       this.live.hidden = true;
     }
     this.count = page.thread.comment_count;
-    this.heading.textContent = this.i18n.t("count", { n: this.count });
     this.tree.addPage(page.comments);
+    // The reader's own comments as the server answered them, until its public reads list them
+    // (those carry no status): pending ones, and approved ones a shadow ban keeps from others.
     let changed = false;
     for (const id in this.own) {
       const own = this.own[id];
+      const { p } = own;
       const listed = this.comments.get(+id);
-      if (own.p && listed && listed.status != "pending") {
+      if (p && listed && !listed.status) {
         delete own.p;
         changed = true;
-      } else if (own.p && own.k == this.options.thread && !append) {
-        this.tree.add(own.p, !own.p.parent_id && this.options.sort != "oldest");
+      } else if (p && own.k == this.options.thread) {
+        if (!append) this.tree.add(p, !p.parent_id && this.options.sort != "oldest");
+        if (p.status != "pending") this.count++;
       }
     }
+    this.setCount(this.count);
     if (changed) saveOwn(this.options.site, this.own);
     this.cursor = page.next_cursor;
     this.more.hidden = !this.cursor;
@@ -475,7 +479,7 @@ export class Widget implements WidgetCore {
   posted(posted: Posted, body: string, _parent: Comment | null): void {
     const { comment } = posted;
     const pending = comment.status == "pending";
-    this.own[comment.id] = { t: posted.edit_token, x: Date.parse(posted.edit_expires_at), b: body, k: this.options.thread, p: pending ? comment : undefined };
+    this.own[comment.id] = { t: posted.edit_token, x: Date.parse(posted.edit_expires_at), b: body, k: this.options.thread, p: comment };
     saveOwn(this.options.site, this.own);
     this.remember(comment);
     if (!pending) this.setCount(this.count + 1);
@@ -487,7 +491,7 @@ export class Widget implements WidgetCore {
     const own = this.own[comment.id];
     if (own) {
       own.b = body;
-      own.p = comment.status == "pending" ? comment : undefined;
+      own.p = comment;
       saveOwn(this.options.site, this.own);
     }
     if (comment.status == "pending") this.announce(this.i18n.t("pending"));

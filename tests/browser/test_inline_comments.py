@@ -223,6 +223,24 @@ def test_a_slightly_edited_passage_keeps_its_comment_marked_edited(
     expect(bubbles(reader.page).first).to_be_focused()
 
 
+def test_the_quote_in_the_thread_takes_the_reader_to_its_passage(
+    open_article: Callable[..., Reader], seed: Seeder, thread_key: str
+) -> None:
+    """The quote itself is a real button: a click, Enter or Space goes to the passage."""
+    seed.comment(thread_key, "Long shifts.", anchor=anchor_on(ARTICLE, SHIFTS))
+    reader = open_article()
+    quote = reader.card("Long shifts.").locator(".iq blockquote").get_by_role("button")
+    expect(quote).to_have_accessible_name(SHIFTS)
+
+    quote.click()
+
+    expect(bubbles(reader.page).first).to_be_focused()
+    assert highlighted(reader.page, "sidenote-active") == [SHIFTS]
+    quote.focus()
+    reader.page.keyboard.press("Space")
+    expect(bubbles(reader.page).first).to_be_focused()
+
+
 def test_a_deleted_passage_leaves_its_comment_in_the_thread_as_an_orphan(
     open_article: Callable[..., Reader], seed: Seeder, thread_key: str
 ) -> None:
@@ -235,6 +253,7 @@ def test_a_deleted_passage_leaves_its_comment_in_the_thread_as_an_orphan(
     expect(card.locator(".iq blockquote")).to_have_text(HARBOUR)
     expect(card.locator(".iq blockquote")).to_have_class("q gone")
     expect(card.get_by_role("button", name="Go to passage")).to_have_count(0)
+    expect(card.locator(".iq blockquote button")).to_have_count(0)
     expect(reader.card("The one behind the dock.")).to_be_visible()
     expect(bubbles(reader.page)).to_have_count(0)
     assert highlighted(reader.page) == []

@@ -7,6 +7,7 @@ import re
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, Request, Response, expect
@@ -294,6 +295,34 @@ def test_count_js_fills_every_counter_on_the_page(
     )
 
     expect(reader.page.locator("#counts span")).to_have_text(["2", "1", "0", "2"])
+
+
+def test_count_js_asks_for_at_most_100_keys_a_request(
+    open_thread: Open, seed: Seeder, thread_key: str, page: Page
+) -> None:
+    keys = [f"{thread_key}/{i}" for i in range(230)]
+    seed.comment(keys[0], "In the first batch")
+    seed.comment(keys[150], "In the second batch")
+    seed.comment(keys[150], "Also in the second batch")
+    seed.comment(keys[229], "In the third batch")
+    asked: list[list[str]] = []
+    page.on(
+        "request",
+        lambda r: (
+            "/api/v1/counts?" in r.url and asked.append(parse_qs(urlsplit(r.url).query)["thread"])
+        ),
+    )
+
+    reader = open_thread(
+        thread_key,
+        head='<script async src="/count.js" data-sidenote-site="demo"></script>',
+        before="<p id=counts>" + "".join(f'<span data-sidenote-count="{k}">?</span>' for k in keys),
+    )
+
+    expected = ["1" if i in (0, 229) else "2" if i == 150 else "0" for i in range(230)]
+    expect(reader.page.locator("#counts span")).to_have_text(expected)
+    assert sorted(len(batch) for batch in asked) == [30, 100, 100]
+    assert sorted(key for batch in asked for key in batch) == sorted(keys)
 
 
 def test_strings_come_in_the_page_language_loaded_on_demand(

@@ -9,7 +9,9 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
-from service.models import Report, Thread
+from service import auth
+from service.models import Comment, Report, Thread
+from service.moderation import bans
 from tests.browser.conftest import Reader
 from tests.browser.live import LiveServer, Seeder
 
@@ -344,6 +346,47 @@ def test_awaiting_moderation_is_shown_only_to_its_author(
         other.goto(live_server.url + thread_key)
         expect(other.locator("#sidenote-thread").get_by_text("No comments yet")).to_be_visible()
         expect(other.locator("#sidenote-thread").get_by_text("Please approve me")).to_have_count(0)
+    finally:
+        other.close()
+
+
+def test_a_shadow_banned_author_still_sees_their_comment_after_a_reload(
+    open_thread: Open, seed: Seeder, thread_key: str, browser: Browser, live_server: LiveServer
+) -> None:
+    """The widget keeps the comment it was told is approved, so the ban does not give itself
+    away to its author; nobody else (another browser) ever sees it."""
+    email = "shadowed@example.org"
+    with seed.app.app_context():
+        bans.create_ban(
+            seed.session, auth.CLI_ACTOR, kind="email", site=seed.demo, value=email, shadow=True
+        )
+    seed.done()
+    reader = open_thread(thread_key)
+    reader.composer().get_by_label("Email (optional, never shown)").fill(email)
+
+    reader.post("Nobody else reads this")
+
+    expect(reader.widget.get_by_role("status")).to_have_text("Your comment is published.")
+    stored = seed.session.scalar(
+        select(Comment).where(Comment.body_source == "Nobody else reads this")
+    )
+    seed.done()
+    assert stored is not None and stored.status == "spam"
+    reader.page.reload()
+    card = reader.card("Nobody else reads this")
+    expect(card).to_be_visible()
+    expect(card.locator(".note")).to_have_count(0)  # no "awaiting moderation": it was "approved"
+    expect(reader.widget.locator(".hd h2")).to_have_text("1 comment")
+    html = reader.page.content()
+    other = browser.new_page()  # another reader: a fresh context with nothing stored
+    try:
+        other.route(
+            live_server.url + thread_key,
+            lambda route: route.fulfill(body=html, content_type="text/html"),
+        )
+        other.goto(live_server.url + thread_key)
+        expect(other.locator("#sidenote-thread").get_by_text("No comments yet")).to_be_visible()
+        expect(other.locator("#sidenote-thread").get_by_text("Nobody else reads")).to_have_count(0)
     finally:
         other.close()
 

@@ -2,8 +2,9 @@
 // selecting it (then the "Comment" button or Ctrl+Alt+M / ⌘⌥M) or with the quote picker. Passages
 // with comments are highlighted with the CSS Custom Highlight API and get count bubbles in a layer
 // of our own (a shadow root on <body>), so the article's DOM is only ever read. Thread cards of
-// inline comments get their quote, "Go to passage" and the edited / orphan badges. Whatever a
-// reader or an author wrote (quotes, questions) only ever becomes text nodes.
+// inline comments get their quote (itself a button to the passage, like "Go to passage") and the
+// edited / orphan badges. Whatever a reader or an author wrote (quotes, questions) only ever
+// becomes text nodes.
 
 import type { InlineInstance, WidgetCore } from "../core";
 import { h } from "../dom";
@@ -198,15 +199,18 @@ function setup(core: WidgetCore): InlineInstance {
       const a = anchorOf(c!);
       const orphan = r.state == "orphan";
       const q = a.passage?.question;
+      const quote = quoteText(a, 280);
+      const goTo = () => go(c!.id);
       old?.remove();
       card.querySelector(".meta")?.after(
         h(
           "div",
           { class: "iq " + r.state },
           q && h("p", { class: "note" }, t("asks") + " " + q),
-          h("blockquote", { class: orphan ? "q gone" : "q" }, quoteText(a, 280)),
+          // the quote itself is a button too (a real one: focusable, Enter and Space)
+          h("blockquote", { class: orphan ? "q gone" : "q" }, orphan ? quote : button(quote, goTo, "link qb")),
           r.state != "anchored" && h("span", { class: "tag" }, t(orphan ? "lost" : "reworded")),
-          !orphan && button(t("goTo"), () => go(c!.id)),
+          !orphan && button(t("goTo"), goTo),
         ),
       );
     }
