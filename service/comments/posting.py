@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, inspect, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service import clock, events
 from service.comments.anchors import AnchorIn, anchor_row
 from service.comments.sites import find_thread, get_or_create_thread, get_site, url_belongs_to
 from service.comments.visibility import apply_visibility, bump_thread_version, change_status
-from service.db import begin_writes
+from service.db import begin_writes, table_of
 from service.errors import (
     EditWindowClosed,
     NotFound,
@@ -161,6 +162,14 @@ def thread_for_comment(site: Site, existing: Thread | None, new: NewComment) -> 
     return Thread(site_id=site.id, key=new.thread, url=new.thread_url, title=new.thread_title or "")
 
 
+_comments = table_of(Comment)
+_SET_PLACE = (
+    update(_comments)
+    .where(_comments.c.id == bindparam("comment_id"))
+    .values(path=bindparam("path"), root_id=bindparam("root_id"))
+)
+
+
 def insert_comment(session: Session, comment: Comment, parent: Comment | None) -> None:
     """Add a new comment row under `parent` and count it if it is visible.
 
@@ -174,9 +183,12 @@ def insert_comment(session: Session, comment: Comment, parent: Comment | None) -
     session.add(comment)
     session.flush()
     own = str(comment.id).zfill(PATH_WIDTH)
-    comment.path = f"{parent.path}/{own}" if parent else own
-    comment.root_id = parent.root_id if parent else comment.id
-    session.flush()
+    path = f"{parent.path}/{own}" if parent else own
+    root_id = parent.root_id if parent else comment.id
+    # The place needs the new id; a prepared Core UPDATE is far cheaper than a second flush.
+    session.execute(_SET_PLACE, {"comment_id": comment.id, "path": path, "root_id": root_id})
+    set_committed_value(comment, "path", path)
+    set_committed_value(comment, "root_id", root_id)
     if comment.status == "approved":
         apply_visibility(session, comment, +1)
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,21 +41,29 @@ def url_belongs_to(site: Site, url: str) -> bool:
     return origin is not None and origin in site.origins
 
 
+_SITE_BY_SLUG = select(Site).where(Site.slug == bindparam("slug"))
+
+
 def get_site(session: Session, slug: str) -> Site:
     """The site, looked up once per session (a request asks for it from several places)."""
     known: dict[str, Site] = session.info.setdefault("sidenote.sites", {})
     site = known.get(slug)
     if site is not None and site in session:
         return site
-    site = session.scalar(select(Site).where(Site.slug == slug))
+    site = session.scalar(_SITE_BY_SLUG, {"slug": slug})
     if site is None:
         raise NotFound(f"No site {slug!r}.")
     known[slug] = site
     return site
 
 
+_THREAD_BY_KEY = select(Thread).where(
+    Thread.site_id == bindparam("site_id"), Thread.key == bindparam("key")
+)
+
+
 def find_thread(session: Session, site: Site, key: str) -> Thread | None:
-    return session.scalar(select(Thread).where(Thread.site_id == site.id, Thread.key == key))
+    return session.scalar(_THREAD_BY_KEY, {"site_id": site.id, "key": key})
 
 
 def get_or_create_thread(

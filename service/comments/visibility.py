@@ -8,7 +8,7 @@ response cache). Changing status anywhere else would let them drift.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import Integer, bindparam, update
 from sqlalchemy.orm import Session
 
 from service import clock, events
@@ -23,13 +23,25 @@ STATUS_EVENTS = {
 }
 
 
+#: Built once (every post and decision runs them); the amounts come as parameters.
+_BUMP_THREAD = (
+    update(Thread)
+    .where(Thread.id == bindparam("thread_id"))
+    .values(
+        version=Thread.version + 1,
+        approved_count=Thread.approved_count + bindparam("delta", type_=Integer),
+    )
+)
+_COUNT_DESCENDANTS = (
+    update(Comment)
+    .where(Comment.id.in_(bindparam("ancestors", expanding=True)))
+    .values(visible_descendants=Comment.visible_descendants + bindparam("delta", type_=Integer))
+)
+
+
 def bump_thread_version(session: Session, thread_id: int, approved_delta: int = 0) -> None:
     note_thread_changed(session, thread_id)
-    session.execute(
-        update(Thread)
-        .where(Thread.id == thread_id)
-        .values(version=Thread.version + 1, approved_count=Thread.approved_count + approved_delta)
-    )
+    session.execute(_BUMP_THREAD, {"thread_id": thread_id, "delta": approved_delta})
 
 
 def apply_visibility(session: Session, comment: Comment, delta: int) -> None:
@@ -37,11 +49,7 @@ def apply_visibility(session: Session, comment: Comment, delta: int) -> None:
     bump_thread_version(session, comment.thread_id, delta)
     ancestors = comment.ancestor_ids
     if ancestors:
-        session.execute(
-            update(Comment)
-            .where(Comment.id.in_(ancestors))
-            .values(visible_descendants=Comment.visible_descendants + delta)
-        )
+        session.execute(_COUNT_DESCENDANTS, {"ancestors": ancestors, "delta": delta})
 
 
 def change_status(session: Session, comment: Comment, status: str, *, announce: bool = True) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from service import clock, events
@@ -164,6 +164,24 @@ def _schedule_digest(
         subscription.digest_due_at = clock.now() + timedelta(hours=settings().digest_hours)
 
 
+#: Built once: every approved comment asks. An empty `ancestors` list matches no reply watch.
+_SUBSCRIBERS = (
+    select(Subscription, EmailAddress)
+    .join(EmailAddress, EmailAddress.id == Subscription.email_id)
+    .where(
+        or_(
+            and_(Subscription.kind == "thread", Subscription.thread_id == bindparam("thread_id")),
+            and_(
+                Subscription.kind == "replies",
+                Subscription.comment_id.in_(bindparam("ancestors", expanding=True)),
+            ),
+        ),
+        Subscription.confirmed_at.is_not(None),
+        EmailAddress.confirmed_at.is_not(None),
+    )
+)
+
+
 def notify_readers(session: Session, comment: Comment) -> None:
     """Mail (or collect for the digest) every confirmed subscriber this comment concerns."""
     if comment.status != "approved":
@@ -177,17 +195,8 @@ def notify_readers(session: Session, comment: Comment) -> None:
     if not first_time:
         return
     ancestors = comment.ancestor_ids
-    wanted = [and_(Subscription.kind == "thread", Subscription.thread_id == comment.thread_id)]
-    if ancestors:
-        wanted.append(and_(Subscription.kind == "replies", Subscription.comment_id.in_(ancestors)))
     rows = session.execute(
-        select(Subscription, EmailAddress)
-        .join(EmailAddress, EmailAddress.id == Subscription.email_id)
-        .where(
-            or_(*wanted),
-            Subscription.confirmed_at.is_not(None),
-            EmailAddress.confirmed_at.is_not(None),
-        )
+        _SUBSCRIBERS, {"thread_id": comment.thread_id, "ancestors": ancestors}
     ).all()
     own = address_hash(comment.author_email) if comment.author_email.strip() else None
     nearest = {ancestor: depth for depth, ancestor in enumerate(ancestors)}

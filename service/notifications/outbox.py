@@ -9,6 +9,7 @@ Attempts are counted at claim time, so an item that kills its worker still runs 
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import uuid
@@ -16,11 +17,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, event, func, or_, select, update
+from sqlalchemy import Insert, Table, and_, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service import clock
+from service.db import table_of
 from service.models import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -45,12 +47,17 @@ def insert_ignoring_conflict(
     session: Session, model: type[Any], values: dict[str, Any], key: list[str]
 ) -> bool:
     """INSERT … ON CONFLICT (key) DO NOTHING; True if the row was new. Safe under concurrency."""
+    session.flush()  # a Core statement does not autoflush; rows it refers to may be pending
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=key)
-    )
+    result = session.execute(_insert_ignoring(dialect, table_of(model), tuple(key)), values)
     return bool(getattr(result, "rowcount", 0))
+
+
+@functools.cache
+def _insert_ignoring(dialect: str, table: Table, key: tuple[str, ...]) -> Insert:
+    """Built once per table: the values come as parameters (posting runs several)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(key))
 
 
 def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:

@@ -15,7 +15,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from service import clock
@@ -172,15 +172,19 @@ def body(
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
+#: Built once: every comment event asks.
+_ACTIVE_WEBHOOKS = select(Webhook).where(
+    Webhook.site_id == bindparam("site_id"), Webhook.active.is_(True)
+)
+
+
 def enqueue_event(
     session: Session, site: Site, event: str, comment: Comment, data: dict[str, Any] | None = None
 ) -> int:
     """A delivery for every active webhook of the site that wants `event`."""
     wanted = [
         hook
-        for hook in session.scalars(
-            select(Webhook).where(Webhook.site_id == site.id, Webhook.active.is_(True))
-        )
+        for hook in session.scalars(_ACTIVE_WEBHOOKS, {"site_id": site.id})
         if event in hook.events
     ]
     if not wanted:
