@@ -26,6 +26,7 @@ from service.models import (
 from service.notifications import links
 from service.notifications.i18n import pick_locale, translate
 from service.notifications.mail import Mail, render_mail
+from service.notifications.subscriptions import find_address
 from service.security import settings
 
 
@@ -233,6 +234,43 @@ def author_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     }
     subject = translate(locale, f"author.{outcome}_subject", thread=title)
     text, html = render_mail("author", locale, subject=subject, **context)
+    return Mail(
+        to=address.address,
+        subject=subject,
+        text=text,
+        html=html,
+        locale=locale,
+        unsubscribe_url=unsubscribe,
+    )
+
+
+@composer("reply")
+def reply_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
+    """To a comment's author: someone replied to it. The address is the parent's, read now."""
+    reply = _approved(session, payload.get("comment_id"))
+    parent: Comment = _get(session, Comment, payload.get("parent_id"), "comment replied to")
+    address = find_address(session, parent.author_email)
+    if address is None or address.confirmed_at is None or not address.author_mails:
+        raise Cancelled("the author does not want mails about their comments")
+    thread, site = _thread_and_site(session, reply.thread_id)
+    locale = pick_locale(site.settings.get("locale"), settings().mail_locale)
+    title = thread_title(thread)
+    name = author_name(reply, locale)
+    unsubscribe = links.author_unsubscribe_url(base, address)
+    context = {
+        "thread_title": title,
+        "comment_author": name,
+        "comment_text": reply.body_source,
+        "comment_link": links.comment_url(thread.url, reply.id),
+        "parent_text": parent.body_source,
+        "why": translate(locale, "mail.footer_why_author", site=site.name),
+        "unsubscribe_link": unsubscribe,
+        "unsubscribe_label": translate(locale, "author.unsubscribe"),
+        "manage_link": links.manage_url(base, address),
+        "data_link": links.data_url(base, address),
+    }
+    subject = translate(locale, "reply.subject", name=name, thread=title)
+    text, html = render_mail("reply", locale, subject=subject, **context)
     return Mail(
         to=address.address,
         subject=subject,

@@ -3,7 +3,9 @@
 Rules (issue 7): only approved comments notify readers, once per comment (a comment approved
 later notifies then; approving it again sends nothing new); nobody is mailed about their own
 comment; comments stored as spam (shadow bans) never reach mails or webhooks, except the
-`comment.rejected` webhook of a moderator's spam decision, which says so in its status.
+`comment.rejected` webhook of a moderator's spam decision, which says so in its status. A reply
+that becomes visible also mails the author of the comment it answers (confirmed address, author
+mails on), once, unless a subscription of theirs already brings it.
 """
 
 from __future__ import annotations
@@ -235,6 +237,9 @@ def notify_readers(session: Session, comment: Comment) -> None:
             }
         )
     outbox.enqueue(session, immediate)
+    notify_parent_author(
+        session, comment, {address.address_hash for _s, address in rows if address.id in chosen}
+    )
 
 
 def notify_author(session: Session, comment: Comment, outcome: str, reason: str = "") -> None:
@@ -266,6 +271,48 @@ def notify_author(session: Session, comment: Comment, outcome: str, reason: str 
                 },
             }
         ],
+    )
+
+
+def notify_parent_author(session: Session, comment: Comment, covered: set[str]) -> None:
+    """Someone replied: the parent comment's author hears of it, if their address is confirmed.
+
+    Called once per newly visible comment (from `notify_readers`). Skipped for top-level
+    comments, replies to oneself, and authors who get the reply through a subscription of theirs
+    (`covered`: address hashes already mailed or digested about it). Whether the address is
+    confirmed and wants author mails is asked in the statement that queues the mail, so a reply
+    costs one query at most (the parent is in the session when a reply is posted).
+    """
+    if comment.parent_id is None:
+        return
+    parent = session.get(Comment, comment.parent_id)
+    if parent is None or parent.status != "approved" or not parent.author_email.strip():
+        return
+    if comment.identity_key is not None and comment.identity_key == parent.identity_key:
+        return
+    recipient = address_hash(parent.author_email)
+    if recipient in covered:
+        return
+    if comment.author_email.strip() and address_hash(comment.author_email) == recipient:
+        return
+    outbox.enqueue_where(
+        session,
+        {
+            "uid": outbox.stable_uid("reply", recipient, comment.id),
+            "kind": "mail",
+            "event": "author.reply",
+            "site_id": comment.site_id,
+            "recipient_hash": recipient,
+            "payload": {
+                "template": "reply",
+                "comment_id": comment.id,
+                "parent_id": parent.id,
+                "base": links.base_url(),
+            },
+        },
+        EmailAddress.address_hash == recipient,
+        EmailAddress.confirmed_at.is_not(None),
+        EmailAddress.author_mails.is_(True),
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, Table, and_, delete, event, func, or_, select, update
+from sqlalchemy import Insert, Table, and_, delete, event, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -78,6 +78,41 @@ def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     if not values:
         return 0
     inserted = sum(insert_ignoring_conflict(session, OutboxItem, item, ["uid"]) for item in values)
+    if inserted:
+        session.info[_ENQUEUED] = True
+    return inserted
+
+
+def enqueue_where(session: Session, row: dict[str, Any], *where: Any) -> bool:
+    """Insert one outbox row only if the `where` conditions (on other tables) match a row.
+
+    One `INSERT … SELECT … WHERE … ON CONFLICT (uid) DO NOTHING` statement: the lookup that
+    decides whether a mail is due and the row that sends it cost a single round trip (the
+    posting path asks this for every reply). True if the row was inserted.
+    """
+    now = clock.now()
+    values = {
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "payload": {},
+        **row,
+    }
+    table = table_of(OutboxItem)
+    columns = list(values)
+    source = (
+        select(*(literal(values[name], table.c[name].type) for name in columns))
+        .where(*where)
+        .limit(1)
+    )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.flush()
+    result = session.execute(
+        insert(table).from_select(columns, source).on_conflict_do_nothing(index_elements=["uid"])
+    )
+    inserted = bool(getattr(result, "rowcount", 0))
     if inserted:
         session.info[_ENQUEUED] = True
     return inserted

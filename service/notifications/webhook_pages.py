@@ -1,9 +1,10 @@
-"""The moderator UI's webhook page: `/moderate/sites/<site>/webhooks`.
+"""The moderator UI's webhook pages: `/moderate/webhooks` and `/moderate/sites/<site>/webhooks`.
 
-Lists a site's webhooks with their delivery log (status, attempts, last error), a "send test
-event" button, and (admins) forms to add and remove webhooks. Plain HTML forms, no script. The
-auth guard in front of `/moderate` already demands a session (or token) and, for a session, the
-CSRF token in each form; the views check the exact scope on the site.
+The first (in the moderator navigation) lists the sites the moderator may moderate, each linking
+to the second, which lists a site's webhooks with their delivery log (status, attempts, last
+error), a "send test event" button, and (admins) forms to add and remove webhooks. Plain HTML
+forms, no script. The auth guard in front of `/moderate` already demands a session (or token)
+and, for a session, the CSRF token in each form; the views check the exact scope on the site.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
+from sqlalchemy import select
 
 from service import auth
 from service.clock import isoformat
@@ -21,6 +23,7 @@ from service.events import COMMENT_EVENTS
 from service.models import Site
 from service.notifications import webhooks
 from service.notifications.pages import PAGE_CSP
+from service.security import settings
 
 webhook_pages = Blueprint("notification_webhooks", __name__, url_prefix="/moderate")
 
@@ -68,6 +71,28 @@ def _render(site: Site, principal: auth.Principal, status: int = 200, **extra: A
     response.headers["Content-Security-Policy"] = PAGE_CSP
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@webhook_pages.get("/webhooks")
+def webhook_sites() -> Response:
+    """Where the navigation's "Webhooks" leads: a link per site the moderator may moderate."""
+    principal = auth.require("moderate")
+    ids = principal.visible_site_ids()
+    query = select(Site).order_by(Site.slug)
+    if ids is not None:
+        query = query.where(Site.id.in_(ids))
+    sites = [s for s in get_session().scalars(query) if principal.can("moderate", s.id)]
+    html = render_template(
+        "notifications/webhook_sites.html",
+        me=principal,
+        csrf_token=principal.csrf_token,
+        here=request.path,
+        notice=None,
+        undo_seconds=settings().moderation_undo_seconds,
+        section="webhooks",
+        sites=sites,
+    )
+    return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @webhook_pages.get("/sites/<site>/webhooks")

@@ -87,3 +87,19 @@ def test_forms_without_the_csrf_token_are_refused(
         data={"action": "add", "url": "https://hooks.example/in", "events": ["comment.created"]},
     )
     assert response.status_code == 403
+
+
+def test_the_navigation_leads_a_moderator_to_their_sites_webhook_pages(
+    client: FlaskClient, make: Factories, creds: Credentials
+) -> None:
+    site, other = make.site(), make.site()
+    creds.moderator("mo", "moderator", [site])
+    log_in(client, "mo")
+    assert 'href="/moderate/webhooks"' in client.get("/moderate/bans").text
+    index = client.get("/moderate/webhooks")
+    assert index.status_code == 200
+    assert '<a href="/moderate/webhooks" aria-current="page">' in index.text
+    linked = re.findall(r'href="(/moderate/sites/[^/"]+/webhooks)"', index.text)
+    assert linked == [f"/moderate/sites/{site.slug}/webhooks"]
+    assert client.get(linked[0]).status_code == 200
+    assert client.get(f"/moderate/sites/{other.slug}/webhooks").status_code == 403

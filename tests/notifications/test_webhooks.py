@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service import auth, clock
+from service import auth, clock, events
 from service.models import Comment, Site
 from service.moderation import bans
 from tests.factories import Factories
@@ -286,3 +286,117 @@ def test_the_documented_receiver_accepts_our_deliveries_and_nothing_else(
         "X-Sidenote-Timestamp": str(int(hit.headers["X-Sidenote-Timestamp"]) - 3600)
     }
     assert not verified(stale, hit.body)
+
+
+def posted_with_token(client: FlaskClient, site: Site, **fields: Any) -> tuple[int, str]:
+    """A comment posted through the API, and the edit token its author got."""
+    response = post_comment(client, site.slug, **fields)
+    assert response.status_code == 201, response.json
+    return int(response.json["comment"]["id"]), str(response.json["edit_token"])
+
+
+def shadow_ban(app: Flask, make: Factories, site: Site, email: str) -> None:
+    with app.app_context():
+        bans.create_ban(
+            make.session, auth.CLI_ACTOR, kind="email", site=site, value=email, shadow=True
+        )
+        make.session.commit()
+
+
+def test_an_edit_arrives_as_a_signed_edited_event_with_the_new_text(
+    app: Flask, client: FlaskClient, make: Factories, creds: Credentials, receiver: Receiver
+) -> None:
+    site = make.site()
+    add_webhook(client, creds, site, receiver.url, events=["comment.edited"])
+    comment_id, token = posted_with_token(client, site, body="First version")
+    edited = client.patch(
+        f"/api/v1/comments/{comment_id}",
+        json={"body": "Second version"},
+        headers={"X-Sidenote-Edit-Token": token},
+    )
+    assert edited.status_code == 200
+    deliver(app)
+    [hit] = receiver.hits
+    assert verify(hit)
+    assert hit.headers["X-Sidenote-Event"] == hit.json["event"] == "comment.edited"
+    assert hit.json["comment"]["id"] == comment_id
+    assert hit.json["comment"]["html"] == "<p>Second version</p>"
+    assert hit.json["comment"]["edited_at"] is not None
+
+
+def test_a_deletion_arrives_as_a_signed_deleted_event_without_the_erased_text(
+    app: Flask, client: FlaskClient, make: Factories, creds: Credentials, receiver: Receiver
+) -> None:
+    site = make.site()
+    add_webhook(client, creds, site, receiver.url, events=["comment.deleted"])
+    comment_id, token = posted_with_token(
+        client, site, body="Soon gone", author={"name": "Ann", "email": "ann@private.example"}
+    )
+    deleted = client.delete(
+        f"/api/v1/comments/{comment_id}", headers={"X-Sidenote-Edit-Token": token}
+    )
+    assert deleted.status_code == 204
+    deliver(app)
+    [hit] = receiver.hits
+    assert verify(hit)
+    assert hit.headers["X-Sidenote-Event"] == hit.json["event"] == "comment.deleted"
+    assert (hit.json["comment"]["id"], hit.json["comment"]["status"]) == (comment_id, "deleted")
+    assert b"Soon gone" not in hit.body and b"Ann" not in hit.body
+
+
+def test_a_report_arrives_as_a_signed_reported_event_with_its_reason(
+    app: Flask, client: FlaskClient, make: Factories, creds: Credentials, receiver: Receiver
+) -> None:
+    site = make.site()
+    comment = make.comment(site, body="Borderline")
+    add_webhook(client, creds, site, receiver.url, events=["comment.reported"])
+    response = client.post(
+        f"/api/v1/comments/{comment.id}/report",
+        json={"reason": "off_topic"},
+        headers={"X-Sidenote-Voter": "voter-aaaaaaaa"},
+    )
+    assert response.status_code == 202
+    deliver(app)
+    [hit] = receiver.hits
+    assert verify(hit)
+    assert hit.headers["X-Sidenote-Event"] == hit.json["event"] == "comment.reported"
+    assert set(hit.json) == {"id", "event", "created_at", "site", "comment", "data"}
+    assert hit.json["data"] == {"reason": "off_topic"}
+    assert hit.json["comment"]["id"] == comment.id
+
+
+def test_a_shadow_banned_author_editing_and_deleting_reaches_no_webhook(
+    app: Flask, client: FlaskClient, make: Factories, creds: Credentials, receiver: Receiver
+) -> None:
+    site = make.site()
+    make.comment(site)
+    shadow_ban(app, make, site, "spammer@junk.example")
+    add_webhook(client, creds, site, receiver.url)
+    comment_id, token = posted_with_token(
+        client, site, body="Buy now", author={"name": "S", "email": "spammer@junk.example"}
+    )
+    assert make.session.get_one(Comment, comment_id).status == "spam"
+    headers = {"X-Sidenote-Edit-Token": token}
+    edited = client.patch(
+        f"/api/v1/comments/{comment_id}", json={"body": "Buy more"}, headers=headers
+    )
+    assert edited.status_code == 200
+    assert client.delete(f"/api/v1/comments/{comment_id}", headers=headers).status_code == 204
+    deliver(app)
+    assert receiver.hits == []
+
+
+def test_a_report_of_a_comment_stored_as_spam_reaches_no_webhook(
+    app: Flask, client: FlaskClient, make: Factories, creds: Credentials, receiver: Receiver
+) -> None:
+    site = make.site()
+    comment = make.comment(site, status="spam")
+    add_webhook(client, creds, site, receiver.url, events=["comment.reported"])
+    with app.app_context():
+        spam = make.session.get_one(Comment, comment.id)
+        events.emit(
+            make.session, events.CommentEvent("comment.reported", spam, data={"reason": "spam"})
+        )
+        make.session.commit()
+    deliver(app)
+    assert receiver.hits == []
