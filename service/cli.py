@@ -232,9 +232,15 @@ def site_list() -> None:
 @click.option("--port", default=8000, type=click.IntRange(1, 65535), help="Port of the demo.")
 @with_appcontext
 def demo(port: int) -> None:
-    """Seed the demo site and article (idempotent)."""
+    """Seed the demo site and article (idempotent; development mode only)."""
     from service.demo import seed_demo
 
+    if settings().env == "production":
+        # The demo adds a site for localhost origins and, in development, a moderator whose
+        # password is printed: nothing a production database should get by a slip of the hand.
+        raise click.ClickException(
+            "the demo is for development: set SIDENOTE_ENV=development (make run does)"
+        )
     with db_session() as session:
         for line in seed_demo(session, port=port):
             click.echo(line)

@@ -8,6 +8,8 @@ one-line `ConfigError`: operators should read what is wrong, not a traceback ten
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import logging
 import os
 import secrets
@@ -22,6 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 log = logging.getLogger(__name__)
 
 ENV_PREFIX = "SIDENOTE_"
+#: `SIDENOTE_*` environment variables that are not settings but are set on purpose: the TOML
+#: file's path, and the Python the widget build (Makefile `embed`, embed/scripts/allowlist.mjs,
+#: tests/unit/test_widget_build.py) runs to read the sanitiser's allowlist. Neither is warned about.
+NOT_SETTINGS = frozenset({ENV_PREFIX + "CONFIG", ENV_PREFIX + "PYTHON"})
 DEV_SECRET_FILE = Path("var") / "secret_key"
 
 
@@ -129,6 +135,12 @@ class Settings(BaseModel):
             raise ValueError("must start with sqlite:// or postgresql://")
         return value
 
+    @field_validator("ratelimit_storage_uri")
+    @classmethod
+    def _ratelimit_storage(cls, value: str) -> str:
+        """Refuse at start what flask-limiter would only refuse with a traceback at app setup."""
+        return check_ratelimit_storage(value)
+
     @field_validator("public_url", "redis_url")
     @classmethod
     def _http_or_empty(cls, value: str, info: Any) -> str:
@@ -174,6 +186,49 @@ class Settings(BaseModel):
         return self.env == "development"
 
 
+def check_ratelimit_storage(uri: str) -> str:
+    """`uri` must name a storage of the `limits` library that keeps a moving window (the strategy
+    service/abuse/limits.py uses; memcached cannot) and whose client library is installed."""
+    import limits.storage
+
+    storages: dict[str, type[limits.storage.Storage]] = {}
+    for export in limits.storage.__all__:
+        storage = getattr(limits.storage, export)
+        if (
+            isinstance(storage, type)
+            and issubclass(storage, limits.storage.Storage)
+            and issubclass(storage, limits.storage.MovingWindowSupport)
+        ):
+            storages.update(dict.fromkeys(getattr(storage, "STORAGE_SCHEME", None) or [], storage))
+    usable = sorted(storages)
+    parts = urlsplit(uri)
+    if parts.scheme not in usable or "://" not in uri:
+        shown = ", ".join(f"{scheme}://" for scheme in usable)
+        raise ValueError(f"must be a rate limit storage URL: one of {shown}")
+    hosts = parts.netloc.rpartition("@")[2].split(",")  # sentinel and cluster take several
+    for host in hosts:
+        try:
+            urlsplit(f"//{host}").port  # noqa: B018 - validates the port
+        except ValueError:
+            raise ValueError(f"has an invalid port in {host!r}") from None
+    if parts.scheme.endswith("+sentinel") and not parts.path.strip("/"):
+        raise ValueError("needs the sentinel service name as its path (…:26379/mymaster)")
+    needs = storages[parts.scheme].DEPENDENCIES  # a list, or by client: {"redis": …, "valkey": …}
+    valkey = parts.scheme.startswith("valkey")
+    modules = [n for n in needs if isinstance(needs, list) or n.startswith("valkey") == valkey]
+    missing = [name for name in modules if not _importable(name)]
+    if missing:
+        raise ValueError(f"needs the Python package {missing[0].split('.')[0]!r}, not installed")
+    return uri
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a missing parent package of a dotted name
+        return False
+
+
 def setting_names() -> list[str]:
     return list(Settings.model_fields)
 
@@ -191,11 +246,16 @@ def load_settings(
 
     known = set(Settings.model_fields)
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+        if not name.startswith(ENV_PREFIX) or name in NOT_SETTINGS:
             continue
         key = name[len(ENV_PREFIX) :].lower()
         if key not in known:
-            log.warning("ignoring unknown setting %s (not used by this version)", name)
+            # A warning, not an error: environments carry settings of other versions (issue 2).
+            close = _closest(key, known)
+            hint = "not used by this version"
+            if close:
+                hint = f"did you mean {ENV_PREFIX}{close.upper()}?"
+            log.warning("ignoring unknown setting %s (%s)", name, hint)
             continue
         values[key] = raw
     values.update(overrides or {})
@@ -208,6 +268,12 @@ def load_settings(
         raise ConfigError(_one_line(exc)) from None
 
 
+def _closest(key: str, known: set[str]) -> str | None:
+    """The setting a typo probably meant, so that it does not go unnoticed."""
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -216,9 +282,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"SIDENOTE_CONFIG: no such file: {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - set(Settings.model_fields))
+    known = set(Settings.model_fields)
+    unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"{path}: unknown setting {unknown[0]!r}")
+        close = _closest(unknown[0], known)
+        hint = f" (did you mean {close!r}?)" if close else ""
+        raise ConfigError(f"{path}: unknown setting {unknown[0]!r}{hint}")
     return data
 
 
@@ -240,5 +309,17 @@ def _one_line(exc: ValidationError) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     got = error.get("input")
     if location and isinstance(got, str | int | float | bool):
-        return f"{name}: {message} (got {got!r})"
+        return f"{name}: {message} (got {_without_password(got)!r})"
     return f"{name}: {message}" if location else message
+
+
+def _without_password(value: object) -> object:
+    """A URL's password never reaches a log line: `redis://:pw@host` is shown as `redis://:***@host`."""
+    if not isinstance(value, str) or "://" not in value:
+        return value
+    scheme, _, rest = value.partition("://")
+    netloc, slash, path = rest.partition("/")
+    credentials, at, host = netloc.rpartition("@")
+    user, colon, _password = credentials.partition(":")
+    hidden = f"{user}{colon}{'***' if colon else ''}{at}"
+    return f"{scheme}://{hidden}{host}{slash}{path}"

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
+
+from service.cli import cli
 
 SIDENOTE = [sys.executable, "-m", "service.cli"]
+
+
+def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group under `group`, as the words that invoke it."""
+    paths = []
+    for name, command in sorted(group.commands.items()):
+        paths.append((*prefix, name))
+        if isinstance(command, click.Group):
+            paths.extend(command_paths(command, (*prefix, name)))
+    return paths
 
 
 @pytest.fixture
@@ -42,6 +58,19 @@ def test_help_lists_the_commands(env: dict[str, str]) -> None:
     assert result.returncode == 0
     for command in ("serve", "db", "site", "demo"):
         assert command in result.stdout
+
+
+@pytest.mark.parametrize("path", [(), *command_paths(cli)], ids=" ".join)
+def test_every_command_and_group_has_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"], prog_name="sidenote")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Usage: {' '.join(('sidenote', *path))} ")
+
+
+def test_the_command_tree_is_walked() -> None:
+    """The help test above covers nested commands too (a broken walk would test nothing)."""
+    paths = command_paths(cli)
+    assert {("db", "upgrade"), ("site", "add"), ("site", "list"), ("demo",)} <= set(paths)
 
 
 def test_sites_are_added_updated_and_listed(migrated: dict[str, str]) -> None:
@@ -98,6 +127,28 @@ def test_a_bad_setting_is_a_one_line_error(env: dict[str, str]) -> None:
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1
     assert "SIDENOTE_MAX_BODY_CHARS" in result.stderr
+
+
+def test_a_wrong_rate_limit_storage_is_a_one_line_error(env: dict[str, str]) -> None:
+    """flask-limiter would refuse it too, but with a traceback while building the app."""
+    bad = {**env, "SIDENOTE_RATELIMIT_STORAGE_URI": "redsi://127.0.0.1/0"}
+    result = sidenote(bad, "db", "upgrade")
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(
+        "Error: configuration error: SIDENOTE_RATELIMIT_STORAGE_URI: must be a rate limit"
+    )
+
+
+def test_the_demo_is_refused_in_production(migrated: dict[str, str]) -> None:
+    result = sidenote(migrated, "demo", "--port", "8123")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Error: the demo is for development: set SIDENOTE_ENV=development (make run does)"
+    ]
+    database = migrated["SIDENOTE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(database)) as db:
+        assert db.execute("SELECT count(*) FROM sites").fetchone() == (0,)
 
 
 def test_the_demo_is_seeded_once(migrated: dict[str, str]) -> None:

@@ -1,4 +1,5 @@
-"""Every XSS corpus payload through the real posting path: stored HTML stays in the allowlist."""
+"""Every XSS payload and Markdown case of the corpora through the real posting path: stored HTML
+stays in the allowlist."""
 
 from __future__ import annotations
 
@@ -16,22 +17,26 @@ pytestmark = pytest.mark.skipif(
     not corpora.available(), reason="../shared/corpora is not beside the project"
 )
 
-#: PostgreSQL gets an evenly spread sample; SQLite gets every payload.
-POSTGRES_SAMPLE = 300
+#: PostgreSQL gets an evenly spread sample (a few hundred in all); SQLite gets every payload.
+POSTGRES_SAMPLE = {"xss": 300, "markdown": 100}
+CORPUS = {"xss": corpora.xss_payloads, "markdown": corpora.markdown_cases}
 
 
-def payloads_for(database_url: str) -> list[str]:
-    everything = corpora.xss_payloads()
+def payloads_for(corpus: str, database_url: str) -> list[str]:
+    everything = CORPUS[corpus]()
     if database_url.startswith("postgresql"):
-        return corpora.sample(everything, POSTGRES_SAMPLE)
+        return corpora.sample(everything, POSTGRES_SAMPLE[corpus])
     return list(everything)
 
 
+@pytest.mark.parametrize("corpus", ["xss", "markdown"])
 def test_stored_html_of_every_payload_is_inside_the_allowlist(
-    client: FlaskClient, make: Factories, session: Session, database_url: str
+    client: FlaskClient, make: Factories, session: Session, database_url: str, corpus: str
 ) -> None:
+    """The XSS corpus, and the Markdown cases of corpora/markdown/ (CommonMark, GFM and
+    markdown-it fixtures: the constructs a renderer gets wrong), through the API."""
     site = make.site()
-    payloads = payloads_for(database_url)
+    payloads = payloads_for(corpus, database_url)
     refused = []
     for number, payload in enumerate(payloads):
         response = client.post(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from service.config import ConfigError, load_settings
+from service import config
+from service.config import NOT_SETTINGS, ConfigError, load_settings, setting_names
 
 SECRET = {"SIDENOTE_SECRET_KEY": "s" * 32}
 
@@ -64,6 +65,124 @@ def test_an_unknown_environment_setting_is_a_warning(caplog: pytest.LogCaptureFi
     assert "SIDENOTE_FROM_THE_FUTURE" in caplog.text
 
 
+def test_a_misspelt_environment_setting_names_the_one_it_resembles(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        load_settings({**SECRET, "SIDENOTE_MAX_BODY_CHAR": "500"})
+    assert "did you mean SIDENOTE_MAX_BODY_CHARS?" in caplog.text
+
+
+@pytest.mark.parametrize("name", sorted(NOT_SETTINGS))
+def test_variables_that_are_not_settings_are_not_warned_about(
+    name: str, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """SIDENOTE_PYTHON (the widget build's Python) and SIDENOTE_CONFIG are set on purpose."""
+    path = tmp_path / "sidenote.toml"
+    path.write_text("")
+    with caplog.at_level(logging.WARNING):
+        load_settings({**SECRET, name: str(path)})
+    assert caplog.text == ""
+
+
+def test_a_public_url_must_be_http_or_https() -> None:
+    with pytest.raises(ConfigError, match="SIDENOTE_PUBLIC_URL: must be a http/https URL"):
+        load_settings({**SECRET, "SIDENOTE_PUBLIC_URL": "comments.example.org"})
+
+
+def test_a_public_url_loses_its_trailing_slash() -> None:
+    """Links in mails are built as PUBLIC_URL + "/path"; a trailing slash would double it."""
+    settings = load_settings({**SECRET, "SIDENOTE_PUBLIC_URL": "https://comments.example/"})
+    assert settings.public_url == "https://comments.example"
+
+
+def test_a_redis_url_must_be_redis_or_rediss() -> None:
+    with pytest.raises(ConfigError, match="SIDENOTE_REDIS_URL: must be a redis/rediss URL"):
+        load_settings({**SECRET, "SIDENOTE_REDIS_URL": "http://127.0.0.1:6379/0"})
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("smtps//mail.example", "must be smtp://"),
+        ("imap://mail.example", "must be smtp://"),
+        ("smtp://mail.example:twenty-five", "has an invalid port"),
+    ],
+)
+def test_a_wrong_smtp_url_is_refused(url: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=f"SIDENOTE_SMTP_URL: {problem}"):
+        load_settings({**SECRET, "SIDENOTE_SMTP_URL": url})
+
+
+def test_a_password_in_a_refused_url_is_not_repeated() -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings({**SECRET, "SIDENOTE_SMTP_URL": "smtp://me:hunter2@mail.example:x"})
+    assert "hunter2" not in str(error.value)
+    assert "smtp://me:***@mail.example:x" in str(error.value)
+
+
+def test_a_misspelt_rate_limit_storage_is_a_one_line_error() -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings({**SECRET, "SIDENOTE_RATELIMIT_STORAGE_URI": "redsi://127.0.0.1:6379/0"})
+    message = str(error.value)
+    assert message.startswith("SIDENOTE_RATELIMIT_STORAGE_URI: must be a rate limit storage URL")
+    assert "redis://" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "memory://",
+        "redis://127.0.0.1:6379/0",
+        "rediss://:secret@redis.internal:6380/1",
+        "redis+unix:///run/redis.sock",
+        "redis+sentinel://s1:26379,s2:26379/mymaster",
+        "redis+cluster://c1:7000,c2:7001",
+    ],
+)
+def test_rate_limit_storages_the_limiter_can_use_are_accepted(uri: str) -> None:
+    settings = load_settings({**SECRET, "SIDENOTE_RATELIMIT_STORAGE_URI": uri})
+    assert settings.ratelimit_storage_uri == uri
+
+
+@pytest.mark.parametrize(
+    ("uri", "problem"),
+    [
+        ("memory", "must be a rate limit storage URL"),
+        ("memcached://127.0.0.1:11211", "must be a rate limit storage URL"),  # no moving window
+        ("redis://127.0.0.1:six/0", "invalid port"),
+        ("redis+sentinel://s1:26379", "sentinel service name"),
+    ],
+)
+def test_rate_limit_storages_the_limiter_cannot_use_are_refused(uri: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=f"SIDENOTE_RATELIMIT_STORAGE_URI: .*{problem}"):
+        load_settings({**SECRET, "SIDENOTE_RATELIMIT_STORAGE_URI": uri})
+
+
+def test_a_rate_limit_storage_whose_client_is_missing_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(config, "_importable", lambda module: module != "redis")
+    with pytest.raises(ConfigError, match="needs the Python package 'redis', not installed"):
+        load_settings({**SECRET, "SIDENOTE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+
+
+def test_every_setting_is_documented() -> None:
+    """docs/deploying.md says where each setting is described; none may be missing there."""
+    root = Path(__file__).resolve().parents[2]
+    text = "\n".join(p.read_text() for p in [root / "README.md", *root.glob("docs/*.md")])
+    # README groups the rate limits as `RATELIMIT_POST` / `_VOTE` / …
+    undocumented = [
+        name
+        for name in setting_names()
+        if f"`{name.upper()}`" not in text
+        and f"SIDENOTE_{name.upper()}" not in text
+        and f"`_{name.upper().removeprefix('RATELIMIT_')}`" not in text
+    ]
+    assert undocumented == []
+
+
 def test_the_toml_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     path = tmp_path / "sidenote.toml"
     path.write_text('secret_key = "from-the-file-0123456789"\nmax_body_chars = 700\n')
@@ -75,7 +194,9 @@ def test_the_toml_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
 def test_an_unknown_key_in_the_file_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "sidenote.toml"
     path.write_text('secret_key = "from-the-file-0123456789"\nmax_bodychars = 700\n')
-    with pytest.raises(ConfigError, match="unknown setting 'max_bodychars'"):
+    with pytest.raises(
+        ConfigError, match="unknown setting 'max_bodychars' \\(did you mean 'max_body_chars'\\?\\)"
+    ):
         load_settings({"SIDENOTE_CONFIG": str(path)})
 
 

@@ -1,0 +1,58 @@
+"""Non-API pages: widget files are public to every origin; the demo exists only in development."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service import create_app
+from tests.conftest import make_settings
+
+#: Pages embed these from any origin; fetch() of a module or a locale needs CORS to read it.
+STATIC_PATHS = ["/embed.js", "/count.js", "/inline.js", "/static/locales/de.json"]
+DEMO_PAGES = ["/", "/csp"]
+
+
+def app_in(tmp_path: Path, env: str) -> Flask:
+    """An app that never touches its database: these routes do not need one."""
+    return create_app(make_settings(f"sqlite:///{tmp_path / 'unused.db'}", env=env))
+
+
+@pytest.fixture
+def production(tmp_path: Path) -> FlaskClient:
+    return app_in(tmp_path, "production").test_client()
+
+
+@pytest.fixture
+def development(tmp_path: Path) -> FlaskClient:
+    return app_in(tmp_path, "development").test_client()
+
+
+@pytest.mark.parametrize("path", STATIC_PATHS)
+def test_widget_files_may_be_read_by_any_origin(production: FlaskClient, path: str) -> None:
+    response = production.get(path, headers={"Origin": "https://unrelated.example"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    response.close()
+
+
+@pytest.mark.parametrize("path", DEMO_PAGES)
+def test_the_demo_article_is_not_served_in_production(production: FlaskClient, path: str) -> None:
+    response = production.get(path)
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", DEMO_PAGES)
+def test_the_demo_article_is_served_in_development(development: FlaskClient, path: str) -> None:
+    response = development.get(path)
+    assert response.status_code == 200
+    assert 'data-sidenote-site="demo"' in response.text
+
+
+def test_only_the_csp_page_carries_the_strict_policy(development: FlaskClient) -> None:
+    assert "Content-Security-Policy" not in development.get("/").headers
+    assert "default-src 'none'" in development.get("/csp").headers["Content-Security-Policy"]

@@ -1,0 +1,33 @@
+"""`make bench` writes docs/performance.md: every target row must land inside its table."""
+
+from __future__ import annotations
+
+from bench.run import BackendReport, Measurement, format_report
+
+
+def report() -> BackendReport:
+    return BackendReport(
+        backend="SQLite",
+        rows=[
+            Measurement("static app, same bytes", 10_000, 0.5, 1.0),
+            Measurement("post a comment", 300, 50.0, 100.0),
+        ],
+        checks=[("thread read / static (throughput)", 0.6, 0.5, True)],
+        scaling=[(1, 6_000.0), (2, 10_000.0)],
+        diagnostics=[("10k first page / 200, cache off", 0.9)],
+        memory_mib=[90.0, 80.0],
+    )
+
+
+def test_the_isso_comparison_is_a_row_of_the_targets_table() -> None:
+    isso = Measurement("Isso 0.14: post a comment", 500, 40.0, 90.0)
+    lines = format_report([report()], isso, seconds=5).splitlines()
+    header = lines.index("| target | measured | goal | met |")
+    table = lines[header : lines.index("", header)]  # a Markdown table ends at a blank line
+    assert table[-1] == "| posting p50 vs Isso 0.14 (40.00 ms) | 50.00 ms | ≤ Isso | NO |"
+    assert sum("posting p50 vs Isso" in line for line in lines) == 1
+
+
+def test_without_isso_the_targets_table_has_no_comparison_row() -> None:
+    text = format_report([report()], None, seconds=5)
+    assert "Isso" not in text
