@@ -520,6 +520,15 @@ def _authenticate() -> Principal | None:
     return principal
 
 
+def api_token_principal() -> Principal | None:
+    """The caller's API token (`Authorization: Bearer snt_…`) on a public route; None when the
+    request carries none (a reader session or nothing). An unknown or revoked one is 401."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip().startswith(TOKEN_PREFIX):
+        return None
+    return current_principal()
+
+
 def current_principal() -> Principal | None:
     """The caller's principal, or None without credentials. Bad credentials raise 401/403."""
     if "sidenote_principal" not in g:

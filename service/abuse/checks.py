@@ -25,7 +25,8 @@ FORM_TOKEN_MESSAGES = {
 
 
 def _anonymous(draft: Draft) -> bool:
-    return draft.editing is None and not draft.signals.get("authenticated")
+    signals = draft.signals
+    return draft.editing is None and not (signals.get("authenticated") or signals.get("api_token"))
 
 
 def check_honeypot(session: Session, draft: Draft) -> Verdict | None:

@@ -43,6 +43,7 @@ from service.api.serializers import (
     thread_json,
     thread_page_json,
 )
+from service.auth import api_token_principal
 from service.caching import head_cache, response_cache
 from service.clock import isoformat
 from service.comments import posting, reactions, reading
@@ -183,6 +184,7 @@ def list_comments(query: CommentListQuery) -> Response:
         "banned",
         "rejected_by_policy",
         "unauthorized",
+        "forbidden",
         "sso_required",
         "payload_too_large",
         "unsupported_media_type",
@@ -192,7 +194,9 @@ def list_comments(query: CommentListQuery) -> Response:
         "Creates the thread on its first comment when thread_url is on one of the site's "
         "origins. The answer's edit_token (header X-Sidenote-Edit-Token) allows editing and "
         "deleting until edit_expires_at. With a reader session (Authorization: Bearer snr_…) "
-        "the comment is the signed-in reader's: their name and identity, no form token needed."
+        "the comment is the signed-in reader's: their name and identity, no form token needed. "
+        "With an API token of the site (Authorization: Bearer snt_…) an integration posts "
+        "without a form token; an unknown or revoked token is 401, another site's 403."
     ),
 )
 @transactional
@@ -225,6 +229,9 @@ def create_comment(body: CommentCreate) -> Response:
         ),
         current_reader(),
     )
+    integration = api_token_principal()
+    if integration is not None:
+        new = authorship.sent_by_integration(session, new, integration)
     posted = posting.create_comment(
         session, new, max_body_chars=config.max_body_chars, sanitizer=config.sanitizer
     )

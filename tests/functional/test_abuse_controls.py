@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from service import clock, create_app
+from service import auth, clock, create_app
 from service.db import get_db
 from service.models import Comment
 from tests.conftest import make_settings
@@ -305,6 +305,42 @@ def test_a_token_of_another_site_is_invalid(
         token = form_token(strict, other.slug)
     post_comment(strict, site.slug, form_token=token)
     assert reasons(session) == ["form_token_invalid"]
+
+
+def api_token(client: FlaskClient, session: Session, site_slug: str | None) -> str:
+    with client.application.app_context():
+        _row, secret = auth.create_token(session, scope="read", site_slug=site_slug)
+        session.commit()
+    return secret
+
+
+def test_a_post_with_an_api_token_needs_no_form_token(
+    strict: FlaskClient, make: Factories, session: Session
+) -> None:
+    site = make.site()
+    token = api_token(strict, session, site.slug)
+    response = post_comment(strict, site.slug, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201
+    assert response.json["comment"]["status"] == "approved"
+    assert stored_comment(session).status == "approved"
+
+
+def test_a_post_with_an_unknown_api_token_is_401(strict: FlaskClient, make: Factories) -> None:
+    site = make.site()
+    response = post_comment(strict, site.slug, headers={"Authorization": "Bearer snt_unknown"})
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+
+
+def test_a_post_with_another_sites_api_token_is_403(
+    strict: FlaskClient, make: Factories, session: Session
+) -> None:
+    site = make.site()
+    token = api_token(strict, session, make.site().slug)
+    response = post_comment(strict, site.slug, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "forbidden"
+    assert session.scalar(select(Comment)) is None
 
 
 def test_posting_faster_than_a_person_can_write_is_spam(

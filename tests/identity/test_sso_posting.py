@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service import clock
+from service import auth, clock
 from service.models import Comment, Report, Vote
 from tests.factories import Factories
 from tests.functional.helpers import VOTER, error_of, post_comment, read_thread
@@ -132,15 +132,12 @@ def test_a_session_token_does_not_open_moderation_routes(
 
 
 def test_an_api_token_is_not_taken_for_a_reader_session(
-    client: FlaskClient, sso_site: SsoSite
+    client: FlaskClient, sso_site: SsoSite, session: Session
 ) -> None:
-    token = client.get("/api/v1/form-token", query_string={"site": sso_site.slug}).json
-    response = post_comment(
-        client,
-        sso_site.slug,
-        form_token=token["form_token"],
-        headers={"Authorization": "Bearer snt_not-a-reader-session"},
-    )
+    with client.application.app_context():
+        _row, secret = auth.create_token(session, scope="read", site_slug=sso_site.slug)
+        session.commit()
+    response = post_comment(client, sso_site.slug, headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 201
     assert response.json["comment"]["author"]["verified"] is False
 
