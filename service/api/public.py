@@ -312,7 +312,7 @@ def edit_comment(comment_id: int, body: CommentEdit) -> Response:
         sanitizer=config.sanitizer,
         identity_key=_reader_identity(),
     )
-    return json_response(own_comment_json(comment, with_anchor=False) | {"status": public_status})
+    return json_response(own_comment_json(comment) | {"status": public_status})
 
 
 @operation(

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, inspect, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service import clock, events
@@ -213,13 +213,15 @@ def comment_for_author(
     *,
     identity_key: str | None = None,
     deleting: bool = False,
+    with_anchor: bool = False,
 ) -> Comment:
     """The comment an edit token proves authorship of, while its edit window is open.
 
     A signed-in author (`identity_key`, from their session) needs no edit token: they may edit
     their own comment within the window from any device, and delete it at any time.
     """
-    comment = session.get(Comment, comment_id)
+    options = [selectinload(Comment.anchor)] if with_anchor else []
+    comment = session.get(Comment, comment_id, options=options)
     if comment is None or comment.status == "deleted":
         raise NotFound("No such comment.")
     if identity_key is not None and comment.identity_key == identity_key:
@@ -255,7 +257,9 @@ def edit_comment(
 
     Returns the comment and the status its author is told (approved or pending).
     """
-    comment = comment_for_author(session, comment_id, edit_token, identity_key=identity_key)
+    comment = comment_for_author(
+        session, comment_id, edit_token, identity_key=identity_key, with_anchor=True
+    )
     source, html = render_body(body, max_chars=max_body_chars, backend=sanitizer)
     site = session.get_one(Site, comment.site_id)
     thread = session.get_one(Thread, comment.thread_id)

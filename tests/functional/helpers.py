@@ -12,6 +12,20 @@ from tests.factories import ORIGIN
 VOTER = "voter-0123456789"
 
 
+#: A valid passage anchor (the inline issue's wire shape).
+ANCHOR: dict[str, Any] = {
+    "v": 1,
+    "kind": "quote",
+    "quote": {"exact": "granite rose", "prefix": "a tower of ", "suffix": " from it"},
+    "quote_end": None,
+    "quote_length": 12,
+    "position": {"start": 100, "end": 112},
+    "doc": {"length": 5000, "fp": "0123456789abcdef"},
+    "scope": None,
+    "passage": None,
+}
+
+
 def comment_payload(site: str, **fields: Any) -> dict[str, Any]:
     thread = fields.pop("thread", "/post")
     payload: dict[str, Any] = {

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from service import clock
 from service.models import Comment
 from tests.factories import Factories
-from tests.functional.helpers import error_of, post_comment, read_thread
+from tests.functional.helpers import ANCHOR, error_of, post_comment, read_thread
 
 
 def posted(client: FlaskClient, make: Factories, **fields: object) -> tuple[int, str, str]:
@@ -33,6 +33,14 @@ def test_an_author_edits_their_comment(client: FlaskClient, make: Factories) -> 
     assert response.json["status"] == "approved"
     listed = read_thread(client, slug)["comments"][0]
     assert listed["html"] == "<p>Second <em>version</em></p>"
+
+
+def test_an_edit_answers_the_comments_anchor(client: FlaskClient, make: Factories) -> None:
+    site = make.site()
+    posted_body = post_comment(client, site.slug, anchor=ANCHOR).json
+    response = edit(client, posted_body["comment"]["id"], posted_body["edit_token"])
+    assert response.status_code == 200
+    assert response.json["anchor"] == ANCHOR
 
 
 def test_an_edit_changes_the_thread_etag(client: FlaskClient, make: Factories) -> None:

@@ -11,19 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Comment, Thread
 from tests.factories import Factories
-from tests.functional.helpers import error_of, post_comment, read_thread
-
-ANCHOR: dict[str, Any] = {
-    "v": 1,
-    "kind": "quote",
-    "quote": {"exact": "granite rose", "prefix": "a tower of ", "suffix": " from it"},
-    "quote_end": None,
-    "quote_length": 12,
-    "position": {"start": 100, "end": 112},
-    "doc": {"length": 5000, "fp": "0123456789abcdef"},
-    "scope": None,
-    "passage": None,
-}
+from tests.functional.helpers import ANCHOR, error_of, post_comment, read_thread
 
 
 def count_comments(session: Session) -> int:
