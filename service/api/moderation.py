@@ -359,7 +359,8 @@ def decide_comment(comment_id: int, body: DecisionIn) -> Response:
     api,
     "POST",
     "/moderation/decisions",
-    summary="The same decision on many comments (each answered on its own)",
+    summary="The same decision on many comments, or lock/pre-moderate their threads or trust "
+    "their authors (each answered on its own; one undo)",
     tags=TAGS,
     body=BulkDecisionIn,
     responses={200: BulkDecisionOut},
@@ -369,7 +370,7 @@ def decide_comment(comment_id: int, body: DecisionIn) -> Response:
 @transactional
 def decide_comments(body: BulkDecisionIn) -> Response:
     principal = auth.require("moderate")
-    result = decisions.decide_many(
+    result = decisions.bulk_action(
         get_session(), principal, body.ids, body.action, reason=body.reason
     )
     return json_response({"results": result.results, "undo": _undo(result.batch)})
@@ -591,7 +592,8 @@ def put_rules(site: str, body: Rules) -> Response:
     api,
     "POST",
     "/moderation/sites/{site}/rules/dry-run",
-    summary="Which of the last 30 days of comments these rules would reject or hold",
+    summary="Which of the last 30 days of comments these rules would reject, hold or mark as "
+    "spam, compared with the current rules (nothing is saved)",
     tags=TAGS,
     body=Rules,
     responses={200: DryRunOut},
@@ -610,13 +612,29 @@ def rules_dry_run(site: str, body: Rules) -> Response:
             "scanned": result.scanned,
             "rejected": result.rejected,
             "held": result.held,
+            "spam": result.spam,
+            "changed": result.changed,
+            "released": result.released,
             "items": [
                 {
                     "comment": moderation_comment_json(item.comment, found.slug),
                     "verdict": _verdict_json(item.verdict),
                     "current": _verdict_json(item.current),
+                    "reasons": [_verdict_json(v) for v in item.reasons],
+                    "changed": item.changed,
                 }
                 for item in result.items
+            ],
+            "released_items": [
+                {
+                    "comment": moderation_comment_json(item.comment, found.slug),
+                    "current": _verdict_json(item.current),
+                }
+                for item in result.released_items
+            ],
+            "rules": [
+                {"rule": r.rule, "replayed": r.replayed, "changed": r.changed, "note": r.note}
+                for r in result.rules
             ],
         }
     )

@@ -166,8 +166,26 @@ class DecisionOut(BaseModel):
 
 class BulkDecisionIn(_In):
     ids: Annotated[list[CommentId], Field(min_length=1, max_length=500)]
-    action: Literal["approve", "reject", "spam"]
+    action: Literal[
+        "approve", "reject", "spam", "lock_thread", "premoderate_thread", "trust_author"
+    ] = Field(
+        description="approve, reject or spam each comment; lock_thread or premoderate_thread "
+        "each comment's thread (once per thread); trust_author each comment's verified author "
+        "(once per author)"
+    )
     reason: Reason = ""
+
+
+class SkippedOut(BaseModel):
+    code: Literal[
+        "same_thread",
+        "already_locked",
+        "already_premoderated",
+        "same_author",
+        "already_trusted",
+        "unverified",
+    ]
+    message: str
 
 
 class BulkResultOut(BaseModel):
@@ -175,6 +193,12 @@ class BulkResultOut(BaseModel):
     ok: bool
     status: str | None = None
     error: dict[str, Any] | None = None
+    thread_id: int | None = Field(default=None, description="For the thread actions")
+    skipped: SkippedOut | None = Field(
+        default=None,
+        description="Why nothing changed for this comment (its thread or author was handled "
+        "already, or needs no change; `unverified`, with ok false: a guest cannot be trusted)",
+    )
 
 
 class BulkDecisionOut(BaseModel):
@@ -276,8 +300,22 @@ class ContentVerdictOut(BaseModel):
 
 class DryRunItemOut(BaseModel):
     comment: ModCommentOut
-    verdict: ContentVerdictOut
-    current: ContentVerdictOut | None
+    verdict: ContentVerdictOut = Field(description="The strongest verdict of the new rules")
+    current: ContentVerdictOut | None = Field(description="What the current rules say")
+    reasons: list[ContentVerdictOut] = Field(description="Every verdict of the new rules")
+    changed: bool = Field(description="The new rules act differently from the current ones")
+
+
+class ReleasedItemOut(BaseModel):
+    comment: ModCommentOut
+    current: ContentVerdictOut = Field(description="What the current rules say")
+
+
+class RuleReplayOut(BaseModel):
+    rule: str = Field(description="A field of the rules")
+    replayed: bool = Field(description="Whether the dry run could judge comments by it")
+    changed: bool = Field(description="The new value differs from the current one")
+    note: str = Field(description="What it was judged from, or why it could not be")
 
 
 class DryRunOut(BaseModel):
@@ -285,7 +323,15 @@ class DryRunOut(BaseModel):
     scanned: int
     rejected: int
     held: int
-    items: list[DryRunItemOut]
+    items: list[DryRunItemOut] = Field(
+        description="Comments the new rules catch (at most 200; those they treat differently "
+        "first), newest first"
+    )
+    spam: int = Field(description="Comments the new rules would store as spam")
+    changed: int = Field(description="Comments the new rules treat differently")
+    released: int = Field(description="Comments the current rules catch and the new ones not")
+    released_items: list[ReleasedItemOut] = Field(description="Those comments (at most 200)")
+    rules: list[RuleReplayOut] = Field(description="How the dry run judged each rule")
 
 
 # -- bans ------------------------------------------------------------------------------------

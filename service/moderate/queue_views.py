@@ -72,6 +72,21 @@ REASON_CODES = (
     "site_moderator",
 )
 DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam"}
+#: Bulk actions on the selected comments' threads and authors: what each one changes.
+BULK_TARGETS = {
+    "lock_thread": "Locked {n} thread{s}.",
+    "premoderate_thread": "Pre-moderated {n} thread{s}.",
+    "trust_author": "Now trusting {n} more author{s}.",
+}
+#: How the notice counts the comments a bulk action skipped, by `skipped.code`.
+SKIP_LABELS = {
+    "same_thread": "on a thread already handled",
+    "already_locked": "on a thread locked already",
+    "already_premoderated": "on a thread pre-moderated already",
+    "same_author": "by an author already handled",
+    "already_trusted": "by an author trusted already",
+    "unverified": "by a guest without a verified identity (only those can be trusted)",
+}
 
 
 @dataclass(frozen=True)
@@ -373,18 +388,44 @@ def bulk() -> Response:
                 banned.batch,
             )
         return back(notice)
-    if action not in DONE:
-        return refused(ValidationFailed.on("action", "Use approve, reject, spam or ban."))
+    if action not in DONE and action not in BULK_TARGETS:
+        return refused(
+            ValidationFailed.on(
+                "action",
+                "Use approve, reject, spam, ban, lock_thread, premoderate_thread or trust_author.",
+            )
+        )
     reason = text_field(form, "reason", max_chars=500)
-    result = act(lambda session: decisions.decide_many(session, who, ids, action, reason=reason))
+    result = act(lambda session: decisions.bulk_action(session, who, ids, action, reason=reason))
     if isinstance(result, ServiceError):
         return refused(result)
+    if action in BULK_TARGETS:
+        changed = any(r["ok"] and not r.get("skipped") for r in result.results)
+        text = _bulk_target_text(action, result.results)
+        return back(Notice(text, result.batch if changed else None))
     done = sum(1 for r in result.results if r["ok"])
     text = f"{DONE[action]}: {done} comment{'s' if done != 1 else ''}."
     failed = [r for r in result.results if not r["ok"]]
     if failed:
         text += f" {len(failed)} failed: {failed[0]['error']['message']}"
     return back(Notice(text, result.batch))
+
+
+def _bulk_target_text(action: str, results: list[dict[str, Any]]) -> str:
+    """What happened, e.g. "Locked 1 thread. Skipped 2: 2 on a thread already handled."."""
+    changed = sum(1 for r in results if r["ok"] and not r.get("skipped"))
+    text = BULK_TARGETS[action].format(n=changed, s="s" if changed != 1 else "")
+    skipped = [r["skipped"] for r in results if r.get("skipped")]
+    if skipped:
+        by_reason: dict[str, int] = {}
+        for item in skipped:
+            by_reason[item["code"]] = by_reason.get(item["code"], 0) + 1
+        parts = [f"{count} {SKIP_LABELS.get(code, code)}" for code, count in by_reason.items()]
+        text += f" Skipped {len(skipped)}: " + ", ".join(parts) + "."
+    failed = [r for r in results if not r["ok"] and not r.get("skipped")]
+    if failed:
+        text += f" {len(failed)} failed: {failed[0]['error']['message']}"
+    return text
 
 
 @moderate.post("/undo")

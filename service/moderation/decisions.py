@@ -31,6 +31,12 @@ from service.security import keyed_hash
 
 DecisionAction = Literal["approve", "reject", "spam"]
 ACTION_STATUS: dict[str, str] = {"approve": "approved", "reject": "rejected", "spam": "spam"}
+#: Bulk actions on what the selected comments belong to (each thread or author once).
+THREAD_ACTIONS: dict[str, tuple[dict[str, Any], str]] = {
+    "lock_thread": ({"locked": True}, "locked"),
+    "premoderate_thread": ({"moderation": "pre"}, "premoderated"),
+}
+BULK_ACTIONS = (*ACTION_STATUS, *THREAD_ACTIONS, "trust_author")
 MAX_BULK = 500
 
 
@@ -125,6 +131,105 @@ def decide_many(
                 comment = comment_for(session, actor, comment_id)
                 decide(session, actor, comment, action, reason=reason, batch=batch)
             results.append({"id": comment_id, "ok": True, "status": comment.status})
+        except ServiceError as error:
+            results.append({"id": comment_id, "ok": False, "error": error.to_dict()["error"]})
+    return BulkResult(results, batch)
+
+
+def bulk_action(
+    session: Session, actor: Principal, ids: Sequence[int], action: str, *, reason: str = ""
+) -> BulkResult:
+    """Any bulk action (`BULK_ACTIONS`) on many comments, as one undoable batch, answered per
+    comment. Pin and edit have no bulk form: a pin picks one comment of a thread, and an edit is
+    written for one comment."""
+    if action not in BULK_ACTIONS:
+        raise ValidationFailed.on("action", "Use " + ", ".join(BULK_ACTIONS) + ".")
+    if action in ACTION_STATUS:
+        return decide_many(session, actor, ids, action, reason=reason)
+    if len(ids) > MAX_BULK:
+        raise ValidationFailed.on("ids", f"Act on at most {MAX_BULK} comments at once.")
+    if action == "trust_author":
+        return _trust_many(session, actor, ids)
+    return _update_threads(session, actor, ids, action, reason=reason)
+
+
+def _skipped(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
+
+
+def _update_threads(
+    session: Session, actor: Principal, ids: Sequence[int], action: str, *, reason: str
+) -> BulkResult:
+    """Lock or pre-moderate the thread of each comment, each thread once."""
+    change, state = THREAD_ACTIONS[action]
+    batch = audit.new_batch()
+    results: list[dict[str, Any]] = []
+    first_of: dict[int, int] = {}  # thread id -> the comment that handled it
+    for comment_id in dict.fromkeys(ids):
+        try:
+            with session.begin_nested():
+                comment = comment_for(session, actor, comment_id)
+                result: dict[str, Any] = {
+                    "id": comment_id,
+                    "ok": True,
+                    "status": comment.status,
+                    "thread_id": comment.thread_id,
+                }
+                thread = session.get(Thread, comment.thread_id)
+                if comment.thread_id in first_of:
+                    result["skipped"] = _skipped(
+                        "same_thread",
+                        f"Its thread was handled with comment #{first_of[comment.thread_id]}.",
+                    )
+                elif thread is not None and all(
+                    getattr(thread, name) == value for name, value in change.items()
+                ):
+                    first_of[comment.thread_id] = comment_id
+                    label = "pre-moderated" if state == "premoderated" else state
+                    result["skipped"] = _skipped(
+                        f"already_{state}", f"Its thread is {label} already."
+                    )
+                else:
+                    update_thread(
+                        session, actor, comment.thread_id, reason=reason, batch=batch, **change
+                    )
+                    first_of[comment.thread_id] = comment_id
+            results.append(result)
+        except ServiceError as error:
+            results.append({"id": comment_id, "ok": False, "error": error.to_dict()["error"]})
+    return BulkResult(results, batch)
+
+
+def _trust_many(session: Session, actor: Principal, ids: Sequence[int]) -> BulkResult:
+    """Trust the verified author of each comment on its site, each author once; a guest's
+    comment is answered `ok: false` with `skipped.code` `unverified`."""
+    batch = audit.new_batch()
+    results: list[dict[str, Any]] = []
+    first_of: dict[tuple[int, str], int] = {}  # (site, identity) -> the comment that handled it
+    for comment_id in dict.fromkeys(ids):
+        try:
+            with session.begin_nested():
+                comment = comment_for(session, actor, comment_id)
+                result: dict[str, Any] = {"id": comment_id, "ok": True, "status": comment.status}
+                person = (comment.site_id, comment.identity_key or "")
+                if not comment.identity_key:
+                    error = ValidationFailed.on("comment_id", UNVERIFIED)
+                    result.update(
+                        ok=False,
+                        error=error.to_dict()["error"],
+                        skipped=_skipped("unverified", UNVERIFIED),
+                    )
+                elif person in first_of:
+                    result["skipped"] = _skipped(
+                        "same_author", f"Its author was handled with comment #{first_of[person]}."
+                    )
+                else:
+                    first_of[person] = comment_id
+                    if not _trust(session, actor, comment, trusted=True, batch=batch):
+                        result["skipped"] = _skipped(
+                            "already_trusted", "Its author is trusted already."
+                        )
+            results.append(result)
         except ServiceError as error:
             results.append({"id": comment_id, "ok": False, "error": error.to_dict()["error"]})
     return BulkResult(results, batch)
@@ -241,6 +346,9 @@ def update_thread(
     return thread, batch
 
 
+UNVERIFIED = "Only commenters with a verified identity can be trusted."
+
+
 def trust_hash(identity_key: str) -> str:
     return keyed_hash("trust", identity_key, length=64)
 
@@ -254,11 +362,18 @@ def set_trust(
     batch: str | None = None,
 ) -> str:
     """Trust (or stop trusting) the verified author of `comment` on its site."""
+    batch = batch or audit.new_batch()
+    _trust(session, actor, comment, trusted=trusted, batch=batch)
+    return batch
+
+
+def _trust(
+    session: Session, actor: Principal, comment: Comment, *, trusted: bool, batch: str
+) -> bool:
+    """`set_trust`; False when the author was in that state already (nothing recorded)."""
     actor.require("moderate", comment.site_id)
     if not comment.identity_key:
-        raise ValidationFailed.on(
-            "comment_id", "Only commenters with a verified identity can be trusted."
-        )
+        raise ValidationFailed.on("comment_id", UNVERIFIED)
     identity_hash = trust_hash(comment.identity_key)
     existing = session.scalar(
         select(TrustedAuthor).where(
@@ -266,9 +381,8 @@ def set_trust(
             TrustedAuthor.identity_hash == identity_hash,
         )
     )
-    batch = batch or audit.new_batch()
     if (existing is not None) == trusted:
-        return batch
+        return False
     if trusted:
         session.add(
             TrustedAuthor(
@@ -292,7 +406,7 @@ def set_trust(
         after={"trusted": trusted, "comment_id": comment.id},
         batch=batch,
     )
-    return batch
+    return True
 
 
 def change_rules(session: Session, actor: Principal, site: Site, rules: Rules) -> Rules:

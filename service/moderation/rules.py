@@ -8,21 +8,21 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, literal, null, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from service import clock
 from service.auth import Principal
 from service.comments.sites import update_site
-from service.models import Comment, Site
+from service.models import Comment, Site, SpamClassifier, TrustedAuthor
 from service.moderation import audit
-from service.moderation.text import find_rule
+from service.moderation.text import find_rule, fold
 
 log = logging.getLogger(__name__)
 
@@ -195,12 +195,40 @@ def judge_content(source: str, html: str, rules: Rules) -> ContentVerdict | None
     )
 
 
+# -- dry run ---------------------------------------------------------------------------------
+
+#: The dry run's verdicts, by strength (as in the pipeline: reject > spam > hold).
+_DRY_STRENGTH = {"hold": 1, "spam": 3, "reject": 5}
+
+
 @dataclass(frozen=True)
 class DryRunItem:
     comment: Comment
     verdict: ContentVerdict
     #: What the current rules say about the same comment (None: nothing).
     current: ContentVerdict | None
+    #: Every verdict of the new rules (`verdict` is the strongest).
+    reasons: tuple[ContentVerdict, ...] = ()
+    #: The new rules treat it differently from the current ones (another action, or none).
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class ReleasedItem:
+    """A comment the current rules catch and the new ones would let through."""
+
+    comment: Comment
+    current: ContentVerdict
+
+
+@dataclass(frozen=True)
+class RuleReplay:
+    """How the dry run judged one rule: from stored data, or not at all (and why)."""
+
+    rule: str
+    replayed: bool
+    changed: bool
+    note: str
 
 
 @dataclass(frozen=True)
@@ -209,15 +237,149 @@ class DryRun:
     rejected: int
     held: int
     items: list[DryRunItem]
+    spam: int = 0
+    changed: int = 0
+    released: int = 0
+    released_items: list[ReleasedItem] = field(default_factory=list)
+    rules: list[RuleReplay] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _History:
+    """What stored data says about the moment a comment was posted."""
+
+    approved_before: int = 0
+    #: Earlier comments of the author that were rejected or marked as spam.
+    refused_before: int = 0
+    #: When the same author last posted the same text before it (None: never).
+    same_text_at: datetime | None = None
+    explicitly_trusted: bool = False
+
+
+def _replay(comment: Comment, seen: _History, rules: Rules, site_mode: str) -> list[ContentVerdict]:
+    """Every verdict `rules` give `comment`, replayed from stored data in the pipeline's order;
+    a trusted author's holds are lifted (not the reports threshold, which acts afterwards)."""
+    from service.moderation.checks import REPEAT_MIN_CHARS
+
+    found: list[ContentVerdict] = []
+    verified = comment.identity_key is not None
+    if site_mode == "first-time" and (
+        not verified or seen.approved_before < rules.first_time_threshold
+    ):
+        found.append(
+            ContentVerdict(
+                "hold", "first_time_commenter", "First comments are reviewed before they appear."
+            )
+        )
+    trusted = verified and (
+        seen.explicitly_trusted
+        or (
+            rules.trusted_after > 0
+            and seen.approved_before >= rules.trusted_after
+            and seen.refused_before == 0
+        )
+    )
+    for judged in (
+        judge_banned_words(comment.body_source, rules),
+        judge_suspect_words(comment.body_source, rules),
+        judge_links(comment.body_source, comment.body_html, rules),
+    ):
+        if judged is not None:
+            found.append(judged)
+    window = rules.repeat_window_hours
+    if (
+        window
+        and seen.same_text_at is not None
+        and comment.created_at - seen.same_text_at <= timedelta(hours=window)
+        and len(fold(comment.body_source)) >= REPEAT_MIN_CHARS
+    ):
+        found.append(
+            ContentVerdict("spam", "repeated_comment", "The same comment was posted before.")
+        )
+    score = comment.spam_score
+    if rules.spam_score_enabled and score is not None and score >= rules.spam_score_threshold:
+        found.append(ContentVerdict("hold", "spam_score", f"Looks like spam (score {score:.2f})."))
+    if trusted:
+        found = [v for v in found if v.action != "hold"]
+    if rules.report_threshold and comment.report_count >= rules.report_threshold:
+        found.append(
+            ContentVerdict(
+                "hold", "reports_threshold", f"{comment.report_count} readers reported it."
+            )
+        )
+    return found
+
+
+def _strongest(verdicts: list[ContentVerdict]) -> ContentVerdict | None:
+    return max(verdicts, key=lambda v: _DRY_STRENGTH[v.action], default=None)
+
+
+def _action(verdict: ContentVerdict | None) -> str | None:
+    return verdict.action if verdict is not None else None
+
+
+def _history_columns(needs_counts: bool, needs_repeats: bool) -> list[Any]:
+    """Correlated subqueries that read each comment's past (one query for the whole scan);
+    a constant where the rules compared do not need it."""
+    earlier = aliased(Comment)
+    before = and_(
+        earlier.site_id == Comment.site_id,
+        or_(
+            earlier.created_at < Comment.created_at,
+            and_(earlier.created_at == Comment.created_at, earlier.id < Comment.id),
+        ),
+    )
+
+    def count_of(*statuses: str) -> Any:
+        return (
+            select(func.count())
+            .select_from(earlier)
+            .where(before, earlier.identity_key == Comment.identity_key)
+            .where(earlier.status.in_(statuses))
+            .scalar_subquery()
+        )
+
+    columns: list[Any] = [
+        count_of("approved").label("approved_before") if needs_counts else literal(0),
+        count_of("rejected", "spam").label("refused_before") if needs_counts else literal(0),
+    ]
+    if needs_repeats:
+        same_author = or_(
+            earlier.identity_key == Comment.identity_key,
+            and_(Comment.author_email != "", earlier.author_email == Comment.author_email),
+            and_(Comment.ip_hash != "", earlier.ip_hash == Comment.ip_hash),
+        )
+        columns.append(
+            select(func.max(earlier.created_at))
+            .where(
+                before,
+                earlier.text_fingerprint == Comment.text_fingerprint,
+                earlier.status != "deleted",
+                same_author,
+            )
+            .scalar_subquery()
+            .label("same_text_at")
+        )
+    else:
+        columns.append(null())
+    return columns
 
 
 def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_DAYS) -> DryRun:
-    """Which of the last `days` days of comments `rules` would reject or hold (word and link
-    rules; nothing is changed). Judges the newest DRY_RUN_MAX_COMMENTS at most."""
+    """Which of the last `days` days of comments `rules` would reject, mark as spam or hold,
+    and which the current rules catch that these would not (nothing is changed).
+
+    Every rule that stored data can answer is replayed against each comment and compared with
+    the current rules; `DryRun.rules` says how each rule was judged, or why it could not be.
+    Judges the newest DRY_RUN_MAX_COMMENTS at most, in at most three queries whatever their number.
+    """
     since = clock.now() - timedelta(days=days)
     current_rules = rules_for(site)
-    comments = session.scalars(
-        select(Comment)
+    both = (rules, current_rules)
+    needs_counts = site.moderation == "first-time" or any(r.trusted_after for r in both)
+    needs_repeats = any(r.repeat_window_hours for r in both)
+    rows = session.execute(
+        select(Comment, *_history_columns(needs_counts, needs_repeats))
         .where(
             Comment.site_id == site.id,
             Comment.created_at >= since,
@@ -225,19 +387,138 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
         )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(DRY_RUN_MAX_COMMENTS)
-    )
-    scanned = rejected = held = 0
-    items: list[DryRunItem] = []
-    for comment in comments:
+    ).all()
+    trusted = _explicitly_trusted(session, site, [row[0] for row in rows])
+    scanned = rejected = held = spam = changed = released = unscored = 0
+    caught: list[DryRunItem] = []
+    released_items: list[ReleasedItem] = []
+    for comment, approved_before, refused_before, same_text_at in rows:
         scanned += 1
-        verdict = judge_content(comment.body_source, comment.body_html, rules)
+        unscored += comment.spam_score is None
+        seen = _History(
+            approved_before=int(approved_before or 0),
+            refused_before=int(refused_before or 0),
+            same_text_at=same_text_at,
+            explicitly_trusted=comment.identity_key in trusted,
+        )
+        reasons = _replay(comment, seen, rules, site.moderation)
+        verdict = _strongest(reasons)
+        current = _strongest(_replay(comment, seen, current_rules, site.moderation))
+        differs = _action(verdict) != _action(current)
+        changed += differs
         if verdict is None:
+            if current is not None:
+                released += 1
+                if len(released_items) < DRY_RUN_MAX_ITEMS:
+                    released_items.append(ReleasedItem(comment, current))
             continue
         if verdict.action == "reject":
             rejected += 1
+        elif verdict.action == "spam":
+            spam += 1
         else:
             held += 1
-        if len(items) < DRY_RUN_MAX_ITEMS:
-            current = judge_content(comment.body_source, comment.body_html, current_rules)
-            items.append(DryRunItem(comment, verdict, current))
-    return DryRun(scanned=scanned, rejected=rejected, held=held, items=items)
+        caught.append(DryRunItem(comment, verdict, current, tuple(reasons), differs))
+    return DryRun(
+        scanned=scanned,
+        rejected=rejected,
+        held=held,
+        items=_first_items(caught),
+        spam=spam,
+        changed=changed,
+        released=released,
+        released_items=released_items,
+        rules=_rule_replays(session, site, rules, current_rules, scanned, unscored),
+    )
+
+
+def _first_items(caught: list[DryRunItem]) -> list[DryRunItem]:
+    """At most DRY_RUN_MAX_ITEMS, the changed ones first, shown newest first."""
+    order = {id(item): n for n, item in enumerate(caught)}
+    chosen = [i for i in caught if i.changed][:DRY_RUN_MAX_ITEMS]
+    chosen += [i for i in caught if not i.changed][: DRY_RUN_MAX_ITEMS - len(chosen)]
+    return sorted(chosen, key=lambda item: order[id(item)])
+
+
+def _explicitly_trusted(session: Session, site: Site, comments: list[Comment]) -> set[str]:
+    """The identity keys among `comments` that a moderator trusts on the site (one query)."""
+    from service.moderation.decisions import trust_hash
+
+    hashes = {trust_hash(c.identity_key): c.identity_key for c in comments if c.identity_key}
+    if not hashes:
+        return set()
+    found = session.scalars(
+        select(TrustedAuthor.identity_hash).where(
+            TrustedAuthor.site_id == site.id, TrustedAuthor.identity_hash.in_(list(hashes))
+        )
+    )
+    return {hashes[h] for h in found}
+
+
+def _rule_replays(
+    session: Session, site: Site, rules: Rules, current: Rules, scanned: int, unscored: int
+) -> list[RuleReplay]:
+    """How the dry run judged each rule: replayed from what (and how far it can be trusted), or
+    not at all and why. Site and thread modes, bans and bot checks are not rules."""
+    by_status_today = "by their status today"
+    notes: dict[str, tuple[bool, str]] = {
+        "banned_words": (True, "Matched against each comment's current text."),
+        "suspect_words": (True, "Matched against each comment's current text."),
+        "max_links": (True, "Links counted in each comment's current text."),
+        "report_threshold": (
+            True,
+            "Compared with the reports each comment received (resolved ones included).",
+        ),
+        "trusted_after": (
+            True,
+            "Each verified author's earlier comments on the site are counted, "
+            f"{by_status_today}; trust lifts every hold but the reports threshold.",
+        ),
+        "repeat_window_hours": (
+            True,
+            "Compared with the same author's earlier comments of the same text (by identity, "
+            "email or IP group), however old.",
+        ),
+        "spam_score_threshold": (
+            True,
+            "Compared with the spam score stored on each comment when it was posted; "
+            f"{unscored} of the {scanned} comments have none (posted while the score was off "
+            "or still learning) and are not judged by it.",
+        ),
+    }
+    if site.moderation == "first-time":
+        notes["first_time_threshold"] = (
+            True,
+            f"Each verified author's earlier approved comments are counted, {by_status_today}; "
+            "guests are always first-time.",
+        )
+    else:
+        notes["first_time_threshold"] = (
+            False,
+            f"Not used: the site's mode is “{site.moderation}”, and this counts only in "
+            "first-time mode (site settings).",
+        )
+    notes["spam_score_enabled"] = notes["spam_score_threshold"]
+    note = (
+        "Cannot be replayed: how many decisions the classifier had learned from when each "
+        "comment was posted is not recorded."
+    )
+    if rules.spam_min_examples != current.spam_min_examples:
+        classifier = session.get(SpamClassifier, site.id)
+        spam_docs, ham_docs = (classifier.spam_docs, classifier.ham_docs) if classifier else (0, 0)
+        ready = min(spam_docs, ham_docs) >= rules.spam_min_examples
+        note += (
+            f" Today it has {spam_docs} spam and {ham_docs} legitimate ones, so with "
+            f"{rules.spam_min_examples} the score {'would' if ready else 'would not'} be used "
+            "for new comments."
+        )
+    notes["spam_min_examples"] = (False, note)
+    return [
+        RuleReplay(
+            rule=name,
+            replayed=notes[name][0],
+            changed=getattr(rules, name) != getattr(current, name),
+            note=notes[name][1],
+        )
+        for name in Rules.model_fields
+    ]

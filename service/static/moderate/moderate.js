@@ -570,7 +570,8 @@
     var submitter = event.submitter;
     if (!queue || !(form instanceof HTMLFormElement)) return;
     if (form.id === "bulk") {
-      if (!submitter || submitter.value === "ban") return; // a full page answer
+      // Ban and the thread and author actions get a full page answer (with its notice).
+      if (!submitter || !DONE[submitter.value]) return;
       event.preventDefault();
       run(function () {
         return bulk(submitter.value);

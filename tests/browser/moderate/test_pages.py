@@ -111,6 +111,7 @@ def test_axe_finds_nothing_serious_on_any_page(
     page.locator("article.card details.ban summary").click()
     page.locator("article.card details.more summary").click()
     moderator.press("x")  # focus is on the summary, not typing
+    page.locator("details.bulk-more summary").click()
     problems["open panels"] = axe_problems(page)
     moderator.press("?")
     problems["help"] = axe_problems(page)

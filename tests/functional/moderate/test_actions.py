@@ -249,6 +249,66 @@ def test_bulk_ban_bans_each_author_once(
     assert all(ban.lifted_at is not None for ban in session.scalars(select(Ban)))
 
 
+def test_bulk_lock_locks_each_selected_thread_once(
+    ui: UI, make: Factories, site: Site, session: Session
+) -> None:
+    a1 = make.comment(site, thread="/a", status="pending")
+    a2 = make.comment(site, thread="/a", status="pending", body="same thread")
+    b = make.comment(site, thread="/b", status="pending")
+    ids = [str(c.id) for c in (a1, a2, b)]
+    page = ui.follow(ui.post("/moderate/bulk", {"action": "lock_thread", "ids": ids, "next": NEXT}))
+    assert "Locked 2 threads. Skipped 1: 1 on a thread already handled." in page.text
+    session.expire_all()
+    assert (
+        session.get_one(Thread, a1.thread_id).locked and session.get_one(Thread, b.thread_id).locked
+    )
+    ui.post("/moderate/undo", {"batch": undo_batch(page)})
+    session.expire_all()
+    assert not session.get_one(Thread, a1.thread_id).locked
+
+
+def test_bulk_premoderate_premoderates_the_selected_threads(
+    ui: UI, make: Factories, site: Site, session: Session
+) -> None:
+    comment = make.comment(site, status="pending")
+    page = ui.follow(
+        ui.post(
+            "/moderate/bulk",
+            {"action": "premoderate_thread", "ids": [str(comment.id)], "next": NEXT},
+        )
+    )
+    assert "Pre-moderated 1 thread." in page.text
+    session.expire_all()
+    assert session.get_one(Thread, comment.thread_id).moderation == "pre"
+    assert page.find("input", name="batch")
+
+
+def test_bulk_trust_trusts_verified_authors_and_lists_the_guests_skipped(
+    ui: UI, make: Factories, site: Site, session: Session
+) -> None:
+    ann = make.comment(site, status="pending", identity_key="sso:ann")
+    guest = make.comment(site, status="pending")
+    page = ui.follow(
+        ui.post(
+            "/moderate/bulk",
+            {"action": "trust_author", "ids": [str(ann.id), str(guest.id)], "next": NEXT},
+        )
+    )
+    assert "Now trusting 1 more author. Skipped 1: 1 by a guest" in page.text
+    assert session.scalar(select(TrustedAuthor)) is not None
+    ui.post("/moderate/undo", {"batch": undo_batch(page)})
+    session.expire_all()
+    assert session.scalar(select(TrustedAuthor)) is None
+
+
+def test_the_bulk_bar_offers_the_thread_and_author_actions(ui: UI, site: Site) -> None:
+    page = ui.page("/moderate/queue")
+    (form,) = page.find("form", id="bulk")
+    values = {b["value"] for b in page.find("button", name="action")}
+    assert {"lock_thread", "premoderate_thread", "trust_author"} <= values
+    assert form["action"] == "/moderate/bulk"
+
+
 def test_bulk_without_a_selection_says_so(ui: UI, site: Site) -> None:
     page = ui.follow(ui.post("/moderate/bulk", {"action": "approve", "next": NEXT}))
     assert "Select at least one comment first." in page.text

@@ -124,6 +124,30 @@ def test_a_dry_run_shows_what_rules_would_catch_without_saving(
     assert rules_of(session, site).banned_words == []
 
 
+def test_a_dry_run_shows_what_would_get_through_and_what_it_cannot_replay(
+    ui: UI, make: Factories, site: Site, session: Session
+) -> None:
+    held = make.comment(site, body="Buy cheap pills online")
+    held.spam_score = 0.97
+    session.commit()
+    response = ui.post(
+        "/moderate/sites/blog/rules",
+        {
+            **RULES_FORM,
+            "spam_score_threshold": "0.99",
+            "spam_min_examples": "5",
+            "intent": "dry-run",
+        },
+    )
+    page = Page(response.get_data(as_text=True))
+    assert "Compared with the current rules, 1 would be treated differently, and 1 that" in (
+        page.text
+    )
+    assert "Caught by the current rules, not by these" in page.text and f"#{held.id}" in page.text
+    assert "Not shown by this dry run: spam_min_examples: Cannot be replayed" in page.text
+    assert "How each rule was judged" in page.text
+
+
 def test_saving_needs_the_dry_run_of_the_same_rules(
     ui: UI, make: Factories, site: Site, session: Session
 ) -> None:

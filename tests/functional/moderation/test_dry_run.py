@@ -1,0 +1,194 @@
+"""The rules dry run replays every rule that stored data can answer (one test per rule kind),
+says which rules it cannot replay, and lists what the new rules would let through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from service import clock
+from service.models import Comment, Site
+from tests.factories import Factories
+from tests.functional.moderation.conftest import Credentials
+
+API = "/api/v1/moderation"
+
+
+@pytest.fixture
+def site(make: Factories) -> Site:
+    return make.site()
+
+
+@pytest.fixture
+def dry_run(client: FlaskClient, creds: Credentials, site: Site) -> Callable[..., dict[str, Any]]:
+    headers = creds.headers(site, "moderate")
+
+    def run(rules: dict[str, Any], on: Site | None = None) -> dict[str, Any]:
+        target = on or site
+        response = client.post(
+            f"{API}/sites/{target.slug}/rules/dry-run",
+            json=rules,
+            headers=creds.headers(target, "moderate") if on else headers,
+        )
+        assert response.status_code == 200, response.json
+        return dict(response.json)
+
+    return run
+
+
+def stored(session: Session, comment: Comment, **values: Any) -> None:
+    """Set what the service stored on a comment (a score, a report count) directly."""
+    for name, value in values.items():
+        setattr(comment, name, value)
+    session.commit()
+
+
+def verdicts(result: dict[str, Any]) -> dict[int, str]:
+    return {item["comment"]["id"]: item["verdict"]["code"] for item in result["items"]}
+
+
+def rule(result: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(r for r in result["rules"] if r["rule"] == name)
+
+
+def test_a_lower_spam_score_threshold_holds_comments_by_their_stored_score(
+    make: Factories, site: Site, session: Session, dry_run: Callable[..., dict[str, Any]]
+) -> None:
+    suspicious = make.comment(site, body="buy now, best prices")
+    stored(session, suspicious, spam_score=0.8)
+    stored(session, make.comment(site, body="a fine reply", thread="/b"), spam_score=0.1)
+    result = dry_run({"spam_score_threshold": 0.7})
+    assert verdicts(result) == {suspicious.id: "spam_score"}
+    assert result["held"] == 1 and result["changed"] == 1
+    (item,) = result["items"]
+    assert item["changed"] is True and item["current"] is None
+    threshold = rule(result, "spam_score_threshold")
+    assert threshold["replayed"] is True and threshold["changed"] is True
+
+
+def test_turning_the_spam_score_off_lists_what_it_no_longer_holds(
+    make: Factories, site: Site, session: Session, dry_run: Callable[..., dict[str, Any]]
+) -> None:
+    held = make.comment(site, body="buy now, best prices")
+    stored(session, held, spam_score=0.97)
+    result = dry_run({"spam_score_enabled": False})
+    assert result["items"] == [] and result["held"] == 0
+    assert result["released"] == 1 and result["changed"] == 1
+    (item,) = result["released_items"]
+    assert item["comment"]["id"] == held.id and item["current"]["code"] == "spam_score"
+
+
+def test_a_lower_report_threshold_holds_comments_by_their_reports(
+    make: Factories, site: Site, session: Session, dry_run: Callable[..., dict[str, Any]]
+) -> None:
+    reported = make.comment(site, body="you are all wrong")
+    stored(session, reported, report_count=2)
+    make.comment(site, body="calm words", thread="/b")
+    result = dry_run({"report_threshold": 2})
+    assert verdicts(result) == {reported.id: "reports_threshold"}
+    assert dry_run({"report_threshold": 0})["items"] == []
+
+
+def test_a_longer_repeat_window_marks_the_same_text_again_as_spam(
+    make: Factories, site: Site, dry_run: Callable[..., dict[str, Any]]
+) -> None:
+    text = "Visit my profile for more great content"
+    make.comment(
+        site, body=text, email="rep@example.org", created_at=clock.now() - timedelta(hours=30)
+    )
+    again = make.comment(site, body=text, email="rep@example.org", thread="/b")
+    assert again.status == "approved"  # 30 hours apart: not a repeat within 24 hours
+    result = dry_run({"repeat_window_hours": 48})
+    assert verdicts(result) == {again.id: "repeated_comment"}
+    assert result["spam"] == 1 and result["held"] == 0
+    assert dry_run({"repeat_window_hours": 24})["items"] == []
+
+
+def test_a_higher_first_time_threshold_holds_authors_with_fewer_approved_comments(
+    make: Factories, session: Session, dry_run: Callable[..., dict[str, Any]]
+) -> None:
+    site = make.site(moderation="first-time")
+    first = make.comment(site, identity_key="sso:ann", created_at=clock.now() - timedelta(days=2))
+    make.set_status(first, "approved")
+    second = make.comment(site, identity_key="sso:ann", body="my second word", thread="/b")
+    assert second.status == "approved"
+    guest = make.comment(site, body="a guest's word", thread="/c")
+    result = dry_run({"first_time_threshold": 2}, on=site)
+    assert verdicts(result) == {
+        first.id: "first_time_commenter",
+        second.id: "first_time_commenter",
+        guest.id: "first_time_commenter",  # a guest is always first-time
+    }
+    changed = {item["comment"]["id"]: item["changed"] for item in result["items"]}
+    assert changed == {first.id: False, second.id: True, guest.id: False}
+    assert rule(result, "first_time_threshold")["replayed"] is True
+
+
+def test_a_lower_trusted_after_lets_an_established_author_skip_holds(
+    make: Factories,
+    site: Site,
+    rules: Callable[..., None],
+    dry_run: Callable[..., dict[str, Any]],
+) -> None:
+    rules(site, suspect_words=["dubious"])
+    for n in range(2):
+        make.comment(
+            site,
+            identity_key="sso:ann",
+            body=f"earlier word {n}",
+            created_at=clock.now() - timedelta(days=3 - n),
+        )
+    held = make.comment(site, identity_key="sso:ann", body="a dubious claim", thread="/b")
+    assert held.status == "pending"
+    result = dry_run({"suspect_words": ["dubious"], "trusted_after": 2})
+    assert result["items"] == [] and result["released"] == 1
+    assert result["released_items"][0]["current"]["code"] == "suspect_word"
+
+
+def test_rules_that_cannot_be_replayed_say_so(
+    site: Site, dry_run: Callable[..., dict[str, Any]]
+) -> None:
+    result = dry_run({"spam_min_examples": 5, "first_time_threshold": 3})
+    examples = rule(result, "spam_min_examples")
+    assert examples["replayed"] is False and examples["changed"] is True
+    assert "Cannot be replayed" in examples["note"]
+    assert "0 spam and 0 legitimate" in examples["note"]
+    first_time = rule(result, "first_time_threshold")
+    assert first_time["replayed"] is False and "first-time mode" in first_time["note"]
+    assert rule(result, "banned_words") == {
+        "rule": "banned_words",
+        "replayed": True,
+        "changed": False,
+        "note": "Matched against each comment's current text.",
+    }
+
+
+def test_a_dry_run_costs_the_same_queries_whatever_the_number_of_comments(
+    app: Flask,
+    make: Factories,
+    session: Session,
+    count_queries: Any,
+) -> None:
+    from service.moderation.rules import Rules, dry_run
+
+    site = make.site(moderation="first-time")
+    proposed = Rules(trusted_after=1, repeat_window_hours=48, spam_min_examples=3)
+
+    def cost() -> int:
+        session.expire_all()
+        before = count_queries.count
+        with app.app_context():
+            dry_run(session, session.get_one(Site, site.id), proposed)
+        return int(count_queries.count - before)
+
+    make.comment(site, identity_key="sso:a", body="one comment here")
+    few = cost()
+    for n in range(6):
+        make.comment(site, identity_key=f"sso:{n % 2}", body=f"more words {n}", thread=f"/t{n}")
+    assert cost() == few
