@@ -13,10 +13,13 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from service import clock, create_app
+from service.auth import SYSTEM_ACTOR
 from service.caching import ResponseCache
 from service.db import get_db
+from service.moderation import decisions
 from tests.conftest import QueryCounter, make_settings
 from tests.factories import Factories
 from tests.functional.helpers import post_comment
@@ -218,3 +221,77 @@ def test_old_score_windows_do_not_hide_new_votes(client: FlaskClient, make: Fact
         assert read(client, site.slug)["comments"][0]["upvotes"] == 2
         frozen.set(start + timedelta(minutes=5))
         assert read(client, site.slug)["comments"][0]["upvotes"] == 2
+
+
+# -- moderators' changes -----------------------------------------------------------------------
+
+
+def as_moderator(make: Factories, change: Callable[[Session], Any]) -> Any:
+    """Run a moderation decision the way its route does: in the app, committed."""
+    with make.app.app_context():
+        result = change(make.session)
+        make.session.commit()
+    return result
+
+
+def test_pinning_is_seen_at_once(client: FlaskClient, make: Factories) -> None:
+    site = make.site()
+    make.comment(site, body="first")
+    later = make.comment(site, body="second")
+    read(client, site.slug)
+    as_moderator(
+        make,
+        lambda session: decisions.edit_comment(
+            session, SYSTEM_ACTOR, later, pinned=True, max_body_chars=10_000, sanitizer="bleach"
+        ),
+    )
+    shown = read(client, site.slug)["comments"][0]
+    assert shown["id"] == later.id and shown["pinned"] is True
+
+
+def test_a_moderators_edit_is_seen_at_once(client: FlaskClient, make: Factories) -> None:
+    site = make.site()
+    comment = make.comment(site, body="before")
+    read(client, site.slug)
+    as_moderator(
+        make,
+        lambda session: decisions.edit_comment(
+            session, SYSTEM_ACTOR, comment, body="after", max_body_chars=10_000, sanitizer="bleach"
+        ),
+    )
+    shown = read(client, site.slug)["comments"][0]
+    assert shown["html"] == "<p>after</p>" and shown["edited_by_moderator"] is True
+
+
+def test_locking_a_thread_is_seen_at_once(client: FlaskClient, make: Factories) -> None:
+    site = make.site()
+    comment = make.comment(site)
+    assert read(client, site.slug)["thread"]["locked"] is False
+    as_moderator(
+        make,
+        lambda session: decisions.update_thread(
+            session, SYSTEM_ACTOR, comment.thread_id, locked=True
+        ),
+    )
+    assert read(client, site.slug)["thread"]["locked"] is True
+
+
+def test_undoing_a_rejection_is_seen_at_once(client: FlaskClient, make: Factories) -> None:
+    site = make.site()
+    comment = make.comment(site)
+    outcome = as_moderator(
+        make, lambda session: decisions.decide(session, SYSTEM_ACTOR, comment, "reject")
+    )
+    assert read(client, site.slug)["comments"] == []
+    as_moderator(
+        make,
+        lambda session: decisions.undo(
+            session,
+            SYSTEM_ACTOR,
+            outcome.batch,
+            max_age=timedelta(minutes=5),
+            sanitizer="bleach",
+            max_body_chars=10_000,
+        ),
+    )
+    assert [c["id"] for c in read(client, site.slug)["comments"]] == [comment.id]
