@@ -1,4 +1,5 @@
-"""System tests: real `sidenote serve` instances sharing real PostgreSQL and Redis.
+"""System tests: real `sidenote serve` instances sharing real PostgreSQL and Redis, and real
+`sidenote worker` processes (killed, restarted, racing) against a real SMTP server.
 
 Each module gets its own PostgreSQL database (migrated, seeded with one site) and starts gunicorn
 instances as subprocesses on free ports. Without PostgreSQL or Redis these tests are skipped with
@@ -27,6 +28,7 @@ from service.comments.sites import create_site
 from service.db import make_engine
 from service.migrate import upgrade
 from tests.conftest import create_postgres_database, drop_postgres_database, postgres_admin_url
+from tests.notifications.conftest import smtp_server  # noqa: F401 - the worker tests' real SMTP server
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
