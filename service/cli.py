@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from service import create_app
@@ -65,6 +66,14 @@ def db_session() -> Iterator[Session]:
         field = next(iter(error.fields), None) if error.fields else None
         detail = error.fields[field] if error.fields and field else error.message
         raise click.ClickException(f"{field}: {detail}" if field else detail) from None
+    except (OperationalError, ProgrammingError) as error:
+        session.rollback()
+        # Unreachable, or not migrated yet: one line, with the likely fix, not a traceback.
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise click.ClickException(
+            f"database error: {reason} (is the database reachable? a new one needs "
+            "'sidenote db upgrade')"
+        ) from None
     except BaseException:
         session.rollback()
         raise

@@ -122,6 +122,13 @@ def test_updating_an_unknown_site_fails_clearly(migrated: dict[str, str]) -> Non
     assert "No site 'nope'" in result.stderr
 
 
+def test_a_database_never_migrated_is_a_one_line_error(env: dict[str, str]) -> None:
+    result = sidenote(env, "site", "list")
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert "sidenote db upgrade" in line
+
+
 def test_a_bad_setting_is_a_one_line_error(env: dict[str, str]) -> None:
     result = sidenote({**env, "SIDENOTE_MAX_BODY_CHARS": "many"}, "site", "list")
     assert result.returncode != 0
