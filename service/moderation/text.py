@@ -80,8 +80,12 @@ def _join_spaced(match: re.Match[str]) -> str:
     return match.group(0).replace(separator, "")
 
 
+@lru_cache(maxsize=64)
 def fold(text: str) -> str:
-    """Case, accents, look-alike letters and invisible characters folded; spaces collapsed."""
+    """Case, accents, look-alike letters and invisible characters folded; spaces collapsed.
+
+    Cached: posting folds the same body for several checks, the fingerprint and the spam score.
+    """
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _strip_marks(text)
