@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy import Integer, bindparam, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from service import clock, events
 from service.caching import note_thread_changed
+from service.db import Base, table_of
 from service.models import Comment, Thread
 
 STATUS_EVENTS = {
@@ -23,25 +25,38 @@ STATUS_EVENTS = {
 }
 
 
-#: Built once (every post and decision runs them); the amounts come as parameters.
+#: Prepared Core statements (every post and decision runs them); the amounts are parameters.
+#: Core skips the ORM's in-session synchronisation; `_expire_loaded` does its part.
+_threads = table_of(Thread)
+_comments = table_of(Comment)
 _BUMP_THREAD = (
-    update(Thread)
-    .where(Thread.id == bindparam("thread_id"))
+    update(_threads)
+    .where(_threads.c.id == bindparam("thread_id"))
     .values(
-        version=Thread.version + 1,
-        approved_count=Thread.approved_count + bindparam("delta", type_=Integer),
+        version=_threads.c.version + 1,
+        approved_count=_threads.c.approved_count + bindparam("delta", type_=Integer),
     )
 )
 _COUNT_DESCENDANTS = (
-    update(Comment)
-    .where(Comment.id.in_(bindparam("ancestors", expanding=True)))
-    .values(visible_descendants=Comment.visible_descendants + bindparam("delta", type_=Integer))
+    update(_comments)
+    .where(_comments.c.id.in_(bindparam("ancestors", expanding=True)))
+    .values(visible_descendants=_comments.c.visible_descendants + bindparam("delta", type_=Integer))
 )
+
+
+def _expire_loaded(session: Session, model: type[Base], ids: list[int], *names: str) -> None:
+    """Objects of this session that a Core UPDATE changed reload those attributes on next use."""
+    for id_ in ids:
+        loaded = session.identity_map.get(identity_key(model, id_))
+        if loaded is not None:
+            session.expire(loaded, list(names))
 
 
 def bump_thread_version(session: Session, thread_id: int, approved_delta: int = 0) -> None:
     note_thread_changed(session, thread_id)
+    session.flush()  # a Core statement does not autoflush
     session.execute(_BUMP_THREAD, {"thread_id": thread_id, "delta": approved_delta})
+    _expire_loaded(session, Thread, [thread_id], "version", "approved_count")
 
 
 def apply_visibility(session: Session, comment: Comment, delta: int) -> None:
@@ -50,6 +65,7 @@ def apply_visibility(session: Session, comment: Comment, delta: int) -> None:
     ancestors = comment.ancestor_ids
     if ancestors:
         session.execute(_COUNT_DESCENDANTS, {"ancestors": ancestors, "delta": delta})
+        _expire_loaded(session, Comment, ancestors, "visible_descendants")
 
 
 def change_status(session: Session, comment: Comment, status: str, *, announce: bool = True) -> str:
