@@ -1,24 +1,29 @@
 """The local spam score: features, and its precision and recall on a public labelled corpus.
 
 The corpus is the YouTube Spam Collection (1,956 comments, 1,005 spam) in shared/corpora/spam.
-A fixed, hash-based 70/30 split trains on one part and tests on the rest, at the default
-threshold of the site rules. The figures are recorded in docs/moderation.md.
+A hash-based 70/30 split (one per salt) trains on one part and tests on the held-out rest, at
+the default threshold of the site rules: the recorded split (salt "") and the mean of five
+splits ("", "a" to "d"). The figures are recorded in docs/moderation.md.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import statistics
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
 from service.moderation.rules import Rules
-from service.moderation.spam import MemoryModel, features, spam_probability
+from service.moderation.spam import MAX_TOKENS, MemoryModel, features, spam_probability
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "spam"
+SALTS = ("", "a", "b", "c", "d")
 
 
+@lru_cache(maxsize=1)
 def load_corpus() -> list[tuple[str, str, bool]]:
     rows = []
     for path in sorted(CORPUS.glob("*.csv")):
@@ -32,6 +37,7 @@ def in_training_part(comment_id: str, salt: str = "") -> bool:
     return int(hashlib.sha256((salt + comment_id).encode()).hexdigest(), 16) % 10 < 7
 
 
+@lru_cache(maxsize=32)
 def evaluate(salt: str, threshold: float) -> tuple[float, float, float]:
     """(spam held, legitimate held, precision) on the test part of one split."""
     rows = load_corpus()
@@ -63,6 +69,29 @@ def test_features_fold_look_alikes() -> None:
     assert "subscribe" in features("ЅUBSCRIBE")
 
 
+def test_features_include_stems_triples_character_pieces_and_link_parts() -> None:
+    found = set(features("I subscribed to https://www.spam.example.net/win/big today"))
+    assert {"s:subsc", "subscribed to https", "c:<sub", "c:ribed", "c:bed>"} <= found
+    assert {"dom:example.net", "tld:net", "path:2", "d:<spa", "d:.net>"} <= found
+
+
+def test_features_misspellings_share_character_pieces() -> None:
+    pieces = {t for t in features("subscribe") if t.startswith("c:")}
+    assert len(pieces & set(features("sucscribe"))) >= 3
+
+
+def test_features_read_through_entities_and_keep_links_in_tags() -> None:
+    found = set(features('I&#39;m <a href="http://spam.example/x">here</a>'))
+    assert "i'm" in found and "url:spam.example" in found and "href" not in found
+
+
+def test_features_of_a_long_comment_are_bounded() -> None:
+    long = " ".join(f"word{n} thing{n * 7}" for n in range(2000))
+    found = features(long)
+    assert len(found) == MAX_TOKENS and found == features(long)
+    assert "word0" in found and "word1999" not in found  # read from the start
+
+
 def test_an_untrained_model_is_undecided() -> None:
     assert spam_probability(["a"], {}, 0, 0) == 0.5
 
@@ -77,17 +106,29 @@ def test_learning_moves_the_score() -> None:
 
 
 def test_spam_score_on_the_corpus_meets_its_recorded_figures() -> None:
-    """Default threshold; the split of docs/moderation.md. Aim: >= 95 % held at <= 2 %."""
+    """Default threshold; the recorded split of docs/moderation.md (95.8 %, 0.65 %, 99.3 %)."""
     threshold = Rules().spam_score_threshold
     spam_held, ham_held, precision = evaluate("", threshold)
     print(f"spam held {spam_held:.3f}, legitimate held {ham_held:.3f}, precision {precision:.3f}")
-    assert spam_held >= 0.93
+    assert spam_held >= 0.95
+    assert ham_held <= 0.01
+    assert precision >= 0.99
+
+
+def test_spam_score_meets_the_aim_on_average_over_five_splits() -> None:
+    """The aim: >= 95 % of spam held with <= 2 % of legitimate comments held (measured: 95.6 %,
+    1.7 %, precision 98.2 %)."""
+    results = [evaluate(salt, Rules().spam_score_threshold) for salt in SALTS]
+    spam_held, ham_held, precision = (statistics.mean(r[i] for r in results) for i in range(3))
+    print(f"mean: spam held {spam_held:.3f}, legitimate {ham_held:.3f}, precision {precision:.3f}")
+    assert spam_held >= 0.95
     assert ham_held <= 0.02
-    assert precision >= 0.97
+    assert precision >= 0.975
 
 
-@pytest.mark.parametrize("salt", ["a", "b", "c", "d"])
+@pytest.mark.parametrize("salt", SALTS[1:])
 def test_spam_score_is_stable_across_splits(salt: str) -> None:
+    """No split far from the mean (measured: 95.0-96.2 % held, 0.96-3.2 % legitimate held)."""
     spam_held, ham_held, _ = evaluate(salt, Rules().spam_score_threshold)
-    assert spam_held >= 0.88
-    assert ham_held <= 0.05
+    assert spam_held >= 0.93
+    assert ham_held <= 0.04
