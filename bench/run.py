@@ -401,6 +401,8 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
     with serve(database_url, port2, work / f"sidenote-big-{backend}.log"):
         local = lambda url: url.replace(f":{port}/", f":{port2}/")  # noqa: E731
         wait_for(local(read_url))
+        for warm in (big_url, small_url_120):  # a fresh server's first seconds run cold
+            wrk("warm-up", local(warm), seconds=2)
         big_first = wrk("10,000-comment thread, first page", local(big_url), seconds=seconds)
         small_first = wrk(
             "200-comment thread, same page shape", local(small_url_120), seconds=seconds
