@@ -206,6 +206,40 @@ def rejection_reason(session: Session, comment: Comment, payload: dict[str, Any]
     return (reason or "").strip()
 
 
+def _mail_to_author(
+    address: EmailAddress,
+    site: Site,
+    locale: str,
+    base: str,
+    *,
+    template: str,
+    subject: str,
+    context: dict[str, Any],
+) -> Mail:
+    """A mail about the reader's own comment: its footer says why, offers the one-click stop
+    of such mails (List-Unsubscribe too) and links to their settings and data."""
+    unsubscribe = links.author_unsubscribe_url(base, address)
+    text, html = render_mail(
+        template,
+        locale,
+        subject=subject,
+        **context,
+        why=translate(locale, "mail.footer_why_author", site=site.name),
+        unsubscribe_link=unsubscribe,
+        unsubscribe_label=translate(locale, "author.unsubscribe"),
+        manage_link=links.manage_url(base, address),
+        data_link=links.data_url(base, address),
+    )
+    return Mail(
+        to=address.address,
+        subject=subject,
+        text=text,
+        html=html,
+        locale=locale,
+        unsubscribe_url=unsubscribe,
+    )
+
+
 @composer("author")
 def author_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     """To a comment's author: approved, or rejected with the reason's text."""
@@ -219,28 +253,16 @@ def author_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     thread, site = _thread_and_site(session, comment.thread_id)
     locale = pick_locale(str(payload.get("locale") or ""), settings().mail_locale)
     title = thread_title(thread)
-    unsubscribe = links.author_unsubscribe_url(base, address)
     context = {
         "outcome": outcome,
         "reason": rejection_reason(session, comment, payload) if outcome == "rejected" else "",
         "thread_title": title,
         "comment_text": comment.body_source,
         "comment_link": links.comment_url(thread.url, comment.id) if outcome == "approved" else "",
-        "why": translate(locale, "mail.footer_why_author", site=site.name),
-        "unsubscribe_link": unsubscribe,
-        "unsubscribe_label": translate(locale, "author.unsubscribe"),
-        "manage_link": links.manage_url(base, address),
-        "data_link": links.data_url(base, address),
     }
     subject = translate(locale, f"author.{outcome}_subject", thread=title)
-    text, html = render_mail("author", locale, subject=subject, **context)
-    return Mail(
-        to=address.address,
-        subject=subject,
-        text=text,
-        html=html,
-        locale=locale,
-        unsubscribe_url=unsubscribe,
+    return _mail_to_author(
+        address, site, locale, base, template="author", subject=subject, context=context
     )
 
 
@@ -256,28 +278,16 @@ def reply_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     locale = pick_locale(site.settings.get("locale"), settings().mail_locale)
     title = thread_title(thread)
     name = author_name(reply, locale)
-    unsubscribe = links.author_unsubscribe_url(base, address)
     context = {
         "thread_title": title,
         "comment_author": name,
         "comment_text": reply.body_source,
         "comment_link": links.comment_url(thread.url, reply.id),
         "parent_text": parent.body_source,
-        "why": translate(locale, "mail.footer_why_author", site=site.name),
-        "unsubscribe_link": unsubscribe,
-        "unsubscribe_label": translate(locale, "author.unsubscribe"),
-        "manage_link": links.manage_url(base, address),
-        "data_link": links.data_url(base, address),
     }
     subject = translate(locale, "reply.subject", name=name, thread=title)
-    text, html = render_mail("reply", locale, subject=subject, **context)
-    return Mail(
-        to=address.address,
-        subject=subject,
-        text=text,
-        html=html,
-        locale=locale,
-        unsubscribe_url=unsubscribe,
+    return _mail_to_author(
+        address, site, locale, base, template="reply", subject=subject, context=context
     )
 
 

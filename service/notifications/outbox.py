@@ -53,28 +53,37 @@ def insert_ignoring_conflict(
     return bool(getattr(result, "rowcount", 0))
 
 
+def _dialect_insert(dialect: str) -> Any:
+    """The INSERT that knows ON CONFLICT for this database."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 @functools.cache
 def _insert_ignoring(dialect: str, table: Table, key: tuple[str, ...]) -> Insert:
     """Built once per table: the values come as parameters (posting runs several)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(key))
+    insert: Insert = _dialect_insert(dialect)(table).on_conflict_do_nothing(
+        index_elements=list(key)
+    )
+    return insert
+
+
+def _new_item(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A pending outbox row's values: `row` over the defaults (due now, a fresh uid)."""
+    return {
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "payload": {},
+        **row,
+        "uid": row.get("uid") or new_uid(),
+        "next_attempt_at": row.get("next_attempt_at") or now,
+    }
 
 
 def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     """Insert outbox rows; a row whose `uid` exists already is skipped. Returns rows inserted."""
     now = clock.now()
-    values = []
-    for row in rows:
-        item = {
-            "uid": row.get("uid") or new_uid(),
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": row.get("next_attempt_at", now),
-            "created_at": now,
-            "payload": {},
-        }
-        item.update({k: v for k, v in row.items() if k != "next_attempt_at"})
-        values.append(item)
+    values = [_new_item(row, now) for row in rows]
     if not values:
         return 0
     inserted = sum(insert_ignoring_conflict(session, OutboxItem, item, ["uid"]) for item in values)
@@ -90,15 +99,7 @@ def enqueue_where(session: Session, row: dict[str, Any], *where: Any) -> bool:
     decides whether a mail is due and the row that sends it cost a single round trip (the
     posting path asks this for every reply). True if the row was inserted.
     """
-    now = clock.now()
-    values = {
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-        "payload": {},
-        **row,
-    }
+    values = _new_item(row, clock.now())
     table = table_of(OutboxItem)
     columns = list(values)
     source = (
@@ -106,8 +107,7 @@ def enqueue_where(session: Session, row: dict[str, Any], *where: Any) -> bool:
         .where(*where)
         .limit(1)
     )
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = _dialect_insert(session.get_bind().dialect.name)
     session.flush()
     result = session.execute(
         insert(table).from_select(columns, source).on_conflict_do_nothing(index_elements=["uid"])
