@@ -9,7 +9,7 @@ so bulk actions can report a 403 per item.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -124,16 +124,32 @@ def decide_many(
     if len(ids) > MAX_BULK:
         raise ValidationFailed.on("ids", f"Decide on at most {MAX_BULK} comments at once.")
     batch = audit.new_batch()
+
+    def decide_one(comment: Comment) -> dict[str, Any]:
+        decide(session, actor, comment, action, reason=reason, batch=batch)
+        return {"status": comment.status}
+
+    return BulkResult(_for_each_comment(session, actor, ids, decide_one), batch)
+
+
+def _for_each_comment(
+    session: Session,
+    actor: Principal,
+    ids: Sequence[int],
+    act: Callable[[Comment], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Run `act` on each comment (once per id) in its own savepoint; answer per comment, so
+    one failing comment neither stops the others nor leaves half its changes."""
     results: list[dict[str, Any]] = []
     for comment_id in dict.fromkeys(ids):
         try:
             with session.begin_nested():
                 comment = comment_for(session, actor, comment_id)
-                decide(session, actor, comment, action, reason=reason, batch=batch)
-            results.append({"id": comment_id, "ok": True, "status": comment.status})
+                result = {"id": comment_id, "ok": True, **act(comment)}
+            results.append(result)
         except ServiceError as error:
             results.append({"id": comment_id, "ok": False, "error": error.to_dict()["error"]})
-    return BulkResult(results, batch)
+    return results
 
 
 def bulk_action(
@@ -163,76 +179,55 @@ def _update_threads(
     """Lock or pre-moderate the thread of each comment, each thread once."""
     change, state = THREAD_ACTIONS[action]
     batch = audit.new_batch()
-    results: list[dict[str, Any]] = []
     first_of: dict[int, int] = {}  # thread id -> the comment that handled it
-    for comment_id in dict.fromkeys(ids):
-        try:
-            with session.begin_nested():
-                comment = comment_for(session, actor, comment_id)
-                result: dict[str, Any] = {
-                    "id": comment_id,
-                    "ok": True,
-                    "status": comment.status,
-                    "thread_id": comment.thread_id,
-                }
-                thread = session.get(Thread, comment.thread_id)
-                if comment.thread_id in first_of:
-                    result["skipped"] = _skipped(
-                        "same_thread",
-                        f"Its thread was handled with comment #{first_of[comment.thread_id]}.",
-                    )
-                elif thread is not None and all(
-                    getattr(thread, name) == value for name, value in change.items()
-                ):
-                    first_of[comment.thread_id] = comment_id
-                    label = "pre-moderated" if state == "premoderated" else state
-                    result["skipped"] = _skipped(
-                        f"already_{state}", f"Its thread is {label} already."
-                    )
-                else:
-                    update_thread(
-                        session, actor, comment.thread_id, reason=reason, batch=batch, **change
-                    )
-                    first_of[comment.thread_id] = comment_id
-            results.append(result)
-        except ServiceError as error:
-            results.append({"id": comment_id, "ok": False, "error": error.to_dict()["error"]})
-    return BulkResult(results, batch)
+
+    def update_one(comment: Comment) -> dict[str, Any]:
+        result: dict[str, Any] = {"status": comment.status, "thread_id": comment.thread_id}
+        thread = session.get(Thread, comment.thread_id)
+        if comment.thread_id in first_of:
+            result["skipped"] = _skipped(
+                "same_thread",
+                f"Its thread was handled with comment #{first_of[comment.thread_id]}.",
+            )
+        elif thread is not None and all(
+            getattr(thread, name) == value for name, value in change.items()
+        ):
+            first_of[comment.thread_id] = comment.id
+            label = "pre-moderated" if state == "premoderated" else state
+            result["skipped"] = _skipped(f"already_{state}", f"Its thread is {label} already.")
+        else:
+            update_thread(session, actor, comment.thread_id, reason=reason, batch=batch, **change)
+            first_of[comment.thread_id] = comment.id
+        return result
+
+    return BulkResult(_for_each_comment(session, actor, ids, update_one), batch)
 
 
 def _trust_many(session: Session, actor: Principal, ids: Sequence[int]) -> BulkResult:
     """Trust the verified author of each comment on its site, each author once; a guest's
     comment is answered `ok: false` with `skipped.code` `unverified`."""
     batch = audit.new_batch()
-    results: list[dict[str, Any]] = []
     first_of: dict[tuple[int, str], int] = {}  # (site, identity) -> the comment that handled it
-    for comment_id in dict.fromkeys(ids):
-        try:
-            with session.begin_nested():
-                comment = comment_for(session, actor, comment_id)
-                result: dict[str, Any] = {"id": comment_id, "ok": True, "status": comment.status}
-                person = (comment.site_id, comment.identity_key or "")
-                if not comment.identity_key:
-                    error = ValidationFailed.on("comment_id", UNVERIFIED)
-                    result.update(
-                        ok=False,
-                        error=error.to_dict()["error"],
-                        skipped=_skipped("unverified", UNVERIFIED),
-                    )
-                elif person in first_of:
-                    result["skipped"] = _skipped(
-                        "same_author", f"Its author was handled with comment #{first_of[person]}."
-                    )
-                else:
-                    first_of[person] = comment_id
-                    if not _trust(session, actor, comment, trusted=True, batch=batch):
-                        result["skipped"] = _skipped(
-                            "already_trusted", "Its author is trusted already."
-                        )
-            results.append(result)
-        except ServiceError as error:
-            results.append({"id": comment_id, "ok": False, "error": error.to_dict()["error"]})
-    return BulkResult(results, batch)
+
+    def trust_one(comment: Comment) -> dict[str, Any]:
+        result: dict[str, Any] = {"status": comment.status}
+        person = (comment.site_id, comment.identity_key or "")
+        if not comment.identity_key:
+            error = ValidationFailed.on("comment_id", UNVERIFIED)
+            result.update(
+                ok=False, error=error.to_dict()["error"], skipped=_skipped("unverified", UNVERIFIED)
+            )
+        elif person in first_of:
+            result["skipped"] = _skipped(
+                "same_author", f"Its author was handled with comment #{first_of[person]}."
+            )
+        else:
+            first_of[person] = comment.id
+            if not _trust(session, actor, comment, trusted=True, batch=batch):
+                result["skipped"] = _skipped("already_trusted", "Its author is trusted already.")
+        return result
+
+    return BulkResult(_for_each_comment(session, actor, ids, trust_one), batch)
 
 
 def edit_comment(
