@@ -62,6 +62,11 @@ def popover(page: Page) -> Locator:
     return layer(page).get_by_role("dialog")
 
 
+def wait_for_highlight(page: Page, name: str) -> None:
+    """Until the CSS custom highlight `name` holds a range (the widget paints asynchronously)."""
+    page.wait_for_function("name => (CSS.highlights.get(name)?.size ?? 0) > 0", arg=name)
+
+
 def highlighted(page: Page, name: str = "sidenote-1") -> list[str]:
     """The text under each range of a CSS custom highlight (empty when it is not registered)."""
     return page.evaluate(
@@ -235,6 +240,7 @@ def test_the_quote_in_the_thread_takes_the_reader_to_its_passage(
     quote.click()
 
     expect(bubbles(reader.page).first).to_be_focused()
+    wait_for_highlight(reader.page, "sidenote-active")  # painted on the next frame
     assert highlighted(reader.page, "sidenote-active") == [SHIFTS]
     quote.focus()
     reader.page.keyboard.press("Space")
