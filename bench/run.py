@@ -160,6 +160,11 @@ def best_of(runs: int, name: str, url: str, **options: object) -> Measurement:
     )
 
 
+#: Posting is compared with Isso as the best of this many runs on each side: both run on the
+#: same gunicorn shape, where wrk's kept-alive connections can all land on one worker.
+POSTING_RUNS = 3
+
+
 POST_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -358,7 +363,8 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
             report.rows.insert(0, static)
             small = {m.name: m for m in report.rows}
             report.rows.append(
-                wrk(
+                best_of(
+                    POSTING_RUNS,
                     "post a comment",
                     f"http://127.0.0.1:{port}/api/v1/comments",
                     seconds=seconds,
@@ -377,6 +383,22 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
         wait_for(read_url_nc)
         uncached_small = best_of(2, "thread read, cache off", read_url_nc, seconds=seconds)
         report.rows.append(uncached_small)
+
+    # Not a target (bleach is the default sanitiser): what a site that chooses nh3 gets.
+    port_nh3 = free_port()
+    with serve(
+        database_url, port_nh3, work / f"sidenote-nh3-{backend}.log", SIDENOTE_SANITIZER="nh3"
+    ):
+        wait_for(read_url.replace(f":{port}/", f":{port_nh3}/"))
+        report.rows.append(
+            best_of(
+                POSTING_RUNS,
+                "post a comment, SIDENOTE_SANITIZER=nh3",
+                f"http://127.0.0.1:{port_nh3}/api/v1/comments",
+                seconds=seconds,
+                script=post_script,
+            )
+        )
 
     print(f"== {backend}: adding 10,000 comments in one thread and 100,000 elsewhere", flush=True)
     seed_thread(engine, site_id=site_id, key="/t10k", origin=origin, pool=pool, blocks=50)
@@ -521,7 +543,8 @@ def isso_posting(seconds: int, work: Path) -> Measurement | None:
     ):
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/info")
-        return wrk(
+        return best_of(
+            POSTING_RUNS,
             "Isso 0.14: post a comment",
             f"{base}/new?uri=%2Fposting",
             seconds=seconds,
@@ -574,12 +597,18 @@ def format_report(reports: list[BackendReport], isso: Measurement | None, second
         for label, value, target, ok in report.checks:
             sign = "≥" if "static" in label else "≤"
             lines.append(f"| {label} | {value:.2f} | {sign} {target} | {'yes' if ok else 'NO'} |")
-        if isso is not None:  # the last row of the targets table, before any paragraph
+        if isso is not None:  # the last rows of the targets table, before any paragraph
             post = next(r for r in report.rows if r.name == "post a comment")
             ok = post.p50_ms <= isso.p50_ms
             lines.append(
                 f"| posting p50 vs Isso 0.14 ({isso.p50_ms:.2f} ms) | {post.p50_ms:.2f} ms | "
                 f"≤ Isso | {'yes' if ok else 'NO'} |"
+            )
+            # "No slower" holds only if both the latency and the throughput hold.
+            share = post.requests_per_second / isso.requests_per_second
+            lines.append(
+                f"| posting throughput / Isso 0.14 ({isso.requests_per_second:,.0f} req/s) | "
+                f"{share:.2f} | ≥ 1.0 | {'yes' if share >= 1.0 else 'NO'} |"
             )
         if report.diagnostics:
             shown = "; ".join(f"{label}: {value:.2f}" for label, value in report.diagnostics)
@@ -599,7 +628,8 @@ def format_report(reports: list[BackendReport], isso: Measurement | None, second
     if isso is not None:
         lines.append(
             f"\nIsso 0.14 posting, same machine, gunicorn -w 2, wrk -t{WRK_THREADS} "
-            f"-c{WRK_CONNECTIONS} -d{seconds}s: {isso.requests_per_second:,.0f} requests/s, "
+            f"-c{WRK_CONNECTIONS} -d{seconds}s, best of {POSTING_RUNS} runs like Sidenote's "
+            f"posting: {isso.requests_per_second:,.0f} requests/s, "
             f"p50 {isso.p50_ms:.2f} ms, p99 {isso.p99_ms:.2f} ms, non-2xx {isso.non_2xx}."
         )
     return "\n".join(lines)

@@ -1,0 +1,133 @@
+"""What one post costs in process: wall time, Python CPU, database server CPU, statements.
+
+    .venv/bin/python bench/posting_cost.py [--posts 1000] [--postgres ADMIN_URL]
+
+Posts `--posts` comments one after another through the real app (Flask test client, the same
+route, pipeline and outbox as `POST /api/v1/comments`, limits and form token off as in
+`make bench`) into one thread, after 50 warm-up posts. On PostgreSQL running on this host, the
+server's CPU is read from /proc for its processes (the backends stay open during the run). Explains
+the posting row of `make bench`: under load on two cores, throughput follows total CPU per post.
+Prints figures; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+from bench.run import sidenote_env  # noqa: E402
+from bench.seed import ensure_site  # noqa: E402
+from service.db import make_engine  # noqa: E402
+from service.migrate import upgrade  # noqa: E402
+
+ORIGIN = "http://bench.example"
+WARM_UP = 50
+
+
+def postgres_server_seconds() -> float | None:
+    """CPU seconds used so far by the PostgreSQL processes on this host (None if none are seen)."""
+    ticks = 0
+    seen = False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if not (entry / "cmdline").read_bytes().startswith(b"postgres"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        seen = True
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK") if seen else None
+
+
+def measure(url: str, label: str, posts: int) -> None:
+    upgrade(url)
+    setup = make_engine(url)
+    ensure_site(setup, "bench", ORIGIN)
+    setup.dispose()
+    os.environ.update(sidenote_env(url))
+    from service import create_app
+    from service.db import get_db
+
+    app = create_app()
+    client = app.test_client()
+
+    def post(n: int) -> None:
+        answer = client.post(
+            "/api/v1/comments",
+            json={
+                "site": "bench",
+                "thread": "/posting",
+                "thread_url": f"{ORIGIN}/posting",
+                "body": f"Benchmark comment {n} with *some* Markdown and enough words to look "
+                "like a reply.",
+            },
+            headers={"Origin": ORIGIN},
+        )
+        assert answer.status_code == 201, answer.get_data(as_text=True)
+
+    for n in range(WARM_UP):
+        post(n)
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    with app.app_context():
+        engine = get_db().engine
+    event.listen(engine, "before_cursor_execute", count)
+    is_postgres = engine.dialect.name == "postgresql"
+    server_before = postgres_server_seconds() if is_postgres else None
+    cpu_before, wall_before = time.process_time(), time.perf_counter()
+    for n in range(posts):
+        post(WARM_UP + n)
+    wall = (time.perf_counter() - wall_before) / posts * 1000
+    cpu = (time.process_time() - cpu_before) / posts * 1000
+    server_after = postgres_server_seconds() if is_postgres else None
+    event.remove(engine, "before_cursor_execute", count)
+    with app.app_context():
+        get_db().dispose()
+    server = (
+        f"{(server_after - server_before) / posts * 1000:.2f} ms"
+        if server_before is not None and server_after is not None
+        else "in process"
+        if not is_postgres
+        else "not on this host"
+    )
+    print(
+        f"{label:10s} wall {wall:.2f} ms   Python CPU {cpu:.2f} ms   server CPU {server}   "
+        f"statements {statements / posts:.1f} per post"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--postgres", help="PostgreSQL admin URL (a scratch database is made)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        measure(f"sqlite:///{Path(folder) / 'posting.db'}", "SQLite", args.posts)
+    if args.postgres:
+        from tests.conftest import create_postgres_database, drop_postgres_database
+
+        url = create_postgres_database(args.postgres, "sidenote_posting")
+        try:
+            measure(url, "PostgreSQL", args.posts)
+        finally:
+            drop_postgres_database(args.postgres, url)
+
+
+if __name__ == "__main__":
+    main()
