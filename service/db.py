@@ -123,8 +123,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             raise
 
     if writers is not None:
-        for name in ("commit", "rollback"):
-            event.listen(engine, name, lambda connection: writers.release(connection.info))
+        _release_writer_after_transaction(engine, writers)
         for name in ("close", "invalidate", "close_detached"):
             event.listen(engine.pool, name, lambda _dbapi, record=None, *_: _forget(record))
 
@@ -140,6 +139,40 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             connection.info[SQLITE_WROTE] = True
 
     return engine
+
+
+def _release_writer_after_transaction(engine: Engine, writers: WriterQueue) -> None:
+    """Let the next writer in once COMMIT or ROLLBACK has finished, not before.
+
+    SQLAlchemy's `commit` and `rollback` events fire before the DBAPI call. Releasing there let
+    the next writer's `BEGIN IMMEDIATE` meet a transaction still committing, and SQLite's busy
+    handler then put that writer to sleep for a millisecond or more. So the release wraps this
+    engine's own dialect calls (each engine has its own dialect object).
+    """
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def release(dbapi_connection: Any) -> None:
+        try:
+            info = dbapi_connection.info
+        except NotImplementedError:  # the engine's first connect: no transaction of ours yet
+            return
+        writers.release(info)
+
+    def commit_then_release(dbapi_connection: Any) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            release(dbapi_connection)
+
+    def rollback_then_release(dbapi_connection: Any) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            release(dbapi_connection)
+
+    dialect.do_commit = commit_then_release  # type: ignore[method-assign]
+    dialect.do_rollback = rollback_then_release  # type: ignore[method-assign]
 
 
 class WriterQueue:

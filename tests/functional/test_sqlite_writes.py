@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import event, func, select
 
 from service import create_app
 from service.comments.sites import create_site
-from service.db import get_db
+from service.db import WRITER_HELD, WriterQueue, get_db
 from service.migrate import upgrade
 from service.models import Comment, Thread
 from tests.conftest import make_settings
@@ -84,3 +85,45 @@ def test_concurrent_posts_to_one_new_thread_all_land(file_app: Flask) -> None:
     with get_db(file_app).session() as session:
         assert session.scalar(select(func.count()).select_from(Thread)) == 1
         assert session.scalar(select(Thread.approved_count)) == 80
+
+
+def writer_lock_releases(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[bool]:
+    """At every release of a held writer lock: could another connection start writing at once?"""
+    free: list[bool] = []
+    release = WriterQueue.release
+
+    def checked_release(self: WriterQueue, info: dict[str, Any]) -> None:
+        if info.get(WRITER_HELD):
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                free.append(True)
+            except sqlite3.OperationalError:  # "database is locked": still committing
+                free.append(False)
+            finally:
+                other.close()
+        release(self, info)
+
+    monkeypatch.setattr(WriterQueue, "release", checked_release)
+    return free
+
+
+def test_the_writer_lock_is_let_go_only_after_the_commit_finished(
+    file_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    free = writer_lock_releases(monkeypatch, tmp_path / "writes.db")
+    assert post(file_app, "A comment whose commit the next writer must not meet") == 201
+    assert free == [True]
+
+
+def test_the_writer_lock_is_let_go_only_after_a_rollback_finished(
+    file_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    free = writer_lock_releases(monkeypatch, tmp_path / "writes.db")
+    session = get_db(file_app).session(write=True)
+    session.add(Thread(site_id=1, key="/rolled-back", url=f"{ORIGIN}/rolled-back", title=""))
+    session.flush()
+    session.rollback()
+    session.close()
+    assert free == [True]
