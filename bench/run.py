@@ -162,7 +162,7 @@ def best_of(runs: int, name: str, url: str, **options: object) -> Measurement:
 
 #: Posting is compared with Isso as the best of this many runs on each side: both run on the
 #: same gunicorn shape, where wrk's kept-alive connections can all land on one worker.
-POSTING_RUNS = 3
+POSTING_RUNS = 5
 
 
 POST_SCRIPT = """
