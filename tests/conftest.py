@@ -8,6 +8,7 @@ back at its end, with the app's sessions nested in savepoints.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -66,25 +67,33 @@ def drop_postgres_database(admin_url: str, url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated database of each backend, for the whole session."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+@contextlib.contextmanager
+def migrated_database(backend: str, sqlite_file: Path, prefix: str) -> Iterator[str]:
+    """A migrated database: the SQLite file, or a scratch PostgreSQL database dropped after."""
+    if backend == "sqlite":
+        url = f"sqlite:///{sqlite_file}"
         upgrade(url)
         yield url
         return
     admin = postgres_admin_url()
     if admin is None:
         pytest.skip("PostgreSQL: TEST_DATABASE_URL is unset or not reachable (run .ci/run)")
-    url = create_postgres_database(admin)
+    url = create_postgres_database(admin, prefix)
     try:
         upgrade(url)
         yield url
     finally:
         drop_postgres_database(admin, url)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database of each backend, for the whole session."""
+    sqlite_file = tmp_path_factory.mktemp("db") / "test.db"
+    with migrated_database(request.param, sqlite_file, "sidenote_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -21,18 +21,11 @@ from sqlalchemy import select
 
 from service import clock, create_app
 from service.db import get_db
-from service.migrate import upgrade
 from service.models import OutboxItem, Site, Subscription
 from service.notifications import outbox
 from service.notifications.subscriptions import add_subscription, confirm
 from service.notifications.worker import Worker
-from tests.conftest import (
-    TEST_SECRET,
-    create_postgres_database,
-    drop_postgres_database,
-    make_settings,
-    postgres_admin_url,
-)
+from tests.conftest import TEST_SECRET, make_settings, migrated_database
 from tests.factories import Factories
 from tests.notifications.conftest import PUBLIC_URL, SmtpServer, free_port
 
@@ -44,20 +37,8 @@ SIDENOTE = str(Path(sys.executable).with_name("sidenote"))
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated database of its own, shared with the processes the test starts."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'processes.db'}"
-        upgrade(url)
+    with migrated_database(request.param, tmp_path / "processes.db", "sidenote_proc") as url:
         yield url
-        return
-    admin = postgres_admin_url()
-    if admin is None:
-        pytest.skip("PostgreSQL: TEST_DATABASE_URL is unset or not reachable (run .ci/run)")
-    url = create_postgres_database(admin, "sidenote_proc")
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop_postgres_database(admin, url)
 
 
 @pytest.fixture
