@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service import auth
 from service.models import Moderator, Site
+from tests.factories import Factories
 
 PASSWORD = "correct horse battery"
 
@@ -52,6 +53,17 @@ class Credentials:
 @pytest.fixture
 def creds(app: Flask, session: Session) -> Credentials:
     return Credentials(app, session)
+
+
+@pytest.fixture
+def site(make: Factories) -> Site:
+    return make.site()
+
+
+@pytest.fixture
+def headers(creds: Credentials, site: Site) -> dict[str, str]:
+    """A moderator's headers for `site`."""
+    return creds.headers(site, "moderate")
 
 
 def log_in(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:

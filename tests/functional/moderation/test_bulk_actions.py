@@ -5,26 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import AuditEntry, Site, Thread, TrustedAuthor
 from tests.factories import Factories
-from tests.functional.moderation.conftest import Credentials
 
 API = "/api/v1/moderation"
-
-
-@pytest.fixture
-def site(make: Factories) -> Site:
-    return make.site()
-
-
-@pytest.fixture
-def headers(creds: Credentials, site: Site) -> dict[str, str]:
-    return creds.headers(site, "moderate")
 
 
 def bulk(client: FlaskClient, headers: dict[str, str], ids: list[int], action: str) -> Any:

@@ -21,11 +21,6 @@ API = "/api/v1/moderation"
 
 
 @pytest.fixture
-def site(make: Factories) -> Site:
-    return make.site()
-
-
-@pytest.fixture
 def dry_run(client: FlaskClient, creds: Credentials, site: Site) -> Callable[..., dict[str, Any]]:
     headers = creds.headers(site, "moderate")
 

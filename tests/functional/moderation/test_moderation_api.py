@@ -23,16 +23,6 @@ from tests.functional.moderation.conftest import Credentials
 API = "/api/v1/moderation"
 
 
-@pytest.fixture
-def site(make: Factories) -> Site:
-    return make.site()
-
-
-@pytest.fixture
-def headers(creds: Credentials, site: Site) -> dict[str, str]:
-    return creds.headers(site, "moderate")
-
-
 def refreshed(session: Session, comment: Comment) -> Comment:
     session.expire_all()
     session.refresh(comment)
