@@ -318,6 +318,23 @@ def test_an_unreachable_server_keeps_the_text_and_says_so(
     reader.errors.clear()
 
 
+def another_reader_sees_no_comment(
+    browser: Browser, live_server: LiveServer, thread_key: str, html: str, text: str
+) -> None:
+    """The same page in a fresh context (nothing stored) shows an empty thread without `text`."""
+    other = browser.new_page()
+    try:
+        other.route(
+            live_server.url + thread_key,
+            lambda route: route.fulfill(body=html, content_type="text/html"),
+        )
+        other.goto(live_server.url + thread_key)
+        expect(other.locator("#sidenote-thread").get_by_text("No comments yet")).to_be_visible()
+        expect(other.locator("#sidenote-thread").get_by_text(text)).to_have_count(0)
+    finally:
+        other.close()
+
+
 def test_awaiting_moderation_is_shown_only_to_its_author(
     open_thread: Open, seed: Seeder, thread_key: str, browser: Browser, live_server: LiveServer
 ) -> None:
@@ -336,18 +353,9 @@ def test_awaiting_moderation_is_shown_only_to_its_author(
     expect(reader.widget.locator(".hd h2")).to_have_text("0 comments")
     reader.page.reload()
     expect(reader.card("Please approve me").locator(".note")).to_be_visible()
-    html = reader.page.content()
-    other = browser.new_page()  # another reader: a fresh context with nothing stored
-    try:
-        other.route(
-            live_server.url + thread_key,
-            lambda route: route.fulfill(body=html, content_type="text/html"),
-        )
-        other.goto(live_server.url + thread_key)
-        expect(other.locator("#sidenote-thread").get_by_text("No comments yet")).to_be_visible()
-        expect(other.locator("#sidenote-thread").get_by_text("Please approve me")).to_have_count(0)
-    finally:
-        other.close()
+    another_reader_sees_no_comment(
+        browser, live_server, thread_key, reader.page.content(), "Please approve me"
+    )
 
 
 def test_a_shadow_banned_author_still_sees_their_comment_after_a_reload(
@@ -377,18 +385,9 @@ def test_a_shadow_banned_author_still_sees_their_comment_after_a_reload(
     expect(card).to_be_visible()
     expect(card.locator(".note")).to_have_count(0)  # no "awaiting moderation": it was "approved"
     expect(reader.widget.locator(".hd h2")).to_have_text("1 comment")
-    html = reader.page.content()
-    other = browser.new_page()  # another reader: a fresh context with nothing stored
-    try:
-        other.route(
-            live_server.url + thread_key,
-            lambda route: route.fulfill(body=html, content_type="text/html"),
-        )
-        other.goto(live_server.url + thread_key)
-        expect(other.locator("#sidenote-thread").get_by_text("No comments yet")).to_be_visible()
-        expect(other.locator("#sidenote-thread").get_by_text("Nobody else reads")).to_have_count(0)
-    finally:
-        other.close()
+    another_reader_sees_no_comment(
+        browser, live_server, thread_key, reader.page.content(), "Nobody else reads"
+    )
 
 
 def test_a_locked_thread_offers_no_composer(
