@@ -155,7 +155,7 @@ def _replace_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: An
     if not closed:
         try:
             readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-        except (OSError, ValueError):  # the socket itself is gone
+        except Exception:  # no socket to look at (psycopg: "the connection is lost")
             readable = [True]
         closed = bool(readable)
     if closed:
