@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -91,16 +92,25 @@ def attribute_allowed(tag: str, name: str, value: str) -> bool:
 
 
 def _bleach_sanitizer() -> Sanitizer:
+    """One bleach `Cleaner` per thread: its HTML parser keeps state while it works, so a cleaner
+    shared by the threads of a server mixes the comments they clean at the same moment."""
     import bleach  # only this module imports a sanitiser
 
-    cleaner = bleach.Cleaner(
-        tags=ALLOWED_TAGS,
-        attributes=lambda tag, name, value: attribute_allowed(tag, name, value),
-        protocols=ALLOWED_SCHEMES,
-        strip=True,
-        strip_comments=True,
-    )
-    clean: Sanitizer = cleaner.clean
+    per_thread = threading.local()
+
+    def clean(html: str) -> str:
+        cleaner = getattr(per_thread, "cleaner", None)
+        if cleaner is None:
+            cleaner = per_thread.cleaner = bleach.Cleaner(
+                tags=ALLOWED_TAGS,
+                attributes=lambda tag, name, value: attribute_allowed(tag, name, value),
+                protocols=ALLOWED_SCHEMES,
+                strip=True,
+                strip_comments=True,
+            )
+        cleaned: str = cleaner.clean(html)
+        return cleaned
+
     return clean
 
 

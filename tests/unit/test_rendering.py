@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import threading
 
 import pytest
 
@@ -151,3 +153,38 @@ def test_both_backends_agree_on_the_corpus() -> None:
         if markup_shape(render_markdown(p, "bleach")) != markup_shape(render_markdown(p, "nh3"))
     ]
     assert differing == []
+
+
+def test_comments_rendered_at_once_in_many_threads_keep_their_own_text(backend: str) -> None:
+    """A threaded server renders several posts at the same moment; bleach's parser keeps state,
+    so a cleaner shared between threads mixed one reader's words into another's comment."""
+    sources = [
+        f"Reader {n} says *this* with a [link](https://example.org/{n}) and `code {n}`\n\n"
+        f"> quoting {n}\n\n- one\n- two {n}"
+        for n in range(12)
+    ]
+    expected = [render_markdown(source, backend) for source in sources]
+    wrong: list[tuple[int, str]] = []
+
+    def render_repeatedly(n: int) -> None:
+        for _ in range(100):
+            try:
+                html = render_markdown(sources[n], backend)
+            except Exception as error:  # a corrupted parser state raises from deep inside
+                html = repr(error)
+            if html != expected[n]:
+                wrong.append((n, html))
+                return
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, as a loaded server does now and then
+    try:
+        threads = [threading.Thread(target=render_repeatedly, args=(n,)) for n in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+    assert wrong == []
