@@ -151,13 +151,16 @@ def _replace_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: An
     that costs no round trip, unlike `pool_pre_ping`'s `SELECT 1` on every request. Raising
     `DisconnectionError` makes the pool drop the connection and open a fresh one.
     """
-    closed = getattr(dbapi_connection, "closed", False)
+    closed = bool(getattr(dbapi_connection, "closed", False))
     if not closed:
         try:
-            readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+            socket = dbapi_connection.fileno()
         except Exception:  # no socket to look at (psycopg: "the connection is lost")
-            readable = [True]
-        closed = bool(readable)
+            closed = True
+        else:
+            watch = select.poll()  # not select(): it fails on descriptors above 1023
+            watch.register(socket, select.POLLIN)
+            closed = bool(watch.poll(0))  # readable, hung up or in error
     if closed:
         raise exc.DisconnectionError("the database server closed this connection")
 

@@ -6,6 +6,8 @@ connection whose socket has something to read was closed by the server.
 
 from __future__ import annotations
 
+import os
+import resource
 import time
 from collections.abc import Iterator
 
@@ -45,6 +47,21 @@ def terminate(pid: int) -> None:
 
 def test_a_live_pooled_connection_is_reused(engine: Engine) -> None:
     assert backend_pid(engine) == backend_pid(engine)
+
+
+def test_a_live_connection_on_a_high_file_descriptor_is_reused(engine: Engine) -> None:
+    """A busy process has many files open; `select()` refuses descriptors above 1023."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = min(hard, max(soft, 4096))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    fillers = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert backend_pid(engine) == backend_pid(engine)  # its socket is above 1100
+    finally:
+        for descriptor in fillers:
+            os.close(descriptor)
+        engine.dispose()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def test_a_connection_the_server_closed_is_replaced_at_checkout(engine: Engine) -> None:
