@@ -7,7 +7,8 @@ route, pipeline and outbox as `POST /api/v1/comments`, limits and form token off
 `make bench`) into one thread, after 50 warm-up posts. On PostgreSQL running on this host, the
 server's CPU is read from /proc for its processes (the backends stay open during the run). Explains
 the posting row of `make bench`: under load on two cores, throughput follows total CPU per post.
-Prints figures; not a test.
+Then it times a one-row query through the bare driver (no SQLAlchemy), the cost every statement
+pays at least. Prints figures; not a test.
 """
 
 from __future__ import annotations
@@ -112,6 +113,35 @@ def measure(url: str, label: str, posts: int) -> None:
     )
 
 
+def round_trip_cost(url: str, label: str, queries: int = 5000) -> None:
+    """CPU of one one-row query through the bare driver, the floor under every statement."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            cursor = connection.connection.cursor()
+            marker = "%s" if engine.dialect.name == "postgresql" else "?"
+            query = f"SELECT 1 WHERE 1 = {marker}"
+            for _ in range(WARM_UP * 10):
+                cursor.execute(query, (1,))
+                cursor.fetchall()
+            is_postgres = engine.dialect.name == "postgresql"
+            server_before = postgres_server_seconds() if is_postgres else None
+            cpu_before = time.process_time()
+            for _ in range(queries):
+                cursor.execute(query, (1,))
+                cursor.fetchall()
+            cpu = (time.process_time() - cpu_before) / queries * 1e6
+            server_after = postgres_server_seconds() if is_postgres else None
+    finally:
+        engine.dispose()
+    server = (
+        f"{(server_after - server_before) / queries * 1e6:.0f} µs"
+        if server_before is not None and server_after is not None
+        else "in process"
+    )
+    print(f"{label:10s} one-row query through the driver: client CPU {cpu:.0f} µs, server {server}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
@@ -119,12 +149,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         measure(f"sqlite:///{Path(folder) / 'posting.db'}", "SQLite", args.posts)
+        round_trip_cost(f"sqlite:///{Path(folder) / 'posting.db'}", "SQLite")
     if args.postgres:
         from tests.conftest import create_postgres_database, drop_postgres_database
 
         url = create_postgres_database(args.postgres, "sidenote_posting")
         try:
             measure(url, "PostgreSQL", args.posts)
+            round_trip_cost(url, "PostgreSQL")
         finally:
             drop_postgres_database(args.postgres, url)
 
