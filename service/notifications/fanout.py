@@ -148,22 +148,31 @@ def subscribe_author(session: Session, comment: Comment, notify: Any) -> None:
     )
 
 
-def _schedule_digest(
-    session: Session, subscription: Subscription, comment_id: int, reason: str
+def _schedule_digests(
+    session: Session, subscriptions: list[Subscription], comment_id: int, reason: str
 ) -> None:
-    outbox.insert_ignoring_conflict(
+    """Collect the comment for each daily subscription (one INSERT however many there are)."""
+    if not subscriptions:
+        return
+    now = clock.now()
+    outbox.insert_all_ignoring_conflict(
         session,
         DigestEntry,
-        {
-            "subscription_id": subscription.id,
-            "comment_id": comment_id,
-            "reason": reason,
-            "created_at": clock.now(),
-        },
+        [
+            {
+                "subscription_id": subscription.id,
+                "comment_id": comment_id,
+                "reason": reason,
+                "created_at": now,
+            }
+            for subscription in subscriptions
+        ],
         ["subscription_id", "comment_id", "reason"],
     )
-    if subscription.digest_due_at is None:
-        subscription.digest_due_at = clock.now() + timedelta(hours=settings().digest_hours)
+    due = now + timedelta(hours=settings().digest_hours)
+    for subscription in subscriptions:
+        if subscription.digest_due_at is None:
+            subscription.digest_due_at = due
 
 
 #: Built once: every approved comment asks. An empty `ancestors` list matches no reply watch.
@@ -217,10 +226,11 @@ def notify_readers(session: Session, comment: Comment) -> None:
         if current is None or rank(subscription) > rank(current):
             chosen[address.id] = subscription
     immediate = []
+    daily = []
     base = links.base_url()
     for subscription in chosen.values():
         if subscription.frequency == "daily":
-            _schedule_digest(session, subscription, comment.id, "comment")
+            daily.append(subscription)
             continue
         immediate.append(
             {
@@ -236,6 +246,7 @@ def notify_readers(session: Session, comment: Comment) -> None:
                 },
             }
         )
+    _schedule_digests(session, daily, comment.id, "comment")
     outbox.enqueue(session, immediate)
     notify_parent_author(
         session, comment, {address.address_hash for _s, address in rows if address.id in chosen}
@@ -352,11 +363,12 @@ def alert_moderators(
     own = address_hash(comment.author_email) if comment.author_email.strip() else None
     base = links.base_url()
     immediate = []
+    daily = []
     for subscription, address in moderator_alerts(session, comment.site_id):
         if own is not None and address.address_hash == own:
             continue
         if subscription.frequency == "daily":
-            _schedule_digest(session, subscription, comment.id, reason)
+            daily.append(subscription)
             continue
         immediate.append(
             {
@@ -380,4 +392,5 @@ def alert_moderators(
                 },
             }
         )
+    _schedule_digests(session, daily, comment.id, reason)
     outbox.enqueue(session, immediate)

@@ -1,12 +1,15 @@
-"""Reads run a constant number of queries whatever the thread size."""
+"""Reads run a constant number of queries whatever the thread size; posting, whatever the number
+of readers who watch the thread."""
 
 from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
 
+from service import clock
 from service.comments.posting import NewComment, create_comment
-from service.models import Site
+from service.models import Site, Thread
+from service.notifications.subscriptions import add_subscription, get_or_create_address
 from tests.conftest import QueryCounter
 from tests.factories import ORIGIN, Factories
 
@@ -83,3 +86,47 @@ def test_a_304_takes_at_most_one_query(
     before = count_queries.count
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert count_queries.count - before <= 1  # none when the read fast path knows the thread
+
+
+def watch_thread(make: Factories, site: Site, thread: Thread, readers: int, frequency: str) -> None:
+    """`readers` confirmed addresses watching `thread` (`immediate` mails or a `daily` digest)."""
+    with make.app.test_request_context():
+        for n in range(readers):
+            email = f"{frequency}-{n}@reader.example"
+            get_or_create_address(make.session, email).confirmed_at = clock.now()
+            add_subscription(
+                make.session,
+                site=site,
+                thread=thread,
+                comment=None,
+                email=email,
+                kind="thread",
+                frequency=frequency,
+            )
+        make.session.commit()
+
+
+def queries_to_post(client: FlaskClient, counter: QueryCounter, site: Site, body: str) -> int:
+    before = counter.count
+    response = client.post(
+        "/api/v1/comments",
+        json={"site": site.slug, "thread": "/big", "thread_url": f"{ORIGIN}/big", "body": body},
+        headers={"Origin": ORIGIN},
+    )
+    assert response.status_code == 201, response.text
+    return counter.count - before
+
+
+@pytest.mark.parametrize("frequency", ["immediate", "daily"])
+def test_posting_to_a_watched_thread_takes_as_many_queries_for_forty_readers_as_for_one(
+    client: FlaskClient, make: Factories, count_queries: QueryCounter, frequency: str
+) -> None:
+    site = make.site()
+    seed_thread(make, site, 1)
+    thread = make.session.query(Thread).filter_by(site_id=site.id, key="/big").one()
+    queries_to_post(client, count_queries, site, "Warm-up")  # the app's first post looks up more
+    watch_thread(make, site, thread, 1, frequency)
+    with_one = queries_to_post(client, count_queries, site, "News for one reader")
+    watch_thread(make, site, thread, 39, frequency)
+
+    assert queries_to_post(client, count_queries, site, "News for forty readers") == with_one
