@@ -46,6 +46,14 @@ def postgres_admin_url() -> str | None:
         return None
 
 
+def require_postgres_admin_url() -> str:
+    """TEST_DATABASE_URL, or skip the test: PostgreSQL runs everywhere `.ci/run` starts it."""
+    admin = postgres_admin_url()
+    if admin is None:
+        pytest.skip("PostgreSQL: TEST_DATABASE_URL is unset or not reachable (run .ci/run)")
+    return admin
+
+
 def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
@@ -75,9 +83,7 @@ def migrated_database(backend: str, sqlite_file: Path, prefix: str) -> Iterator[
         upgrade(url)
         yield url
         return
-    admin = postgres_admin_url()
-    if admin is None:
-        pytest.skip("PostgreSQL: TEST_DATABASE_URL is unset or not reachable (run .ci/run)")
+    admin = require_postgres_admin_url()
     url = create_postgres_database(admin, prefix)
     try:
         upgrade(url)

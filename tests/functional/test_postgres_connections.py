@@ -16,15 +16,12 @@ import pytest
 from sqlalchemy import Engine, event
 
 from service.db import make_engine
-from tests.conftest import postgres_admin_url
+from tests.conftest import require_postgres_admin_url
 
 
 @pytest.fixture
 def engine() -> Iterator[Engine]:
-    admin = postgres_admin_url()
-    if admin is None:
-        pytest.skip("PostgreSQL: TEST_DATABASE_URL is unset or not reachable (run .ci/run)")
-    database_engine = make_engine(admin, pool_size=1, max_overflow=0)
+    database_engine = make_engine(require_postgres_admin_url(), pool_size=1, max_overflow=0)
     yield database_engine
     database_engine.dispose()
 
@@ -38,9 +35,7 @@ def backend_pid(engine: Engine) -> int:
 
 def terminate(pid: int) -> None:
     """End backend `pid` from another connection (what a restart or an idle timeout does)."""
-    admin = postgres_admin_url()
-    assert admin is not None
-    with psycopg.connect(admin, autocommit=True) as other:
+    with psycopg.connect(require_postgres_admin_url(), autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", (pid,))
     time.sleep(0.2)  # the backend writes its goodbye and closes the socket
 
@@ -71,13 +66,19 @@ def test_a_connection_the_server_closed_is_replaced_at_checkout(engine: Engine) 
     assert backend_pid(engine) != first  # no error reaches the caller
 
 
-def test_checking_a_pooled_connection_sends_nothing_to_the_server(engine: Engine) -> None:
+def test_checking_a_pooled_connection_sends_nothing_to_the_server(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     backend_pid(engine)
     sent: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
     pings: list[object] = []
     real_ping = engine.dialect.do_ping
-    engine.dialect.do_ping = lambda connection: pings.append(connection) or real_ping(connection)  # type: ignore[method-assign]
+    monkeypatch.setattr(
+        engine.dialect,
+        "do_ping",
+        lambda connection: pings.append(connection) or real_ping(connection),
+    )
 
     with engine.connect() as connection:
         connection.exec_driver_sql("SELECT 1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from service import clock
 from service.comments.posting import NewComment, create_comment
@@ -123,7 +124,9 @@ def test_posting_to_a_watched_thread_takes_as_many_queries_for_forty_readers_as_
 ) -> None:
     site = make.site()
     seed_thread(make, site, 1)
-    thread = make.session.query(Thread).filter_by(site_id=site.id, key="/big").one()
+    thread = make.session.scalars(
+        select(Thread).where(Thread.site_id == site.id, Thread.key == "/big")
+    ).one()
     queries_to_post(client, count_queries, site, "Warm-up")  # the app's first post looks up more
     watch_thread(make, site, thread, 1, frequency)
     with_one = queries_to_post(client, count_queries, site, "News for one reader")
