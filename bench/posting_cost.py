@@ -116,15 +116,14 @@ def measure(url: str, label: str, posts: int) -> None:
 def round_trip_cost(url: str, label: str, queries: int = 5000) -> None:
     """CPU of one one-row query through the bare driver, the floor under every statement."""
     engine = make_engine(url)
+    is_postgres = engine.dialect.name == "postgresql"
+    query = f"SELECT 1 WHERE 1 = {'%s' if is_postgres else '?'}"  # the driver's own placeholder
     try:
         with engine.connect() as connection:
             cursor = connection.connection.cursor()
-            marker = "%s" if engine.dialect.name == "postgresql" else "?"
-            query = f"SELECT 1 WHERE 1 = {marker}"
             for _ in range(WARM_UP * 10):
                 cursor.execute(query, (1,))
                 cursor.fetchall()
-            is_postgres = engine.dialect.name == "postgresql"
             server_before = postgres_server_seconds() if is_postgres else None
             cpu_before = time.process_time()
             for _ in range(queries):
