@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service.comments.sites import NOTHING_KNOWN, KnownAbsent
 from service.models import Comment
 
 COMMENT_EVENTS = (
@@ -33,6 +34,8 @@ class CommentEvent:
     #: The status before the change, when the event is a status change.
     previous_status: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    #: What the emitter's lookup found none of (webhooks, watchers): handlers skip asking.
+    known_absent: KnownAbsent = NOTHING_KNOWN
 
 
 Handler = Callable[[Session, CommentEvent], None]

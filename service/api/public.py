@@ -47,7 +47,7 @@ from service.auth import api_token_principal
 from service.caching import head_cache, response_cache
 from service.clock import isoformat
 from service.comments import posting, reactions, reading
-from service.comments.sites import get_site
+from service.comments.sites import find_posting_target, get_site
 from service.db import get_session, read_first, transactional
 from service.errors import ValidationFailed
 from service.features import site_features
@@ -205,6 +205,8 @@ def create_comment(body: CommentCreate) -> Response:
     author = body.author
     session = get_session()
     read_first(session)  # the pipeline reads first; the SQLite write lock is taken for the insert
+    # One query finds the site, the thread and what they have; the author checks use its site.
+    target = find_posting_target(session, body.site, body.thread)
     new = authorship.as_author(
         session,
         posting.NewComment(
@@ -233,7 +235,11 @@ def create_comment(body: CommentCreate) -> Response:
     if integration is not None:
         new = authorship.sent_by_integration(session, new, integration)
     posted = posting.create_comment(
-        session, new, max_body_chars=config.max_body_chars, sanitizer=config.sanitizer
+        session,
+        new,
+        max_body_chars=config.max_body_chars,
+        sanitizer=config.sanitizer,
+        target=target,
     )
     comment = own_comment_json(posted.comment) | {"status": posted.public_status}
     return json_response(

@@ -13,7 +13,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from service import clock, events
 from service.comments.anchors import AnchorIn, anchor_row
-from service.comments.sites import find_thread, get_or_create_thread, get_site, url_belongs_to
+from service.comments.sites import (
+    PostingTarget,
+    find_posting_target,
+    get_or_create_thread,
+    url_belongs_to,
+)
 from service.comments.visibility import apply_visibility, bump_thread_version, change_status
 from service.db import begin_writes, table_of
 from service.errors import (
@@ -81,12 +86,20 @@ def edit_expires_at(site: Site, comment: Comment) -> datetime:
 
 
 def create_comment(
-    session: Session, new: NewComment, *, max_body_chars: int, sanitizer: str
+    session: Session,
+    new: NewComment,
+    *,
+    max_body_chars: int,
+    sanitizer: str,
+    target: PostingTarget | None = None,
 ) -> Posted:
+    """Judge and store a new comment. `target` is `find_posting_target(new.site, new.thread)`
+    when the caller looked it up already."""
     source, html = render_body(new.body, max_chars=max_body_chars, backend=sanitizer)
-    site = get_site(session, new.site)
+    target = target or find_posting_target(session, new.site, new.thread)
+    site = target.site
     # A new thread is only built here; it is stored with the comment, after the checks.
-    thread = thread_for_comment(site, find_thread(session, site, new.thread), new)
+    thread = thread_for_comment(site, target.thread, new)
     if thread.locked:
         raise ThreadLocked()
     parent = _parent_for_reply(session, thread, new)
@@ -106,6 +119,7 @@ def create_comment(
             voter_key=new.voter_key,
             parent=parent,
             signals=new.signals,
+            known_absent=target.known_absent,
         ),
     )
     begin_writes(session)
@@ -139,6 +153,7 @@ def create_comment(
             "comment.created",
             comment,
             data={"voter_key": new.voter_key, "notify": new.signals.get("notify")},
+            known_absent=target.known_absent,
         ),
     )
     return Posted(

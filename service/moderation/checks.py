@@ -36,6 +36,8 @@ def _verdict(found: ContentVerdict | None) -> Verdict | None:
 
 def check_banned_identity(session: Session, draft: Draft) -> Verdict | None:
     """A banned email, IP hash, voter id or identity: 403 banned, or stored as spam (shadow)."""
+    if draft.known_absent.bans:
+        return None
     ban = bans.active_ban(session, draft.site.id, bans.draft_keys(draft))
     if ban is None:
         return None
@@ -147,7 +149,7 @@ def check_trusted(session: Session, draft: Draft) -> Verdict | None:
 def check_spam_score(session: Session, draft: Draft) -> Verdict | None:
     """The site's naive Bayes score: holds at the threshold, never rejects."""
     rules = rules_for(draft.site)
-    if not rules.spam_score_enabled:
+    if not rules.spam_score_enabled or draft.known_absent.spam_classifier:
         return None
     score = spam.score(
         session, draft.site.id, draft.body_source, min_examples=rules.spam_min_examples

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from service.comments.sites import NOTHING_KNOWN, KnownAbsent
 from service.models import Comment, Site, Thread
 
 #: `trust` lifts every `hold` (a trusted commenter skips pre-moderation, link and score holds)
@@ -59,6 +60,8 @@ class Draft:
     editing: Comment | None = None
     #: Signals from the request (form token, honeypot, …) that checks may read.
     signals: dict[str, Any] = field(default_factory=dict)
+    #: What the posting lookup found none of (bans, a spam classifier): checks skip asking.
+    known_absent: KnownAbsent = NOTHING_KNOWN
 
 
 @dataclass(frozen=True)

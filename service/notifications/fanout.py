@@ -53,10 +53,11 @@ def on_created(session: Session, event: events.CommentEvent) -> None:
         return
     subscribe_author(session, comment, event.data.get("notify"))
     if comment.status == "approved":
-        notify_readers(session, comment)
+        notify_readers(session, comment, watched=not event.known_absent.watchers)
     elif comment.status == "pending" and not waits_for_its_author(comment):
         alert_moderators(session, comment, "pending")
-    webhooks.enqueue_event(session, _site(session, comment), "comment.created", comment)
+    if not event.known_absent.webhooks:
+        webhooks.enqueue_event(session, _site(session, comment), "comment.created", comment)
 
 
 def waits_for_its_author(comment: Comment) -> bool:
@@ -193,8 +194,12 @@ _SUBSCRIBERS = (
 )
 
 
-def notify_readers(session: Session, comment: Comment) -> None:
-    """Mail (or collect for the digest) every confirmed subscriber this comment concerns."""
+def notify_readers(session: Session, comment: Comment, *, watched: bool = True) -> None:
+    """Mail (or collect for the digest) every confirmed subscriber this comment concerns.
+
+    `watched=False`: the posting lookup found no subscriber of the thread (its author's own new
+    subscription, if any, is never mailed about their comment), so none is looked for.
+    """
     if comment.status != "approved":
         return
     first_time = outbox.insert_ignoring_conflict(
@@ -206,9 +211,13 @@ def notify_readers(session: Session, comment: Comment) -> None:
     if not first_time:
         return
     ancestors = comment.ancestor_ids
-    rows = session.execute(
-        _SUBSCRIBERS, {"thread_id": comment.thread_id, "ancestors": ancestors}
-    ).all()
+    rows = (
+        session.execute(
+            _SUBSCRIBERS, {"thread_id": comment.thread_id, "ancestors": ancestors}
+        ).all()
+        if watched
+        else []
+    )
     own = address_hash(comment.author_email) if comment.author_email.strip() else None
     nearest = {ancestor: depth for depth, ancestor in enumerate(ancestors)}
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service import clock
 from service.comments.posting import NewComment, create_comment
-from service.models import Site, Thread
+from service.models import Ban, Site, Thread, Webhook
 from service.notifications.subscriptions import add_subscription, get_or_create_address
 from tests.conftest import QueryCounter
 from tests.factories import ORIGIN, Factories
@@ -133,3 +134,50 @@ def test_posting_to_a_watched_thread_takes_as_many_queries_for_forty_readers_as_
     watch_thread(make, site, thread, 39, frequency)
 
     assert queries_to_post(client, count_queries, site, "News for forty readers") == with_one
+
+
+#: Tables a post asks about only inside its first query when none of their rows can matter.
+SKIPPED_WHEN_ABSENT = ("bans", "webhooks", "subscriptions", "spam_classifiers")
+
+
+def statements_to_post(client: FlaskClient, counter: QueryCounter, site: Site) -> list[str]:
+    before = len(counter.statements)
+    queries_to_post(client, counter, site, "A reply with nothing to set off")
+    return counter.statements[before:]
+
+
+def test_posting_where_there_are_no_bans_webhooks_watchers_or_spam_score_takes_seven_queries(
+    client: FlaskClient, make: Factories, count_queries: QueryCounter
+) -> None:
+    site = make.site()
+    seed_thread(make, site, 1)
+    queries_to_post(client, count_queries, site, "Warm-up")
+
+    statements = statements_to_post(client, count_queries, site)
+
+    # the posting target (site, thread and what they have), repeats, the row, its place, counts,
+    # the poster's voter key, the "readers notified" mark
+    assert len(statements) == 7
+    assert all(table in statements[0] for table in SKIPPED_WHEN_ABSENT)
+    later = " ".join(statements[1:])
+    assert not any(f"FROM {table}" in later for table in SKIPPED_WHEN_ABSENT)
+
+
+def test_posting_where_a_site_has_a_ban_and_a_webhook_looks_both_up(
+    client: FlaskClient, make: Factories, count_queries: QueryCounter, session: Session
+) -> None:
+    site = make.site()
+    seed_thread(make, site, 1)
+    session.add_all(
+        [
+            Ban(site_id=site.id, kind="email", value_hash="0" * 64),
+            Webhook(site_id=site.id, url="https://hooks.example/in", secret="s" * 32),
+        ]
+    )
+    session.commit()
+    queries_to_post(client, count_queries, site, "Warm-up")
+
+    later = " ".join(statements_to_post(client, count_queries, site)[1:])
+
+    assert "FROM bans" in later
+    assert "FROM webhooks" in later
