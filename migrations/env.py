@@ -32,6 +32,11 @@ def run_migrations_online() -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                # Batch mode rebuilds a table by copying it and dropping the old one; with foreign
+                # keys on, that DROP deletes every row that refers to it (ON DELETE CASCADE).
+                # The pragma only takes effect outside a transaction, so it goes to the driver.
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
             _run(connection)
             connection.commit()
     finally:

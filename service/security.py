@@ -41,6 +41,11 @@ def ip_hash(ip: str | None = None) -> str:
     return keyed_hash("ip", ip if ip is not None else client_ip())
 
 
+#: A reader who sends no voter id is known by their IP hash instead (`ip:<hash>`); retention
+#: forgets such keys with the IP hashes.
+IP_VOTER_PREFIX = "ip:"
+
+
 def signer(purpose: str) -> URLSafeSerializer:
     return URLSafeSerializer(settings().secret_key, salt=f"sidenote.{purpose}")
 

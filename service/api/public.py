@@ -54,7 +54,7 @@ from service.features import site_features
 from service.identity import authorship
 from service.identity.sessions import current_reader
 from service.identity.settings import identity_settings
-from service.security import client_ip, ip_hash, keyed_hash, settings
+from service.security import IP_VOTER_PREFIX, client_ip, ip_hash, keyed_hash, settings
 
 THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=5, stale-while-revalidate=30"
 CONFIG_CACHE_CONTROL = "public, max-age=60"
@@ -68,7 +68,7 @@ def _voter_key() -> str:
         return reader.voter_key
     voter = request.headers.get("X-Sidenote-Voter")
     if voter is None:
-        return "ip:" + ip_hash()
+        return IP_VOTER_PREFIX + ip_hash()
     if not valid_voter_id(voter):
         raise ValidationFailed.on(
             "X-Sidenote-Voter", "Send 8-128 letters, digits, '-' or '_' as the voter id."

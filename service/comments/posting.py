@@ -145,6 +145,9 @@ def create_comment(
         moderation_reasons=decision.reasons,
         spam_score=decision.spam_score,
         anchor=anchor_row(new.anchor, thread_id=thread.id) if new.anchor else None,
+        voter_key=new.voter_key[:64] if new.voter_key else None,
+        # Visible at once: its readers are told now (`comment.created`), never again.
+        notified_at=now if decision.status == "approved" else None,
     )
     insert_comment(session, comment, parent)
     events.emit(

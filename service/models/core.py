@@ -120,6 +120,12 @@ class Comment(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     #: Hash of the folded text, so "the same comment again" is one indexed lookup.
     text_fingerprint: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: The poster's keyed voter id (their IP hash's stand-in without one), so moderators can ban
+    #: that browser. Never shown to readers; erased with the author's other details.
+    voter_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: When readers were told of the comment (it first became visible); set once, so approving
+    #: it again sends nothing new.
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     anchor: Mapped[CommentAnchor | None] = relationship(
         lazy="raise", uselist=False, cascade="all, delete-orphan", passive_deletes=True

@@ -236,19 +236,6 @@ class SpamTraining(Base):
     __table_args__ = (CheckConstraint("label IN ('spam', 'ham')", name="label"),)
 
 
-class CommentVoter(Base):
-    """The (keyed) voter id a comment was posted with, so moderators can ban that browser."""
-
-    __tablename__ = "comment_voters"
-
-    comment_id: Mapped[int] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
-    )
-    voter_key: Mapped[str] = mapped_column(String(64))
-
-    __table_args__ = (Index("ix_comment_voters_voter", "voter_key"),)
-
-
 # Queue indexes on the core table: the moderation queue across all sites, the author history
 # on each card, and the repeated-comment check.
 Index("ix_comments_status_created", Comment.status, Comment.created_at, Comment.id)

@@ -123,17 +123,6 @@ class DigestEntry(Base):
     )
 
 
-class NotifiedComment(Base):
-    """Marks a comment whose readers have been notified, so approving it again sends nothing."""
-
-    __tablename__ = "notified_comments"
-
-    comment_id: Mapped[int] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
-    )
-    notified_at: Mapped[created]
-
-
 class Webhook(Base):
     """An integration's endpoint: signed POSTs for the chosen events of one site."""
 

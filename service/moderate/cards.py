@@ -1,5 +1,5 @@
 """What the UI adds to `queue.cards`: which authors are trusted and which ban kinds each card can
-offer (two queries per page), and banning the authors of several comments as one undoable batch.
+offer (one query per page), and banning the authors of several comments as one undoable batch.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal
 from service.errors import ServiceError, ValidationFailed
-from service.models import CommentVoter, TrustedAuthor
+from service.models import TrustedAuthor
 from service.moderation import audit, bans, decisions
 from service.moderation.queue import QueueItem
 
@@ -44,10 +44,6 @@ class Card:
 def card_details(session: Session, items: Sequence[QueueItem]) -> list[Card]:
     if not items:
         return []
-    ids = [i.comment.id for i in items]
-    with_voter = set(
-        session.scalars(select(CommentVoter.comment_id).where(CommentVoter.comment_id.in_(ids)))
-    )
     hashes = {
         i.comment.id: decisions.trust_hash(i.comment.identity_key)
         for i in items
@@ -72,7 +68,7 @@ def card_details(session: Session, items: Sequence[QueueItem]) -> list[Card]:
             kinds.append("email")
         if comment.ip_hash:
             kinds.append("ip_hash")
-        if comment.id in with_voter:
+        if comment.voter_key:
             kinds.append("voter")
         if comment.identity_key:
             kinds.append("identity")
@@ -138,7 +134,4 @@ def _person_key(session: Session, comment: Any, kind: str) -> str:
         return comment.ip_hash or f"#{comment.id}"
     if kind == "identity":
         return comment.identity_key or f"#{comment.id}"
-    voter = session.scalar(
-        select(CommentVoter.voter_key).where(CommentVoter.comment_id == comment.id)
-    )
-    return voter or f"#{comment.id}"
+    return str(comment.voter_key or f"#{comment.id}")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from service import clock
 from service.clock import isoformat
 from service.errors import NotFound, ValidationFailed
-from service.models import BAN_KINDS, Ban, Comment, CommentVoter, Site
+from service.models import BAN_KINDS, Ban, Comment, Site
 from service.moderation import audit
 from service.security import keyed_hash
 
@@ -102,9 +102,7 @@ def _key_of_comment(session: Session, comment: Comment, kind: str) -> str:
     elif kind == "identity":
         value = comment.identity_key
     else:
-        value = session.scalar(
-            select(CommentVoter.voter_key).where(CommentVoter.comment_id == comment.id)
-        )
+        value = comment.voter_key
     if not value:
         names = {"email": "email", "ip_hash": "IP hash", "identity": "verified identity"}
         raise ValidationFailed.on(
@@ -136,9 +134,7 @@ def _pending_of(
     elif kind == "identity":
         stmt = stmt.where(Comment.identity_key == value)
     else:
-        stmt = stmt.join(CommentVoter, CommentVoter.comment_id == Comment.id).where(
-            CommentVoter.voter_key == value
-        )
+        stmt = stmt.where(Comment.voter_key == value)
     if exclude is not None:
         stmt = stmt.where(Comment.id != exclude)
     return list(session.scalars(stmt.order_by(Comment.id).limit(MAX_PENDING_REJECTED)))

@@ -1,6 +1,5 @@
 """Moderation's event handlers (subscribed when the pipeline is imported):
 
-- `comment.created`: remember the comment's keyed voter id (for voter bans);
 - `comment.reported`: open reports reaching the site's threshold hold an approved comment again;
 - `comment.approved` / `comment.rejected` / `comment.deleted`: train the site's spam score on the
   decision (approved: legitimate; spam: spam; rejected or deleted: not at all); a comment its
@@ -9,25 +8,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service import events
 from service.auth import SYSTEM_ACTOR
 from service.comments.visibility import change_status
-from service.db import table_of
-from service.models import CommentVoter, Report, Site
+from service.models import Report, Site
 from service.moderation import audit, spam
 from service.moderation.rules import rules_for
-
-
-def remember_voter(session: Session, event: events.CommentEvent) -> None:
-    voter_key = event.data.get("voter_key")
-    if voter_key:  # a plain INSERT: nothing in this request reads the row back
-        session.execute(
-            insert(table_of(CommentVoter)),
-            {"comment_id": event.comment.id, "voter_key": str(voter_key)[:64]},
-        )
 
 
 def hold_when_reported(session: Session, event: events.CommentEvent) -> None:
@@ -75,7 +64,6 @@ def train_on_decision(session: Session, event: events.CommentEvent) -> None:
 
 
 def subscribe() -> None:
-    events.subscribe("comment.created", remember_voter)
     events.subscribe("comment.reported", hold_when_reported)
     events.subscribe("comment.approved", train_on_decision)
     events.subscribe("comment.rejected", train_on_decision)

@@ -1,7 +1,8 @@
 """Domain events to outbox rows, inside the transaction that caused them.
 
 Rules (issue 7): only approved comments notify readers, once per comment (a comment approved
-later notifies then; approving it again sends nothing new); nobody is mailed about their own
+later notifies then; approving it again sends nothing new: `Comment.notified_at` marks it, stored
+with a comment that is approved when posted); nobody is mailed about their own
 comment; comments stored as spam (shadow bans) never reach mails or webhooks, except the
 `comment.rejected` webhook of a moderator's spam decision, which says so in its status. A reply
 that becomes visible also mails the author of the comment it answers (confirmed address, author
@@ -13,16 +14,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service import clock, events
 from service.clock import isoformat
+from service.db import table_of
 from service.models import (
     Comment,
     DigestEntry,
     EmailAddress,
-    NotifiedComment,
     Site,
     Subscription,
     Thread,
@@ -52,7 +54,7 @@ def on_created(session: Session, event: events.CommentEvent) -> None:
     if comment.status == "spam":
         return
     subscribe_author(session, comment, event.data.get("notify"))
-    if comment.status == "approved":
+    if comment.status == "approved":  # visible at once: posted with its `notified_at`
         notify_readers(session, comment, watched=not event.known_absent.watchers)
     elif comment.status == "pending" and not waits_for_its_author(comment):
         alert_moderators(session, comment, "pending")
@@ -68,10 +70,11 @@ def waits_for_its_author(comment: Comment) -> bool:
 
 def on_approved(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
-    shown_before = session.get(NotifiedComment, comment.id) is not None
-    notify_readers(session, comment)
+    first_time = mark_notified(session, comment)
+    if first_time:
+        notify_readers(session, comment)
     by_author = event.data.get("cause") == "author"  # a guest confirmed their address
-    if not shown_before and not by_author:  # "published" once, not again after an undo
+    if first_time and not by_author:  # "published" once, not again after an undo
         notify_author(session, comment, "approved")
     webhooks.enqueue_event(session, _site(session, comment), "comment.approved", comment)
 
@@ -194,22 +197,37 @@ _SUBSCRIBERS = (
 )
 
 
+_comments = table_of(Comment)
+#: Prepared once. Only the first approval of a comment finds `notified_at` empty, even when two
+#: moderators approve it at the same moment.
+_MARK_NOTIFIED = (
+    update(_comments)
+    .where(_comments.c.id == bindparam("comment_id"), _comments.c.notified_at.is_(None))
+    .values(notified_at=bindparam("now"))
+)
+
+
+def mark_notified(session: Session, comment: Comment) -> bool:
+    """Mark an approved comment's readers as told; True if they had not been told before."""
+    if comment.status != "approved" or comment.notified_at is not None:
+        return False
+    now = clock.now()
+    session.flush()  # a Core statement does not autoflush
+    result = session.execute(_MARK_NOTIFIED, {"comment_id": comment.id, "now": now})
+    if not getattr(result, "rowcount", 0):
+        session.expire(comment, ["notified_at"])
+        return False
+    set_committed_value(comment, "notified_at", now)
+    return True
+
+
 def notify_readers(session: Session, comment: Comment, *, watched: bool = True) -> None:
     """Mail (or collect for the digest) every confirmed subscriber this comment concerns.
 
+    Called once per comment, when it first becomes visible (see `mark_notified`).
     `watched=False`: the posting lookup found no subscriber of the thread (its author's own new
     subscription, if any, is never mailed about their comment), so none is looked for.
     """
-    if comment.status != "approved":
-        return
-    first_time = outbox.insert_ignoring_conflict(
-        session,
-        NotifiedComment,
-        {"comment_id": comment.id, "notified_at": clock.now()},
-        ["comment_id"],
-    )
-    if not first_time:
-        return
     ancestors = comment.ancestor_ids
     rows = (
         session.execute(

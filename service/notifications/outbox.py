@@ -43,13 +43,6 @@ def stable_uid(*parts: object) -> str:
     return str(uuid.uuid5(_UID_NAMESPACE, "/".join(str(part) for part in parts)))
 
 
-def insert_ignoring_conflict(
-    session: Session, model: type[Any], values: dict[str, Any], key: list[str]
-) -> bool:
-    """INSERT … ON CONFLICT (key) DO NOTHING; True if the row was new. Safe under concurrency."""
-    return insert_all_ignoring_conflict(session, model, [values], key) == 1
-
-
 def _dialect_insert(dialect: str) -> Any:
     """The INSERT that knows ON CONFLICT for this database."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -3,7 +3,7 @@
 Comments carry the address they were posted with; subscriptions hang off a confirmed address;
 bans and the audit log know people only by keyed hashes, which are found through the address
 and the comments. Votes are linked to a person only through the voter id a comment was posted
-with (`comment_voters`), so that is the way they are found too.
+with (`Comment.voter_key`), so that is the way they are found too.
 
 Erasure anonymises instead of deleting: the comments stay (their replies keep their context) but
 lose the name, email, website, identity and IP hash, and get a fresh avatar seed, so nothing ties
@@ -29,7 +29,6 @@ from service.models import (
     AuditEntry,
     Ban,
     Comment,
-    CommentVoter,
     EmailAddress,
     ImportedComment,
     OutboxItem,
@@ -75,16 +74,8 @@ def _address(session: Session, email: str) -> EmailAddress | None:
     )
 
 
-def _voter_keys(session: Session, comment_ids: list[int]) -> set[str]:
-    keys: set[str] = set()
-    for start in range(0, len(comment_ids), 500):
-        chunk = comment_ids[start : start + 500]
-        keys.update(
-            session.scalars(
-                select(CommentVoter.voter_key).where(CommentVoter.comment_id.in_(chunk))
-            )
-        )
-    return keys
+def _voter_keys(comments: list[Comment]) -> list[str]:
+    return sorted({comment.voter_key for comment in comments if comment.voter_key})
 
 
 def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
@@ -132,7 +123,7 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
         }
         for comment, thread, site in rows
     ]
-    voter_keys = sorted(_voter_keys(session, comment_ids))
+    voter_keys = _voter_keys([comment for comment, _, _ in rows])
     votes = [
         {
             "comment_id": vote.comment_id,
@@ -248,7 +239,7 @@ def erase_person(session: Session, email: str, actor: Principal) -> Erasure:
     author_keys = sorted({comment.author_key for comment in comments if comment.author_key})
     ip_hashes = sum(1 for comment in comments if comment.ip_hash)
 
-    voter_keys = sorted(_voter_keys(session, comment_ids))
+    voter_keys = _voter_keys(comments)
     for chunk in _chunks(voter_keys):
         result = session.execute(
             update(Vote)
@@ -257,8 +248,6 @@ def erase_person(session: Session, email: str, actor: Principal) -> Erasure:
             .execution_options(synchronize_session=False)
         )
         ip_hashes += int(getattr(result, "rowcount", 0) or 0)
-    for chunk in _chunks(comment_ids):
-        session.execute(delete(CommentVoter).where(CommentVoter.comment_id.in_(chunk)))
 
     bans_relabelled = 0
     for ban in session.scalars(_bans_of(email, comment_ids)):
@@ -278,6 +267,7 @@ def erase_person(session: Session, email: str, actor: Principal) -> Erasure:
         comment.author_website = ""
         comment.identity_key = None
         comment.ip_hash = None
+        comment.voter_key = None
         comment.author_key = keyed_hash("avatar", f"erased:{comment.id}", length=16)
     for thread_id in sorted({comment.thread_id for comment in comments}):
         bump_thread_version(session, thread_id)

@@ -1,7 +1,8 @@
 """Retention: drop personal traces once they have served their purpose (`sidenote purge`).
 
 - IP hashes help against abuse in the days after a comment or vote; after
-  `SIDENOTE_RETAIN_IP_HASH_DAYS` (90) they are dropped from comments and votes.
+  `SIDENOTE_RETAIN_IP_HASH_DAYS` (90) they are dropped from comments and votes, and so is a
+  comment's voter key where the IP hash stood in for a voter id.
 - Rejected and spam comments are kept `SIDENOTE_RETAIN_REJECTED_DAYS` (30) after the decision,
   for review and appeals, then deleted. One that has replies (a moderator rejected it after
   others answered) is emptied and marked deleted instead, so its replies keep their place.
@@ -15,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from service import clock
@@ -24,6 +25,7 @@ from service.comments.visibility import change_status
 from service.config import Settings
 from service.models import Comment, ReaderSession, Vote
 from service.moderation import audit
+from service.security import IP_VOTER_PREFIX
 
 if TYPE_CHECKING:
     from service.auth import Principal
@@ -53,11 +55,12 @@ def purge(session: Session, settings: Settings, actor: Principal) -> Purged:
     """Apply the retention settings now (`clock.now()`). The caller commits."""
     now = clock.now()
     ip_cutoff = now - timedelta(days=settings.retain_ip_hash_days)
+    ip_voter = Comment.voter_key.startswith(IP_VOTER_PREFIX, autoescape=True)
     comment_ips = _rowcount(
         session.execute(
             update(Comment)
-            .where(Comment.ip_hash.is_not(None), Comment.created_at < ip_cutoff)
-            .values(ip_hash=None)
+            .where(or_(Comment.ip_hash.is_not(None), ip_voter), Comment.created_at < ip_cutoff)
+            .values(ip_hash=None, voter_key=case((ip_voter, None), else_=Comment.voter_key))
             .execution_options(synchronize_session=False)
         )
     )

@@ -218,6 +218,40 @@ def test_purge_drops_old_ip_hashes_and_keeps_recent_ones(
     assert votes == {"old-voter": None, "new-voter": "b" * 32}
 
 
+def test_purge_forgets_an_old_voter_key_that_stands_for_an_ip_hash(
+    app: Flask, make: Factories, session: Session
+) -> None:
+    site = make.site()
+    by_ip = make.comment(site, voter_key="ip:" + "c" * 32, created_at=NOW - timedelta(days=91))
+    by_id = make.comment(site, voter_key="d" * 64, created_at=NOW - timedelta(days=91))
+    recent = make.comment(site, voter_key="ip:" + "e" * 32, created_at=NOW - timedelta(days=1))
+    settings = Settings(env="test", secret_key="x" * 20)
+    with app.app_context(), clock.frozen(NOW):
+        purge(session, settings, SYSTEM_ACTOR)
+        session.commit()
+    session.expire_all()
+    assert session.get_one(Comment, by_ip.id).voter_key is None
+    assert session.get_one(Comment, by_id.id).voter_key == "d" * 64  # a widget's id, keyed
+    assert session.get_one(Comment, recent.id).voter_key == "ip:" + "e" * 32
+
+
+def test_erase_forgets_the_voter_key_of_her_comments_and_the_ip_hashes_of_her_votes(
+    app: Flask, make: Factories, session: Session
+) -> None:
+    site = make.site()
+    comment = make.comment(site, email=EMAIL, voter_key="ann-browser")
+    session.add(Vote(comment_id=comment.id, voter_key="ann-browser", ip_hash="a" * 32, value=1))
+    session.commit()
+    with app.app_context():
+        exported = export_person(session, EMAIL)
+        erase_person(session, EMAIL, CLI_ACTOR)
+        session.commit()
+    assert [vote["comment_id"] for vote in exported["votes"]] == [comment.id]
+    session.expire_all()
+    assert session.get_one(Comment, comment.id).voter_key is None
+    assert session.scalar(select(Vote.ip_hash)) is None
+
+
 def test_purge_deletes_old_rejected_and_spam_comments_only(
     app: Flask, make: Factories, session: Session
 ) -> None:
