@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from service.comments import posting
 from service.models import Comment, Thread
-from tests.factories import Factories
+from tests.factories import ORIGIN, Factories
 from tests.functional.helpers import ANCHOR, error_of, post_comment, read_thread
 
 
@@ -233,3 +234,46 @@ def test_stored_html_of_hostile_input_is_inert(client: FlaskClient, make: Factor
     assert "<img" not in comment["html"]
     assert "javascript:" not in comment["html"].replace("[x](javascript:", "")
     assert comment["author"]["name"] == "<script>alert(1)</script>"  # plain text, never HTML
+
+
+def test_a_reply_is_stored_with_its_place_in_the_tree(make: Factories, session: Session) -> None:
+    root = make.comment()
+    reply = make.comment(make.site_of(root), parent=root)
+    answer = make.comment(make.site_of(root), parent=reply)
+    session.expire_all()
+    stored = [session.get_one(Comment, c.id) for c in (root, reply, answer)]
+    assert [c.path for c in stored] == [
+        f"{root.id:010d}",
+        f"{root.id:010d}/{reply.id:010d}",
+        f"{root.id:010d}/{reply.id:010d}/{answer.id:010d}",
+    ]
+    assert {c.root_id for c in stored} == {root.id}
+    assert [c.depth for c in stored] == [0, 1, 2]
+
+
+def test_a_posted_comment_has_nothing_left_to_load(make: Factories, session: Session) -> None:
+    site = make.site()
+    with make.app.app_context():
+        posted = posting.create_comment(
+            session,
+            posting.NewComment(
+                site=site.slug, thread="/p", thread_url=f"{ORIGIN}/p", body="Loaded at once."
+            ),
+            max_body_chars=10_000,
+            sanitizer="bleach",
+        )
+    state = inspect(posted.comment)
+    assert state.persistent and not state.expired_attributes and not state.unloaded
+
+
+def test_comment_ids_go_on_from_rows_written_another_way(make: Factories, session: Session) -> None:
+    """Posting draws the id as the table's own default would (the sequence, or SQLite's next
+    rowid), so rows written either way never collide."""
+    first = make.comment()
+    other = Comment(
+        site_id=first.site_id, thread_id=first.thread_id, path="", body_source="x", body_html="x"
+    )
+    session.add(other)
+    session.commit()
+    after = make.comment(make.site_of(first))
+    assert first.id < other.id < after.id

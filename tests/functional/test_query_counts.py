@@ -146,7 +146,7 @@ def statements_to_post(client: FlaskClient, counter: QueryCounter, site: Site) -
     return counter.statements[before:]
 
 
-def test_posting_where_there_are_no_bans_webhooks_watchers_or_spam_score_takes_five_queries(
+def test_posting_where_there_are_no_bans_webhooks_watchers_or_spam_score_takes_four_queries(
     client: FlaskClient, make: Factories, count_queries: QueryCounter
 ) -> None:
     site = make.site()
@@ -155,8 +155,9 @@ def test_posting_where_there_are_no_bans_webhooks_watchers_or_spam_score_takes_f
 
     statements = statements_to_post(client, count_queries, site)
 
-    # the posting target (site, thread and what they have), repeats, the row, its place, counts
-    assert len(statements) == 5
+    # the posting target (site, thread and what they have), repeats, the row (with its place),
+    # the thread's count
+    assert len(statements) == 4
     assert all(table in statements[0] for table in SKIPPED_WHEN_ABSENT)
     later = " ".join(statements[1:])
     assert not any(f"FROM {table}" in later for table in SKIPPED_WHEN_ABSENT)
