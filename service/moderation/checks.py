@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from service import clock
+from service.db import table_of
 from service.models import Comment, TrustedAuthor
 from service.moderation import bans, spam
 from service.moderation.rules import (
@@ -58,21 +59,22 @@ def check_links(session: Session, draft: Draft) -> Verdict | None:
     return _verdict(judge_links(draft.body_source, draft.body_html, rules_for(draft.site)))
 
 
-#: Built once (posting runs it for every comment). An absent author key is bound as NULL,
-#: which equals nothing; `exclude_id` 0 (no comment has it) when nothing is being edited.
+_comments = table_of(Comment)
+#: Built once, as Core (posting runs it for every comment). An absent author key is bound as
+#: NULL, which equals nothing; `exclude_id` 0 (no comment has it) when nothing is being edited.
 _SAME_TEXT_BEFORE = (
-    select(Comment.id)
+    select(_comments.c.id)
     .where(
-        Comment.site_id == bindparam("site_id"),
-        Comment.text_fingerprint == bindparam("fingerprint"),
-        Comment.created_at >= bindparam("since"),
-        Comment.status != "deleted",
+        _comments.c.site_id == bindparam("site_id"),
+        _comments.c.text_fingerprint == bindparam("fingerprint"),
+        _comments.c.created_at >= bindparam("since"),
+        _comments.c.status != "deleted",
         or_(
-            Comment.identity_key == bindparam("identity_key"),
-            Comment.author_email == bindparam("author_email"),
-            Comment.ip_hash == bindparam("ip_hash"),
+            _comments.c.identity_key == bindparam("identity_key"),
+            _comments.c.author_email == bindparam("author_email"),
+            _comments.c.ip_hash == bindparam("ip_hash"),
         ),
-        Comment.id != bindparam("exclude_id"),
+        _comments.c.id != bindparam("exclude_id"),
     )
     .limit(1)
 )
