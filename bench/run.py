@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
 
 from bench.seed import BodyPool, ensure_site, seed_thread  # noqa: E402
 from service.db import make_engine  # noqa: E402
@@ -301,6 +301,15 @@ def static_server(
     )
 
 
+def analyze(engine: Engine) -> None:
+    """A database that has lived with its data has planner statistics (autovacuum keeps them on
+    PostgreSQL); a bulk load a second ago has none yet. Without them PostgreSQL may cache, for a
+    connection's lifetime, a plan picked for an empty table (the repeated-comment lookup then
+    read every comment of the site until autovacuum's next ANALYZE)."""
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+
+
 def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -> BackendReport:
     report = BackendReport(backend)
     print(f"\n== {backend}: migrating and seeding", flush=True)
@@ -322,6 +331,7 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
             replies_per_block=2,
             seed=n,
         )
+    analyze(engine)
     read_url = f"http://127.0.0.1:{port}/api/v1/comments?site=bench&thread=/t200&limit=200"
     counts_url = f"http://127.0.0.1:{port}/api/v1/counts?site=bench&" + "&".join(
         f"thread=/c{n}" for n in range(20)
@@ -415,10 +425,7 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
             pool=pool,
             seed=n,
         )
-    # A database that has lived with its data has planner statistics (autovacuum keeps them on
-    # PostgreSQL); a bulk load a second ago has none yet.
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+    analyze(engine)
     engine.dispose()
     big_url = read_url.replace("/t200&limit=200", "/t10k&limit=120")
     small_url_120 = read_url.replace("limit=200", "limit=120")

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from typing import Any
@@ -22,7 +23,9 @@ def settings() -> Settings:
     return value
 
 
+@functools.lru_cache(maxsize=64)
 def _key(purpose: str, secret: str) -> bytes:
+    """Derived once per purpose and secret (a post makes several keyed hashes)."""
     return hmac.new(secret.encode(), f"sidenote:{purpose}".encode(), hashlib.sha256).digest()
 
 
@@ -47,11 +50,22 @@ IP_VOTER_PREFIX = "ip:"
 
 
 def signer(purpose: str) -> URLSafeSerializer:
-    return URLSafeSerializer(settings().secret_key, salt=f"sidenote.{purpose}")
+    return _signer(settings().secret_key, purpose)
 
 
 def timed_signer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings().secret_key, salt=f"sidenote.{purpose}")
+    return _timed_signer(settings().secret_key, purpose)
+
+
+@functools.lru_cache(maxsize=64)
+def _signer(secret: str, purpose: str) -> URLSafeSerializer:
+    """Built once per secret and purpose; serializers keep no state between calls."""
+    return URLSafeSerializer(secret, salt=f"sidenote.{purpose}")
+
+
+@functools.lru_cache(maxsize=64)
+def _timed_signer(secret: str, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=f"sidenote.{purpose}")
 
 
 def sign(purpose: str, payload: Any) -> str:
