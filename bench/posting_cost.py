@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.run import sidenote_env  # noqa: E402
+from bench.run import analyze, sidenote_env  # noqa: E402
 from bench.seed import ensure_site  # noqa: E402
 from service.db import make_engine  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
@@ -56,7 +56,6 @@ def measure(url: str, label: str, posts: int) -> None:
     upgrade(url)
     setup = make_engine(url)
     ensure_site(setup, "bench", ORIGIN)
-    setup.dispose()
     os.environ.update(sidenote_env(url))
     from service import create_app
     from service.db import get_db
@@ -80,6 +79,8 @@ def measure(url: str, label: str, posts: int) -> None:
 
     for n in range(WARM_UP):
         post(n)
+    analyze(setup)  # statistics, as a live database has them (see `bench.run.analyze`)
+    setup.dispose()
     statements = 0
 
     def count(*_args: object) -> None:

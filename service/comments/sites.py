@@ -76,7 +76,7 @@ class KnownAbsent:
     round trip saved (docs/performance.md).
     """
 
-    #: No ban (lifted or not yet) on the site or on every site.
+    #: No ban that was not lifted (expired ones still count) on the site or on every site.
     bans: bool = False
     #: The site's spam score has never been trained.
     spam_classifier: bool = False
