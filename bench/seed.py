@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text
 
 from service.models import PATH_WIDTH, Comment, Site, Thread
+from service.moderation.text import text_fingerprint
 from service.rendering import render_markdown
 
 WORDS = [
@@ -173,6 +174,9 @@ def seed_thread(
                     "report_count": 0,
                     "visible_descendants": 0,
                     "status_changed_at": moment,
+                    # As posting and imports store it; without it, statistics would call the
+                    # repeated-comment lookup's index useless (every value NULL).
+                    "text_fingerprint": text_fingerprint(source),
                 }
                 ancestor = parent
                 while ancestor is not None:
