@@ -53,9 +53,15 @@ def url_belongs_to(site: Site, url: str) -> bool:
 _SITE_BY_SLUG = select(Site).where(Site.slug == bindparam("slug"))
 
 
+def _known_sites(session: Session) -> dict[str, Site]:
+    """Sites this session has looked up, by slug (`get_site`, `find_posting_target`)."""
+    known: dict[str, Site] = session.info.setdefault("sidenote.sites", {})
+    return known
+
+
 def get_site(session: Session, slug: str) -> Site:
     """The site, looked up once per session (a request asks for it from several places)."""
-    known: dict[str, Site] = session.info.setdefault("sidenote.sites", {})
+    known = _known_sites(session)
     site = known.get(slug)
     if site is not None and site in session:
         return site
@@ -129,7 +135,7 @@ def find_posting_target(session: Session, slug: str, key: str) -> PostingTarget:
     if row is None:
         raise NotFound(f"No site {slug!r}.")
     site, thread, classifier, any_ban, any_webhook, any_watcher = row
-    session.info.setdefault("sidenote.sites", {})[slug] = site
+    _known_sites(session)[slug] = site
     return PostingTarget(
         site,
         thread,
