@@ -169,7 +169,7 @@ def create_comment(
         events.CommentEvent(
             "comment.created",
             comment,
-            data={"voter_key": new.voter_key, "notify": new.signals.get("notify")},
+            data={"notify": new.signals.get("notify")},
             known_absent=target.known_absent,
         ),
     )

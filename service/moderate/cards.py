@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal
 from service.errors import ServiceError, ValidationFailed
-from service.models import TrustedAuthor
+from service.models import Comment, TrustedAuthor
 from service.moderation import audit, bans, decisions
 from service.moderation.queue import QueueItem
 
@@ -105,7 +105,7 @@ def ban_authors(
         try:
             with session.begin_nested():
                 comment = decisions.comment_for(session, actor, comment_id)
-                person = (comment.site_id, _person_key(session, comment, kind))
+                person = (comment.site_id, _person_key(comment, kind))
                 if person in done:
                     results.append({"id": comment_id, "ok": True, "ban_id": None})
                     continue
@@ -127,11 +127,11 @@ def ban_authors(
     return BulkBan(results, batch)
 
 
-def _person_key(session: Session, comment: Any, kind: str) -> str:
+def _person_key(comment: Comment, kind: str) -> str:
     if kind == "email":
         return comment.author_email.strip().lower() or f"#{comment.id}"
     if kind == "ip_hash":
         return comment.ip_hash or f"#{comment.id}"
     if kind == "identity":
         return comment.identity_key or f"#{comment.id}"
-    return str(comment.voter_key or f"#{comment.id}")
+    return comment.voter_key or f"#{comment.id}"

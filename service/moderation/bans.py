@@ -92,7 +92,7 @@ def ban_message(ban: Ban) -> str:
     return f"You cannot comment on this site until {isoformat(ban.expires_at)}."
 
 
-def _key_of_comment(session: Session, comment: Comment, kind: str) -> str:
+def _key_of_comment(comment: Comment, kind: str) -> str:
     """The value a ban of `kind` on the author of `comment` is made from."""
     value: str | None
     if kind == "email":
@@ -181,7 +181,7 @@ def create_ban(
         actor.require("moderate", site_id)
     if duration is not None and duration <= timedelta(0):
         raise ValidationFailed.on("duration_days", "A ban lasts a positive time (or forever).")
-    key = _key_of_comment(session, comment, kind) if comment else _raw_value(kind, value or "")
+    key = _key_of_comment(comment, kind) if comment else _raw_value(kind, value or "")
     now = clock.now()
     ban = Ban(
         site_id=site_id,

@@ -6,10 +6,10 @@ and the comments. Votes are linked to a person only through the voter id a comme
 with (`Comment.voter_key`), so that is the way they are found too.
 
 Erasure anonymises instead of deleting: the comments stay (their replies keep their context) but
-lose the name, email, website, identity and IP hash, and get a fresh avatar seed, so nothing ties
-them to each other or to the person. Subscriptions and the stored address are deleted, pending
-mails cancelled, the person's IP hashes dropped, the audit log redacted; the erasure itself is
-logged without the address.
+lose the name, email, website, identity, IP hash and voter key, and get a fresh avatar seed, so
+nothing ties them to each other or to the person. Subscriptions and the stored address are
+deleted, pending mails cancelled, the person's IP hashes dropped, the audit log redacted; the
+erasure itself is logged without the address.
 """
 
 from __future__ import annotations
