@@ -4,8 +4,10 @@
 
 Posts `--posts` comments one after another through the real app (Flask test client, the same
 route, pipeline and outbox as `POST /api/v1/comments`, limits and form token off as in
-`make bench`) into one thread, after 50 warm-up posts. On PostgreSQL running on this host, the
-server's CPU is read from /proc for its processes (the backends stay open during the run). Explains
+`make bench`) into one thread, after 50 warm-up posts; on each backend with the default commits,
+then with `SIDENOTE_DURABLE_COMMITS=true` ("durable": every commit waits for the disk). On
+PostgreSQL running on this host, the server's CPU is read from /proc for its processes (the
+backends stay open during the run). Explains
 the posting row of `make bench`: under load on two cores, throughput follows total CPU per post.
 Then it times a one-row query through the bare driver (no SQLAlchemy), the cost every statement
 pays at least. Prints figures; not a test.
@@ -52,11 +54,11 @@ def postgres_server_seconds() -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK") if seen else None
 
 
-def measure(url: str, label: str, posts: int) -> None:
+def measure(url: str, label: str, posts: int, *, durable: bool = False) -> None:
     upgrade(url)
     setup = make_engine(url)
     ensure_site(setup, "bench", ORIGIN)
-    os.environ.update(sidenote_env(url))
+    os.environ.update(sidenote_env(url, SIDENOTE_DURABLE_COMMITS=str(durable).lower()))
     from service import create_app
     from service.db import get_db
 
@@ -70,8 +72,8 @@ def measure(url: str, label: str, posts: int) -> None:
                 "site": "bench",
                 "thread": "/posting",
                 "thread_url": f"{ORIGIN}/posting",
-                "body": f"Benchmark comment {n} with *some* Markdown and enough words to look "
-                "like a reply.",
+                "body": f"Benchmark comment {n} ({label}) with *some* Markdown and enough words "
+                "to look like a reply.",
             },
             headers={"Origin": ORIGIN},
         )
@@ -149,6 +151,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         measure(f"sqlite:///{Path(folder) / 'posting.db'}", "SQLite", args.posts)
+        measure(f"sqlite:///{Path(folder) / 'durable.db'}", "durable", args.posts, durable=True)
         round_trip_cost(f"sqlite:///{Path(folder) / 'posting.db'}", "SQLite")
     if args.postgres:
         from tests.conftest import create_postgres_database, drop_postgres_database
@@ -156,6 +159,7 @@ def main() -> None:
         url = create_postgres_database(args.postgres, "sidenote_posting")
         try:
             measure(url, "PostgreSQL", args.posts)
+            measure(url, "durable", args.posts, durable=True)
             round_trip_cost(url, "PostgreSQL")
         finally:
             drop_postgres_database(args.postgres, url)

@@ -160,6 +160,8 @@ def best_of(runs: int, name: str, url: str, **options: object) -> Measurement:
     )
 
 
+DURABLE_POSTING = "post a comment, SIDENOTE_DURABLE_COMMITS=true"
+
 #: Posting is compared with Isso as the best of this many runs on each side: both run on the
 #: same gunicorn shape, where wrk's kept-alive connections can all land on one worker.
 POSTING_RUNS = 5
@@ -413,6 +415,25 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
             )
         )
 
+    # Not a target: posting when every commit waits for the disk (docs/deploying.md, "Durability").
+    port_durable = free_port()
+    with serve(
+        database_url,
+        port_durable,
+        work / f"sidenote-durable-{backend}.log",
+        SIDENOTE_DURABLE_COMMITS="true",
+    ):
+        wait_for(read_url.replace(f":{port}/", f":{port_durable}/"))
+        report.rows.append(
+            best_of(
+                POSTING_RUNS,
+                DURABLE_POSTING,
+                f"http://127.0.0.1:{port_durable}/api/v1/comments",
+                seconds=seconds,
+                script=post_script,
+            )
+        )
+
     print(f"== {backend}: adding 10,000 comments in one thread and 100,000 elsewhere", flush=True)
     seed_thread(engine, site_id=site_id, key="/t10k", origin=origin, pool=pool, blocks=50)
     other_site = ensure_site(engine, "elsewhere", "http://elsewhere.example")
@@ -620,6 +641,14 @@ def format_report(reports: list[BackendReport], isso: Measurement | None, second
                 f"| posting throughput / Isso 0.14 ({isso.requests_per_second:,.0f} req/s) | "
                 f"{share:.2f} | ≥ 1.0 | {'yes' if share >= 1.0 else 'NO'} |"
             )
+            durable = next((r for r in report.rows if r.name == DURABLE_POSTING), None)
+            if durable is not None:
+                durable_share = durable.requests_per_second / isso.requests_per_second
+                lines.append(
+                    "\nPosting with `SIDENOTE_DURABLE_COMMITS=true` (not a target; every commit "
+                    f"waits for the disk): {durable_share:.2f} × Isso's throughput, p50 "
+                    f"{durable.p50_ms:.2f} ms against Isso's {isso.p50_ms:.2f} ms."
+                )
         if report.diagnostics:
             shown = "; ".join(f"{label}: {value:.2f}" for label, value in report.diagnostics)
             lines.append(

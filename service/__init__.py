@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     from service.abuse import limits
 
-    db.init_app(app, settings.sqlalchemy_url)
+    db.init_app(app, settings.sqlalchemy_url, durable_commits=settings.durable_commits)
     errors.register_error_handlers(app)
     caching.init_app(app)
     auth.init_app(app)

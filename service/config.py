@@ -42,6 +42,9 @@ class Settings(BaseModel):
 
     env: Literal["production", "development", "test"] = "production"
     database_url: str = "sqlite:///var/sidenote.db"
+    #: Wait for the disk before a commit returns (docs/deploying.md, "Durability"). Off, a crash
+    #: of the machine may lose the last fraction of a second of writes, never corrupt them.
+    durable_commits: bool = False
     secret_key: str = ""
     sanitizer: Literal["bleach", "nh3"] = "bleach"
     trusted_proxies: int = Field(default=0, ge=0, le=10)

@@ -8,6 +8,7 @@ How it is used:
 - On SQLite we manage transactions ourselves (pysqlite's own handling breaks SAVEPOINTs), use WAL,
   a busy timeout and foreign keys; a write request begins with `BEGIN IMMEDIATE` so two writers
   queue on the lock instead of failing when one upgrades a read transaction.
+- Durability is one choice for both backends (`SIDENOTE_DURABLE_COMMITS`, see `make_engine`).
 """
 
 from __future__ import annotations
@@ -75,8 +76,17 @@ def table_of(model: type[Base]) -> Table:
     return table
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with our SQLite settings; creates the SQLite file's folder if needed."""
+def make_engine(url: str, *, durable_commits: bool = True, **kwargs: Any) -> Engine:
+    """An engine with our SQLite settings; creates the SQLite file's folder if needed.
+
+    `durable_commits=False` (the app's default, `SIDENOTE_DURABLE_COMMITS`) lets COMMIT return
+    before the log is flushed to disk, on both backends alike: SQLite's `synchronous=NORMAL` in WAL
+    mode, PostgreSQL's `synchronous_commit=off`. Neither can corrupt or half-apply anything; an
+    operating-system crash or power cut (on PostgreSQL also a crash of the server) may lose the
+    commits of the last fraction of a second. A flush waits about a millisecond on an idle disk,
+    as long as the rest of a post on PostgreSQL (docs/performance.md). Scripts and migrations keep
+    the default `True`.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_size", 5)
@@ -86,6 +96,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connect_args.setdefault("connect_timeout", 5)
         engine = create_engine(url, **kwargs)
         event.listen(engine.pool, "checkout", _replace_if_closed_by_server)
+        if not durable_commits:
+            event.listen(engine, "connect", _commit_without_waiting_for_the_disk)
         return engine
 
     database = parsed.database or ""
@@ -107,7 +119,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={'FULL' if durable_commits else 'NORMAL'}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -141,6 +153,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             connection.info[SQLITE_WROTE] = True
 
     return engine
+
+
+def _commit_without_waiting_for_the_disk(dbapi_connection: Any, _record: Any) -> None:
+    """Set once per connection, not per transaction: no statement is added to any request. A
+    session setting, committed, so the pool's rollback on check-in keeps it."""
+    dbapi_connection.execute("SET synchronous_commit TO off")
+    dbapi_connection.commit()
 
 
 def _replace_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -232,8 +251,9 @@ class WriterQueue:
 class Database:
     """Engine and session factory of one app. Creating it connects to nothing."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, durable_commits: bool) -> None:
         self.url = url
+        self.durable_commits = durable_commits
         self._engine: Engine | None = None
         self._factory: sessionmaker[Session] | None = None
         self._write_factory: sessionmaker[Session] | None = None
@@ -241,7 +261,7 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.url)
+            self._engine = make_engine(self.url, durable_commits=self.durable_commits)
         return self._engine
 
     @property
@@ -340,6 +360,6 @@ def transactional(view: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def init_app(app: Flask, url: str) -> None:
-    app.extensions["sidenote.db"] = Database(url)
+def init_app(app: Flask, url: str, *, durable_commits: bool) -> None:
+    app.extensions["sidenote.db"] = Database(url, durable_commits=durable_commits)
     app.teardown_appcontext(_close_session)
