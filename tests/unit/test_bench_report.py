@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+import bench.run
 from bench.run import DURABLE_POSTING, BackendReport, Measurement, format_report
 
 
@@ -46,4 +49,21 @@ def test_durable_posting_is_compared_with_isso_after_the_targets_table() -> None
     assert lines[table_end + 1] == (
         "Posting with `SIDENOTE_DURABLE_COMMITS=true` (not a target; every commit waits for the "
         "disk): 0.90 × Isso's throughput, p50 45.00 ms against Isso's 40.00 ms."
+    )
+
+
+def test_best_of_takes_throughput_and_latency_each_from_its_best_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A lopsided split of wrk's connections costs one run its p50, another its throughput."""
+    runs = iter(
+        [
+            Measurement("post", 650, 40.8, 70.0, non_2xx=1),
+            Measurement("post", 600, 24.0, 45.0),
+            Measurement("post", 320, 30.0, 60.0, non_2xx=2),
+        ]
+    )
+    monkeypatch.setattr(bench.run, "wrk", lambda *_args, **_kwargs: next(runs))
+    assert bench.run.best_of(3, "post", "http://127.0.0.1/") == Measurement(
+        "post", 650, 24.0, 45.0, non_2xx=3
     )
