@@ -28,6 +28,7 @@ from sqlalchemy import Connection, DateTime, Engine, MetaData, Table, create_eng
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.selectable import CompoundSelect, Select
 from sqlalchemy.types import TypeDecorator
 
 from service import clock
@@ -47,6 +48,7 @@ SQLITE_BEGUN = "sidenote.sqlite_begun"
 SQLITE_WROTE = "sidenote.sqlite_wrote"
 WRITER_FD = "sidenote.writer_fd"
 WRITER_HELD = "sidenote.writer_held"
+_SELECTS = (Select, CompoundSelect)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -147,12 +149,21 @@ def make_engine(url: str, *, durable_commits: bool = True, **kwargs: Any) -> Eng
 
     @event.listens_for(engine, "before_cursor_execute")
     def _sqlite_note_write(
-        connection: Connection, _c: Any, statement: str, _p: Any, _x: Any, _m: bool
+        connection: Connection, _c: Any, statement: str, _p: Any, context: Any, _m: bool
     ) -> None:
-        if not statement.lstrip()[:6].upper().startswith(("SELECT", "BEGIN", "PRAGMA")):
+        if _writes(statement, context):
             connection.info[SQLITE_WROTE] = True
 
     return engine
+
+
+def _writes(statement: str, context: Any) -> bool:
+    """Whether a statement may write: a compiled SELECT never does on SQLite (it has no
+    data-modifying CTEs), even when a CTE makes it begin with WITH; other SQL is judged by its
+    first word."""
+    if isinstance(getattr(getattr(context, "compiled", None), "statement", None), _SELECTS):
+        return False
+    return not statement.lstrip()[:6].upper().startswith(("SELECT", "BEGIN", "PRAGMA"))
 
 
 def _commit_without_waiting_for_the_disk(dbapi_connection: Any, _record: Any) -> None:
