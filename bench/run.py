@@ -320,9 +320,8 @@ def analyze(engine: Engine) -> None:
     connection's lifetime, a plan picked for an empty table (the repeated-comment lookup then
     read every comment of the site until autovacuum's next ANALYZE).
 
-    Nor is its bulk load still being written out: a checkpoint flushing the seeded pages while the
-    posting rows run made every durable commit wait behind it (193 instead of ~550 posts/s with
-    `SIDENOTE_DURABLE_COMMITS=true` on PostgreSQL). CHECKPOINT needs a superuser or the
+    Nor is its bulk load still being written out while rows are measured, which would slow every
+    commit that waits for the disk: the data is checkpointed. CHECKPOINT needs a superuser or the
     pg_checkpoint role; without one the run goes on unflushed."""
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
