@@ -171,7 +171,12 @@ def best_of(runs: int, name: str, url: str, **options: object) -> Measurement:
     )
 
 
-DURABLE_POSTING = "post a comment, SIDENOTE_DURABLE_COMMITS=true"
+def posting_variant(setting: str, value: str) -> str:
+    """The name of a posting row measured with one setting changed."""
+    return f"post a comment, {setting}={value}"
+
+
+DURABLE_POSTING = posting_variant("SIDENOTE_DURABLE_COMMITS", "true")
 
 #: Posting is compared with Isso as the best of this many runs on each side: both run on the
 #: same gunicorn shape, where wrk's kept-alive connections can all land on one worker.
@@ -422,40 +427,29 @@ def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -
         uncached_small = best_of(2, "thread read, cache off", read_url_nc, seconds=seconds)
         report.rows.append(uncached_small)
 
-    # Not a target (bleach is the default sanitiser): what a site that chooses nh3 gets.
-    port_nh3 = free_port()
-    with serve(
-        database_url, port_nh3, work / f"sidenote-nh3-{backend}.log", SIDENOTE_SANITIZER="nh3"
-    ):
-        wait_for(read_url.replace(f":{port}/", f":{port_nh3}/"))
-        report.rows.append(
-            best_of(
+    def posting_with(label: str, setting: str, value: str) -> Measurement:
+        """Posting on a server started with one setting changed (rows that are not targets)."""
+        variant_port = free_port()
+        with serve(
+            database_url,
+            variant_port,
+            work / f"sidenote-{label}-{backend}.log",
+            workers=2,
+            **{setting: value},
+        ):
+            wait_for(read_url.replace(f":{port}/", f":{variant_port}/"))
+            return best_of(
                 POSTING_RUNS,
-                "post a comment, SIDENOTE_SANITIZER=nh3",
-                f"http://127.0.0.1:{port_nh3}/api/v1/comments",
+                posting_variant(setting, value),
+                f"http://127.0.0.1:{variant_port}/api/v1/comments",
                 seconds=seconds,
                 script=post_script,
             )
-        )
 
-    # Not a target: posting when every commit waits for the disk (docs/deploying.md, "Durability").
-    port_durable = free_port()
-    with serve(
-        database_url,
-        port_durable,
-        work / f"sidenote-durable-{backend}.log",
-        SIDENOTE_DURABLE_COMMITS="true",
-    ):
-        wait_for(read_url.replace(f":{port}/", f":{port_durable}/"))
-        report.rows.append(
-            best_of(
-                POSTING_RUNS,
-                DURABLE_POSTING,
-                f"http://127.0.0.1:{port_durable}/api/v1/comments",
-                seconds=seconds,
-                script=post_script,
-            )
-        )
+    # bleach is the default sanitiser: what a site that chooses nh3 gets.
+    report.rows.append(posting_with("nh3", "SIDENOTE_SANITIZER", "nh3"))
+    # Every commit waits for the disk (docs/deploying.md, "Durability").
+    report.rows.append(posting_with("durable", "SIDENOTE_DURABLE_COMMITS", "true"))
 
     print(f"== {backend}: adding 10,000 comments in one thread and 100,000 elsewhere", flush=True)
     seed_thread(engine, site_id=site_id, key="/t10k", origin=origin, pool=pool, blocks=50)

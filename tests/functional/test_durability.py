@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 
 from service import create_app
@@ -21,14 +21,19 @@ SQLITE_SYNCHRONOUS = {1: "NORMAL", 2: "FULL"}
 
 
 @contextmanager
-def app_connection(database_url: str, **overrides: object) -> Iterator[Connection]:
-    """A connection from the app's own engine (the test transaction's connection is not one)."""
+def app_engine(database_url: str, **overrides: object) -> Iterator[Engine]:
+    """The app's own engine (the test transaction's connection does not come from it)."""
     app = create_app(make_settings(database_url, **overrides))
     try:
-        with get_db(app).engine.connect() as connection:
-            yield connection
+        yield get_db(app).engine
     finally:
         get_db(app).dispose()
+
+
+@contextmanager
+def app_connection(database_url: str, **overrides: object) -> Iterator[Connection]:
+    with app_engine(database_url, **overrides) as engine, engine.connect() as connection:
+        yield connection
 
 
 def commit_waits_for_disk(connection: Connection) -> bool:
@@ -65,9 +70,7 @@ def test_durable_commits_wait_for_the_disk(database_url: str) -> None:
 
 def test_the_setting_outlives_a_rolled_back_transaction(database_url: str) -> None:
     """The pool rolls back every connection it takes back; the choice must stay."""
-    app = create_app(make_settings(database_url))
-    engine = get_db(app).engine
-    try:
+    with app_engine(database_url) as engine:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
             connection.rollback()
@@ -75,8 +78,6 @@ def test_the_setting_outlives_a_rolled_back_transaction(database_url: str) -> No
         with engine.connect() as connection:
             assert connection.connection.dbapi_connection is first
             assert not commit_waits_for_disk(connection)
-    finally:
-        engine.dispose()
 
 
 def test_the_setting_is_read_from_the_environment() -> None:
