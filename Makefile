@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo article on another origin than Sidenote's, as sites embed it: localhost for 127.0.0.1.
+PAGE_HOST := $(if $(filter localhost,$(HOST)),127.0.0.1,localhost)
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
@@ -34,8 +36,9 @@ run: $(STAMP) ## Serve the demo article, widget and API (development mode, SQLit
 	$(BIN)/sidenote db upgrade && \
 	$(BIN)/sidenote demo --port $(PORT) && \
 	echo "" && \
-	echo "  Demo article:  http://$(HOST):$(PORT)/" && \
-	echo "  Strict CSP:    http://$(HOST):$(PORT)/csp" && \
+	echo "  Demo article:  http://$(PAGE_HOST):$(PORT)/     (cross-origin: the page on $(PAGE_HOST), Sidenote on $(HOST), as sites deploy it)" && \
+	echo "  Strict CSP:    http://$(PAGE_HOST):$(PORT)/csp  (the same, under a strict Content-Security-Policy)" && \
+	echo "  Same origin:   http://$(HOST):$(PORT)/" && \
 	echo "  API document:  http://$(HOST):$(PORT)/api/v1/openapi.json" && \
 	echo "" && \
 	$(BIN)/sidenote run --host $(HOST) --port $(PORT)

@@ -29,6 +29,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "edit_window_closed": (403, "The time to edit or delete this comment has passed."),
     "thread_locked": (403, "This discussion is closed for new comments."),
     "banned": (403, "You cannot comment on this site."),
+    "origin_not_allowed": (403, "This page's origin is not one of the site's origins."),
     "not_found": (404, "Nothing here."),
     "method_not_allowed": (405, "This method is not allowed here."),
     "payload_too_large": (413, "The request is too large."),
@@ -112,6 +113,23 @@ class ThreadLocked(ServiceError):
 
 class Banned(ServiceError):
     code = "banned"
+
+
+class OriginNotAllowed(ServiceError):
+    """A page on an origin the site does not list asked for the site's configuration.
+
+    Readable by any origin (the widget on that page must be able to say what is wrong), so it
+    names only what the page sent: its origin and the slug, never the site's data or origins.
+    """
+
+    code = "origin_not_allowed"
+
+    def __init__(self, origin: str, slug: str) -> None:
+        super().__init__(
+            f"this page's origin {origin} is not one of site '{slug}''s origins; "
+            f"add it with `sidenote site update {slug} --origin …`",
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
 
 
 class NotFound(ServiceError):

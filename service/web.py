@@ -23,10 +23,12 @@ WIDGET_FILES = ("embed.js", "count.js", "inline.js")
 DEMO_THEMES = ("light", "dark", "auto")
 DEMO_LANGUAGES = ("en", "de", "fr", "es", "ko", "ja")
 #: The /csp demo page proves the widget needs nothing a strict policy forbids: no inline script
-#: or style, no eval, no third-party host (styles go through adoptedStyleSheets).
+#: or style, no eval, no host but Sidenote's own in script-src and connect-src (styles go through
+#: adoptedStyleSheets). `{sidenote}` is Sidenote's origin (SIDENOTE_PUBLIC_URL) when it has one.
 STRICT_CSP = (
-    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
-    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self'{sidenote}; connect-src 'self'{sidenote}; "
+    "style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
 )
 
 
@@ -49,6 +51,9 @@ def _demo_page(strict: bool) -> str:
     lang = request.args.get("lang", "")
     return render_template(
         "demo.html",
+        # The widget comes from SIDENOTE_PUBLIC_URL: opened on another origin (localhost for
+        # 127.0.0.1), the page embeds Sidenote cross-origin, as a real site does.
+        sidenote=settings().public_url,
         strict=strict,
         theme=theme if theme in DEMO_THEMES else "auto",
         lang=lang if lang in DEMO_LANGUAGES else "",
@@ -81,7 +86,10 @@ def demo_article() -> str:
 @web.get("/csp")
 def demo_article_strict_csp() -> Response:
     response = Response(_demo_page(strict=True))
-    response.headers["Content-Security-Policy"] = STRICT_CSP
+    public_url = settings().public_url
+    response.headers["Content-Security-Policy"] = STRICT_CSP.format(
+        sidenote=f" {public_url}" if public_url else ""
+    )
     return response
 
 

@@ -73,6 +73,7 @@ export const en = {
   rejected_by_policy: "Your comment was not accepted: {message}",
   failed: "Something went wrong ({message}). Please try again.",
   unavailable: "The comments could not be loaded. Please try again later.",
+  origin_not_allowed: "Comments are not enabled for this address.",
   // signing in (docs/sso.md)
   signIn: "Sign in",
   signInToComment: "Sign in to comment.",

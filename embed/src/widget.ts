@@ -3,6 +3,7 @@
 
 import { Api, ApiError } from "./api";
 import { Composer, type ComposerOptions } from "./composer";
+import type { MessageKey } from "./en";
 import type { CoreEvent, InlineInstance, InlineSetup, WidgetCore } from "./core";
 import { h, uid } from "./dom";
 import { insertServerHtml } from "./html";
@@ -105,9 +106,11 @@ export class Widget implements WidgetCore {
       this.showPage(first.page!, first.etag);
     } catch (error) {
       if (generation != this.generation) return;
-      console.warn("Sidenote:", error);
-      const message = error instanceof ApiError && error.code == "network" ? "network" : "unavailable";
-      this.shell.replaceChildren(h("p", { class: "err", role: "alert" }, this.i18n.t(message)));
+      // A page off the site's origins: the server says so (docs/deploying.md), the owner reads it here.
+      const { code, message } = error as ApiError;
+      const origin = code == "origin_not_allowed";
+      console.warn("Sidenote:", origin ? message : error);
+      this.shell.replaceChildren(h("p", { class: "err", role: "alert" }, this.i18n.t((origin || code == "network" ? code : "unavailable") as MessageKey)));
       return;
     }
     addEventListener("hashchange", this.onHash);

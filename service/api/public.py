@@ -47,7 +47,7 @@ from service.auth import api_token_principal
 from service.caching import head_cache, response_cache
 from service.clock import isoformat
 from service.comments import posting, reactions, reading
-from service.comments.sites import find_posting_target, get_site
+from service.comments.sites import check_page_origin, find_posting_target, get_site
 from service.db import get_session, read_first, transactional
 from service.errors import ValidationFailed
 from service.features import site_features
@@ -88,10 +88,11 @@ def _reader_identity() -> str | None:
     summary="What the widget needs to know about a site",
     tags=["sites"],
     responses={200: SiteConfigOut},
-    errors=["not_found"],
+    errors=["origin_not_allowed", "not_found"],
 )
 def site_config(site: str) -> Response:
     found = get_site(get_session(), site)
+    check_page_origin(found, request.headers.get("Origin"))
     identity = identity_settings(found)
     response = json_response(
         {

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.caching import note_thread_created
-from service.errors import NotFound, ValidationFailed
+from service.errors import NotFound, OriginNotAllowed, ValidationFailed
 from service.models import (
     MODERATION_MODES,
     Ban,
@@ -48,6 +48,12 @@ def normalize_origin(url: str) -> str | None:
 def url_belongs_to(site: Site, url: str) -> bool:
     origin = normalize_origin(url)
     return origin is not None and origin in site.origins
+
+
+def check_page_origin(site: Site, origin: str | None) -> None:
+    """A cross-origin page (a browser sends `Origin`) must be on one of the site's origins."""
+    if origin is not None and origin not in site.origins:
+        raise OriginNotAllowed(origin, site.slug)
 
 
 _SITE_BY_SLUG = select(Site).where(Site.slug == bindparam("slug"))

@@ -56,3 +56,27 @@ def test_the_demo_article_is_served_in_development(development: FlaskClient, pat
 def test_only_the_csp_page_carries_the_strict_policy(development: FlaskClient) -> None:
     assert "Content-Security-Policy" not in development.get("/").headers
     assert "default-src 'none'" in development.get("/csp").headers["Content-Security-Policy"]
+
+
+def test_the_demo_embeds_the_widget_from_the_public_url(tmp_path: Path) -> None:
+    """Opened on another origin (localhost for 127.0.0.1), the demo embeds Sidenote cross-origin."""
+    app = create_app(
+        make_settings(
+            f"sqlite:///{tmp_path / 'unused.db'}",
+            env="development",
+            public_url="http://127.0.0.1:8000",
+        )
+    )
+    page = app.test_client().get("/", base_url="http://localhost:8000")
+    assert 'src="http://127.0.0.1:8000/embed.js"' in page.text
+    assert 'src="http://127.0.0.1:8000/count.js"' in page.text
+    policy = app.test_client().get("/csp").headers["Content-Security-Policy"]
+    assert "script-src 'self' http://127.0.0.1:8000;" in policy
+    assert "connect-src 'self' http://127.0.0.1:8000;" in policy
+
+
+def test_without_a_public_url_the_demo_embeds_from_its_own_origin(
+    development: FlaskClient,
+) -> None:
+    assert 'src="/embed.js"' in development.get("/").text
+    assert "script-src 'self';" in development.get("/csp").headers["Content-Security-Policy"]
