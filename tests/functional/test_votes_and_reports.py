@@ -1,4 +1,4 @@
-"""Votes (one per voter, replaceable, capped per IP) and reports (one per reporter: identity or IP hash)."""
+"""Votes (one per voter, replaceable, capped per IP) and reports (one per identity or IP hash)."""
 
 from __future__ import annotations
 
