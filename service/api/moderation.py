@@ -117,6 +117,7 @@ def thread_json(thread: Thread) -> dict[str, Any]:
         "title": thread.title,
         "locked": thread.locked,
         "moderation": thread.moderation,
+        "settled": thread.settled_at is not None,
     }
 
 
@@ -432,7 +433,7 @@ def trust_author(comment_id: int, body: TrustIn) -> Response:
     api,
     "PATCH",
     "/moderation/threads/{thread_id}",
-    summary="Lock or unlock a thread, or pre-moderate it",
+    summary="Lock or unlock a thread, pre-moderate it, or correct its title and page URL",
     tags=TAGS,
     body=ThreadPatchIn,
     responses={200: ThreadPatchOut},
@@ -442,7 +443,12 @@ def trust_author(comment_id: int, body: TrustIn) -> Response:
 @transactional
 def patch_thread(thread_id: int, body: ThreadPatchIn) -> Response:
     principal = auth.require("moderate")
-    options: dict[str, Any] = {"locked": body.locked, "reason": body.reason}
+    options: dict[str, Any] = {
+        "locked": body.locked,
+        "title": body.title,
+        "url": body.url,
+        "reason": body.reason,
+    }
     if body.moderation is not None:
         options["moderation"] = None if body.moderation == "site" else body.moderation
     thread, batch = decisions.update_thread(get_session(), principal, thread_id, **options)

@@ -83,6 +83,10 @@ class ModThreadOut(BaseModel):
     title: str
     locked: bool
     moderation: str | None
+    settled: bool = Field(
+        description="A visible comment or a moderator fixed the title and URL; until then the "
+        "next poster's replace them"
+    )
 
 
 class ModCommentOut(BaseModel):
@@ -229,6 +233,12 @@ class ThreadPatchIn(_In):
     locked: bool | None = None
     moderation: Literal["pre", "site"] | None = Field(
         default=None, description="pre: hold every new comment; site: follow the site's mode"
+    )
+    title: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        default=None, description="The thread's title (settles it: posters no longer replace it)"
+    )
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = Field(
+        default=None, description="The page URL, on one of the site's origins (settles it too)"
     )
     reason: Reason = ""
 

@@ -76,6 +76,15 @@ def _voter_key() -> str:
     return keyed_hash("voter", voter)
 
 
+def _reporter_key() -> str:
+    """Who a report counts as: the signed-in reader's identity, else the IP hash. Never the
+    client-chosen voter id: minting ids must not add reporters (docs/moderation.md, Reports)."""
+    reader = current_reader()
+    if reader is not None:
+        return reader.voter_key
+    return IP_VOTER_PREFIX + ip_hash()
+
+
 def _reader_identity() -> str | None:
     reader = current_reader()
     return reader.key if reader is not None else None
@@ -384,7 +393,7 @@ def vote(comment_id: int, body: VoteIn) -> Response:
 @transactional
 def report(comment_id: int, body: ReportIn) -> Response:
     reactions.report_comment(
-        get_session(), comment_id, reporter_key=_voter_key(), reason=body.reason, note=body.note
+        get_session(), comment_id, reporter_key=_reporter_key(), reason=body.reason, note=body.note
     )
     return json_response({"status": "accepted"}, 202)
 

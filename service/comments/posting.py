@@ -31,6 +31,7 @@ from service.comments.sites import (
     PostingTarget,
     find_posting_target,
     get_or_create_thread,
+    replace_unsettled_details,
     url_belongs_to,
 )
 from service.comments.visibility import apply_visibility, bump_thread_version, change_status
@@ -139,6 +140,8 @@ def create_comment(
     begin_writes(session)
     if inspect(thread).transient:
         thread = get_or_create_thread(session, site, new.thread, new.thread_url, new.thread_title)
+    else:
+        replace_unsettled_details(session, site, thread, new.thread_url, new.thread_title)
     now = clock.now()
     comment = Comment(
         site_id=site.id,

@@ -123,7 +123,10 @@ def _scores(session: Session, comment_id: int) -> Scores:
 def report_comment(
     session: Session, comment_id: int, *, reporter_key: str, reason: str, note: str
 ) -> bool:
-    """Record a report; a repeat by the same reporter changes nothing. True if it was new."""
+    """Record a report; a repeat by the same reporter changes nothing. True if it was new.
+
+    `reporter_key` is who the report counts as (an identity, or an anonymous reader's IP hash;
+    never a client-chosen id): `report_count` and the threshold count distinct reporters."""
     comment = visible_comment(session, comment_id)
     exists = session.scalar(
         select(Report.id).where(

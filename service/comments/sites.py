@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.caching import note_thread_created
+from service.comments.visibility import bump_thread_version
 from service.errors import NotFound, OriginNotAllowed, ValidationFailed
 from service.models import (
     MODERATION_MODES,
@@ -184,8 +185,28 @@ def get_or_create_thread(
         existing = find_thread(session, site, key)
         if existing is None:
             raise
+        replace_unsettled_details(session, site, existing, url, title)
         return existing
     return thread
+
+
+def replace_unsettled_details(
+    session: Session, site: Site, thread: Thread, url: str, title: str | None
+) -> None:
+    """Until a visible comment or a moderator settles a thread (`Thread.settled_at`), each new
+    poster's page URL (if on a site origin) and title replace the stored ones, so a first
+    comment held or stored as spam cannot fix them for good. A settled thread keeps its own."""
+    if thread.settled_at is not None:
+        return
+    changed = False
+    if url != thread.url and url_belongs_to(site, url):
+        thread.url = url
+        changed = True
+    if title is not None and title != thread.title:
+        thread.title = title
+        changed = True
+    if changed:
+        bump_thread_version(session, thread.id)
 
 
 def validate_site_options(

@@ -3,12 +3,13 @@
 A comment is visible when it is approved. Its visibility feeds three counters: the thread's
 `approved_count` (what readers see as the comment count), each ancestor's `visible_descendants`
 (which turns a hidden ancestor into a tombstone), and the thread's `version` (ETags and the
-response cache). Changing status anywhere else would let them drift.
+response cache). The first visible comment also settles the thread's URL and title
+(`Thread.settled_at`). Changing status anywhere else would let them drift.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, bindparam, update
+from sqlalchemy import Integer, bindparam, func, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -37,6 +38,18 @@ _BUMP_THREAD = (
         approved_count=_threads.c.approved_count + bindparam("delta", type_=Integer),
     )
 )
+#: A comment becoming visible also settles its thread's URL and title (`Thread.settled_at`).
+_SHOW_IN_THREAD = (
+    update(_threads)
+    .where(_threads.c.id == bindparam("thread_id"))
+    .values(
+        version=_threads.c.version + 1,
+        approved_count=_threads.c.approved_count + bindparam("delta", type_=Integer),
+        settled_at=func.coalesce(
+            _threads.c.settled_at, bindparam("now", type_=_threads.c.settled_at.type)
+        ),
+    )
+)
 _COUNT_DESCENDANTS = (
     update(_comments)
     .where(_comments.c.id.in_(bindparam("ancestors", expanding=True)))
@@ -55,6 +68,12 @@ def _expire_loaded(session: Session, model: type[Base], ids: list[int], *names: 
 def bump_thread_version(session: Session, thread_id: int, approved_delta: int = 0) -> None:
     note_thread_changed(session, thread_id)
     session.flush()  # a Core statement does not autoflush
+    if approved_delta > 0:
+        session.execute(
+            _SHOW_IN_THREAD, {"thread_id": thread_id, "delta": approved_delta, "now": clock.now()}
+        )
+        _expire_loaded(session, Thread, [thread_id], "version", "approved_count", "settled_at")
+        return
     session.execute(_BUMP_THREAD, {"thread_id": thread_id, "delta": approved_delta})
     _expire_loaded(session, Thread, [thread_id], "version", "approved_count")
 

@@ -73,6 +73,9 @@ class Thread(Base):
     #: The score-refresh window in which this thread last received a vote (ETags, response cache).
     score_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[created]
+    #: When a visible (approved) comment or a moderator fixed `url` and `title`; until then the
+    #: next poster's page URL and title replace them (a spam first comment squats nothing).
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     site: Mapped[Site] = relationship(lazy="raise")
 

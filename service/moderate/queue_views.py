@@ -344,6 +344,10 @@ def thread(thread_id: int) -> Response:
         if form["moderation"] not in ("pre", "site"):
             return refused(ValidationFailed.on("moderation", "Use pre or site."))
         options["moderation"] = "pre" if form["moderation"] == "pre" else None
+    if "title" in form:
+        options["title"] = form["title"]
+    if "url" in form:
+        options["url"] = form["url"]
     result = act(lambda session: decisions.update_thread(session, who, thread_id, **options))
     if isinstance(result, ServiceError):
         return refused(result)
@@ -351,6 +355,8 @@ def thread(thread_id: int) -> Response:
     state = "locked" if changed.locked else "open"
     mode = "pre-moderated" if changed.moderation == "pre" else "following the site's mode"
     title = changed.title.strip() or changed.key
+    if "title" in options or "url" in options:
+        return back(Notice(f"The thread is now “{title[:80]}” at {changed.url[:200]}.", batch))
     return back(Notice(f"The thread “{title[:80]}” is {state}, {mode}.", batch))
 
 

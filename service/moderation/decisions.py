@@ -21,6 +21,7 @@ from service import clock, events
 from service.auth import Principal
 from service.clock import isoformat
 from service.comments.posting import render_body
+from service.comments.sites import url_belongs_to
 from service.comments.visibility import bump_thread_version, change_status
 from service.errors import NotFound, ServiceError, ValidationFailed
 from service.models import AuditEntry, Ban, Comment, Report, Site, Thread, TrustedAuthor
@@ -306,22 +307,38 @@ def update_thread(
     *,
     locked: bool | None = None,
     moderation: Any = _UNSET,
+    title: str | None = None,
+    url: str | None = None,
     reason: str = "",
     batch: str | None = None,
 ) -> tuple[Thread, str]:
-    """Lock/unlock a thread, or pre-moderate it (`moderation="pre"`; None follows the site)."""
+    """Lock/unlock a thread, pre-moderate it (`moderation="pre"`; None follows the site), or
+    correct its title and page URL (which settles them: posters no longer replace them)."""
     thread = session.get(Thread, thread_id)
     if thread is None:
         raise NotFound("No such thread.")
     actor.require("moderate", thread.site_id)
     if moderation is not _UNSET and moderation not in (None, "pre"):
         raise ValidationFailed.on("moderation", "Use pre, or site to follow the site's mode.")
-    before = {"locked": thread.locked, "moderation": thread.moderation}
+    if title is not None:
+        title = _thread_title(title)
+    if url is not None:
+        url = url.strip()
+        site = session.get_one(Site, thread.site_id)
+        if not url or len(url) > MAX_THREAD_URL or not url_belongs_to(site, url):
+            raise ValidationFailed.on("url", "The page URL is not on one of this site's origins.")
+    before = _thread_state(thread)
     if locked is not None:
         thread.locked = locked
     if moderation is not _UNSET:
         thread.moderation = moderation
-    after = {"locked": thread.locked, "moderation": thread.moderation}
+    if title is not None:
+        thread.title = title
+    if url is not None:
+        thread.url = url
+    if (title is not None or url is not None) and thread.settled_at is None:
+        thread.settled_at = clock.now()
+    after = _thread_state(thread)
     batch = batch or audit.new_batch()
     if before != after:
         session.flush()
@@ -339,6 +356,28 @@ def update_thread(
             batch=batch,
         )
     return thread, batch
+
+
+MAX_THREAD_TITLE = 300
+MAX_THREAD_URL = 2000
+
+
+def _thread_title(value: str) -> str:
+    value = " ".join(value.split())
+    if len(value) > MAX_THREAD_TITLE or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise ValidationFailed.on(
+            "title", f"Use one line of at most {MAX_THREAD_TITLE} printable characters."
+        )
+    return value
+
+
+def _thread_state(thread: Thread) -> dict[str, Any]:
+    return {
+        "locked": thread.locked,
+        "moderation": thread.moderation,
+        "title": thread.title,
+        "url": thread.url,
+    }
 
 
 UNVERIFIED = "Only commenters with a verified identity can be trusted."
@@ -503,6 +542,8 @@ def _revert(session: Session, entry: AuditEntry, *, sanitizer: str, max_body_cha
             raise NotFound("The thread no longer exists.")
         thread.locked = bool(before.get("locked"))
         thread.moderation = before.get("moderation")
+        thread.title = before.get("title", thread.title)
+        thread.url = before.get("url", thread.url)
         session.flush()
         bump_thread_version(session, thread.id)
     elif entry.action in ("ban.add", "ban.lift"):

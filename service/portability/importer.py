@@ -415,6 +415,7 @@ def write_page(
         if staged.created_at is not None:
             dates.append(staged.created_at)
         thread.created_at = min(dates) if dates else clock.now()
+        thread.settled_at = clock.now()  # the operator's file names the page: nothing to squat
         thread.locked = staged.locked or bool(staged.extra.get("locked"))
         moderation = staged.extra.get("moderation")
         thread.moderation = moderation if moderation in MODERATION_MODES else None

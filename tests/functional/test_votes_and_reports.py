@@ -1,4 +1,4 @@
-"""Votes (one per voter, replaceable, capped per IP) and reports (idempotent per reporter)."""
+"""Votes (one per voter, replaceable, capped per IP) and reports (one per identity or IP hash)."""
 
 from __future__ import annotations
 
@@ -135,6 +135,37 @@ def test_repeated_reports_by_one_reporter_are_idempotent(
     assert session.scalar(select(func.count()).select_from(Report)) == 1
     session.expire_all()
     assert session.get_one(Comment, comment.id).report_count == 1
+
+
+def report_from(client: FlaskClient, comment_id: int, voter: str, address: str) -> int:
+    response = client.post(
+        f"/api/v1/comments/{comment_id}/report",
+        json={"reason": "abuse"},
+        headers={"X-Sidenote-Voter": voter},
+        environ_overrides={"REMOTE_ADDR": address},
+    )
+    return response.status_code
+
+
+def test_reports_with_minted_voter_ids_from_one_address_count_once(
+    client: FlaskClient, make: Factories, session: Session
+) -> None:
+    comment = make.comment()
+    for n in range(5):
+        assert report_from(client, comment.id, f"voter-minted-{n:04d}", "203.0.113.5") == 202
+    assert session.scalar(select(func.count()).select_from(Report)) == 1
+    session.expire_all()
+    assert session.get_one(Comment, comment.id).report_count == 1
+
+
+def test_reports_from_different_addresses_count_as_different_reporters(
+    client: FlaskClient, make: Factories, session: Session
+) -> None:
+    comment = make.comment()
+    for n in range(3):
+        assert report_from(client, comment.id, "voter-aaaaaaaa", f"203.0.113.{n + 1}") == 202
+    session.expire_all()
+    assert session.get_one(Comment, comment.id).report_count == 3
 
 
 def test_a_report_needs_a_known_reason(client: FlaskClient, make: Factories) -> None:

@@ -195,6 +195,27 @@ def test_locking_and_premoderating_the_thread(
     assert not thread.locked and thread.moderation is None
 
 
+def test_correcting_the_threads_title_and_url_from_the_card(
+    ui: UI, make: Factories, site: Site, session: Session
+) -> None:
+    comment = make.comment(site, status="pending", thread_title="FREE GIFT CARDS")
+    page = ui.page("/moderate/queue")
+    assert page.find("form", class_="thread-details")
+    assert page.find("input", name="title", value="FREE GIFT CARDS")
+    url = f"{site.origins[0]}/post"
+    page = ui.follow(
+        ui.post(
+            f"/moderate/threads/{comment.thread_id}",
+            {"title": "The real article", "url": url, "next": NEXT},
+        )
+    )
+    assert f"The thread is now “The real article” at {url}." in page.text
+    session.expire_all()
+    thread = session.get_one(Thread, comment.thread_id)
+    assert (thread.title, thread.settled_at is not None) == ("The real article", True)
+    assert session.scalar(select(AuditEntry).where(AuditEntry.action == "thread.update"))
+
+
 def test_trusting_a_verified_author(ui: UI, make: Factories, site: Site, session: Session) -> None:
     comment = make.comment(site, status="pending", identity_key="sso:ann")
     guest = make.comment(site, status="pending")

@@ -314,11 +314,12 @@ def test_first_time_mode_holds_until_the_threshold(
     assert make.comment(site, identity_key="sso:bo", body="four").status == "approved"
 
 
-def report(client: FlaskClient, comment_id: int, voter: str) -> None:
+def report(client: FlaskClient, comment_id: int, voter: str, address: str = "127.0.0.1") -> None:
     response = client.post(
         f"/api/v1/comments/{comment_id}/report",
         json={"reason": "abuse"},
         headers={"X-Sidenote-Voter": voter},
+        environ_overrides={"REMOTE_ADDR": address},
     )
     assert response.status_code == 202
 
@@ -328,9 +329,9 @@ def test_reports_reaching_the_threshold_hold_an_approved_comment(
 ) -> None:
     comment = make.comment()
     rules(make.site_of(comment), report_threshold=2)
-    report(client, comment.id, "reporter-aaaaaaaa")
+    report(client, comment.id, "reporter-aaaaaaaa", "203.0.113.1")
     assert stored(session, comment.id).status == "approved"
-    report(client, comment.id, "reporter-bbbbbbbb")
+    report(client, comment.id, "reporter-bbbbbbbb", "203.0.113.2")
     held = stored(session, comment.id)
     assert held.status == "pending" and "reports_threshold" in codes(held)
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "comment.hold"))
@@ -343,7 +344,17 @@ def test_a_threshold_of_zero_never_holds(
     comment = make.comment()
     rules(make.site_of(comment), report_threshold=0)
     for n in range(3):
-        report(client, comment.id, f"reporter-{n}xxxxxxxx")
+        report(client, comment.id, f"reporter-{n}xxxxxxxx", f"203.0.113.{n + 1}")
+    assert stored(session, comment.id).status == "approved"
+
+
+def test_minted_voter_ids_from_one_address_never_reach_the_threshold(
+    client: FlaskClient, make: Factories, rules: Callable[..., None], session: Session
+) -> None:
+    comment = make.comment()
+    rules(make.site_of(comment), report_threshold=3)
+    for n in range(6):
+        report(client, comment.id, f"reporter-{n}xxxxxxxx", "203.0.113.66")
     assert stored(session, comment.id).status == "approved"
 
 
