@@ -7,6 +7,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.config import Settings, load_settings
 
+#: The one place the version is written: pyproject.toml reads it (`dynamic`), `sidenote --version`
+#: and the start-up log line print it.
+__version__ = "0.1.0"
+
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, error handlers. Connects to nothing."""
