@@ -19,11 +19,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
+# The dev extra pulls the postgres and redis extras, and setuptools >= 77 and build: the wheel
+# test (tests/system/test_installed_package.py) builds the package offline with them.
+$(DEV_STAMP): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP) $@
 
@@ -62,7 +64,13 @@ $(PHP):
 embed: $(EMBED_DEPS) $(STAMP) ## Rebuild the widget into service/static/ (commit the result)
 	cd embed && SIDENOTE_PYTHON=$(CURDIR)/$(BIN)/python node scripts/build.mjs
 
-test: $(DEV_STAMP) $(EMBED_DEPS) $(CHROMIUM) $(PHP) ## Run every test (SQLite always, PostgreSQL when TEST_DATABASE_URL answers)
+# docs/deploying.md's systemd units are checked with systemd-analyze verify.
+SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
+
+$(SYSTEMD_ANALYZE):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y systemd
+
+test: $(DEV_STAMP) $(EMBED_DEPS) $(CHROMIUM) $(PHP) $(SYSTEMD_ANALYZE) ## Run every test (SQLite always, PostgreSQL when TEST_DATABASE_URL answers)
 	$(BIN)/ruff check service tests bench migrations
 	$(BIN)/ruff format --check service tests bench migrations
 	$(BIN)/mypy service

@@ -7,6 +7,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.config import Settings, load_settings
 
+#: The one place the version is written: pyproject.toml reads it (`dynamic`), `sidenote --version`
+#: and the start-up log line print it.
+__version__ = "0.1.0"
+
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, error handlers. Connects to nothing."""
@@ -19,10 +23,16 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
         TESTING=settings.env == "test",
     )
+    from service.access_log import AccessLog
+
+    # Inside ProxyFix: the logged path carries the prefix a trusted proxy declared.
+    app.wsgi_app = AccessLog(  # type: ignore[method-assign]
+        app.wsgi_app, trust_incoming_id=settings.trusted_proxies > 0
+    )
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
 
     from service import (

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from service import create_app
+from service import __version__, create_app
 from service.config import ConfigError, Settings
 from service.db import get_db
 from service.errors import ServiceError
@@ -27,6 +27,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__, "--version", "-V", prog_name="sidenote", message="%(prog)s %(version)s"
+)
 def cli() -> None:
     """Sidenote: self-hosted, moderated comments.
 
@@ -124,11 +127,48 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @with_appcontext
 def db_upgrade() -> None:
-    """Apply all migrations (creates the database on first run)."""
-    from service.migrate import upgrade
+    """Apply all migrations (creates the database on first run).
 
-    upgrade(settings().sqlalchemy_url)
-    click.echo("database is up to date")
+    Says so when there is nothing to do; refuses a database a newer Sidenote migrated.
+    """
+    from service.db import make_engine
+    from service.migrate import SchemaNewerThanCode, upgrade_database
+
+    url = settings().sqlalchemy_url
+    engine = make_engine(url)
+    try:
+        result = upgrade_database(url, engine)
+    except SchemaNewerThanCode as error:
+        raise click.ClickException(str(error)) from None
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise click.ClickException(f"database error: {reason}") from None
+    finally:
+        engine.dispose()
+    click.echo(result.describe())
+
+
+# -- check -----------------------------------------------------------------------------------
+
+
+@cli.command("check")
+@with_appcontext
+def check() -> None:
+    """Is this installation ready? Database, migrations, Redis, SMTP, public URL, secrets.
+
+    Prints each problem on one line and exits 1 if there is any; run it after every change.
+    """
+    from service.doctor import run_checks
+
+    problems = run_checks(settings())
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found")
+    click.echo("sidenote check: everything is ready")
+
+
+cli.add_command(check, "doctor")
 
 
 # -- sites -----------------------------------------------------------------------------------

@@ -42,9 +42,10 @@ class Settings(BaseModel):
 
     env: Literal["production", "development", "test"] = "production"
     database_url: str = "sqlite:///var/sidenote.db"
-    #: Wait for the disk before a commit returns (docs/deploying.md, "Durability"). Off, a crash
-    #: of the machine may lose the last fraction of a second of writes, never corrupt them.
-    durable_commits: bool = False
+    #: Wait for the disk before a commit returns (docs/deploying.md, "Durability"): an answered
+    #: write survives a power cut. `false` trades the last fraction of a second of writes on a
+    #: machine crash (never corruption) for speed.
+    durable_commits: bool = True
     secret_key: str = ""
     sanitizer: Literal["bleach", "nh3"] = "bleach"
     trusted_proxies: int = Field(default=0, ge=0, le=10)
@@ -136,6 +137,8 @@ class Settings(BaseModel):
         scheme = urlsplit(value).scheme.split("+")[0]
         if scheme not in {"sqlite", "postgresql", "postgres"}:
             raise ValueError("must start with sqlite:// or postgresql://")
+        if scheme != "sqlite" and not _importable("psycopg"):
+            raise ValueError("PostgreSQL needs psycopg: pip install 'sidenote[postgres]'")
         return value
 
     @field_validator("ratelimit_storage_uri")
@@ -155,6 +158,8 @@ class Settings(BaseModel):
         parts = urlsplit(value)
         if parts.scheme not in allowed or not parts.netloc:
             raise ValueError(f"must be a {'/'.join(sorted(allowed))} URL")
+        if info.field_name == "redis_url" and not _importable("redis"):
+            raise ValueError("Redis needs the redis package: pip install 'sidenote[redis]'")
         return value.rstrip("/")
 
     @model_validator(mode="after")
@@ -221,7 +226,11 @@ def check_ratelimit_storage(uri: str) -> str:
     modules = [n for n in needs if isinstance(needs, list) or n.startswith("valkey") == valkey]
     missing = [name for name in modules if not _importable(name)]
     if missing:
-        raise ValueError(f"needs the Python package {missing[0].split('.')[0]!r}, not installed")
+        package = missing[0].split(".")[0]
+        raise ValueError(
+            f"needs the Python package {package!r}, not installed"
+            + (": pip install 'sidenote[redis]'" if package == "redis" else "")
+        )
     return uri
 
 

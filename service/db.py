@@ -81,13 +81,12 @@ def table_of(model: type[Base]) -> Table:
 def make_engine(url: str, *, durable_commits: bool = True, **kwargs: Any) -> Engine:
     """An engine with our SQLite settings; creates the SQLite file's folder if needed.
 
-    `durable_commits=False` (the app's default, `SIDENOTE_DURABLE_COMMITS`) lets COMMIT return
+    `durable_commits=False` (`SIDENOTE_DURABLE_COMMITS=false`, an opt-out) lets COMMIT return
     before the log is flushed to disk, on both backends alike: SQLite's `synchronous=NORMAL` in WAL
     mode, PostgreSQL's `synchronous_commit=off`. Neither can corrupt or half-apply anything; an
     operating-system crash or power cut (on PostgreSQL also a crash of the server) may lose the
     commits of the last fraction of a second. On our machine a flush waited 0.8 ms (median), a
-    quarter of a post on PostgreSQL (docs/performance.md). Scripts and migrations keep the
-    default `True`.
+    quarter of a post on PostgreSQL (docs/performance.md). Scripts and migrations always wait.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from gunicorn.app.base import BaseApplication
+from sqlalchemy.engine import make_url
 
-from service import create_app
+from service import __version__, create_app
+from service.access_log import configure_logging
+from service.config import Settings, load_settings
+
+log = logging.getLogger("sidenote.server")
 
 #: Threads per worker. Sidenote's requests are CPU-bound Python (the database answers in well
 #: under a millisecond on one host), and threads of one process share one interpreter lock: more
@@ -52,9 +59,34 @@ def gunicorn_options(
     }
 
 
+def describe_database(url: str) -> str:
+    """The database's kind and where it is, never its user or password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"sqlite ({parsed.database or ':memory:'})"
+    where = f"{parsed.host or 'local socket'}{f':{parsed.port}' if parsed.port else ''}"
+    return f"{parsed.get_backend_name()} ({where}/{parsed.database or ''})"
+
+
+def start_line(settings: Settings, *, bind: str, workers: int, threads: int) -> str:
+    if settings.smtp_url:
+        smtp = urlsplit(settings.smtp_url)
+        mail = f"mail to SMTP ({smtp.hostname}{f':{smtp.port}' if smtp.port else ''})"
+    else:
+        mail = "mail to the console (SIDENOTE_SMTP_URL unset)"
+    return (
+        f"sidenote {__version__} serving on {bind}: database "
+        f"{describe_database(settings.sqlalchemy_url)}, {workers} gunicorn worker(s) (gthread, "
+        f"{threads} thread(s) each), outbox worker mode {settings.worker}, {mail}"
+    )
+
+
 def run_gunicorn(*, host: str, port: int, workers: int, threads: int, timeout: int) -> None:
+    settings = load_settings()  # a bad setting stops the start here, before any fork
+    configure_logging()
     with tempfile.TemporaryDirectory(prefix="sidenote-metrics-") as metrics_dir:
         # Workers share their counters through files here (prometheus_client multiprocess mode).
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
         options = gunicorn_options(host, port, workers=workers, threads=threads, timeout=timeout)
-        GunicornServer(create_app, options).run()
+        log.info(start_line(settings, bind=options["bind"], workers=workers, threads=threads))
+        GunicornServer(lambda: create_app(settings), options).run()

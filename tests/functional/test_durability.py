@@ -1,7 +1,8 @@
 """`SIDENOTE_DURABLE_COMMITS`: whether a commit waits for the disk, one choice for both backends.
 
-Off (the default), SQLite runs `synchronous=NORMAL` in WAL mode and PostgreSQL
-`synchronous_commit=off`: a commit returns before its log reaches the disk. On, both wait.
+On (the default since issue 20), both wait: SQLite `synchronous=FULL`, PostgreSQL its own
+`synchronous_commit`. Off, SQLite runs `synchronous=NORMAL` in WAL mode and PostgreSQL
+`synchronous_commit=off`: a commit returns before its log reaches the disk.
 """
 
 from __future__ import annotations
@@ -53,9 +54,14 @@ def server_default_synchronous_commit(database_url: str) -> str:
     return str(row[0])
 
 
-def test_commits_do_not_wait_for_the_disk_by_default(database_url: str) -> None:
-    assert load_settings(environ={"SIDENOTE_ENV": "test"}).durable_commits is False
+def test_commits_wait_for_the_disk_by_default(database_url: str) -> None:
+    assert load_settings(environ={"SIDENOTE_ENV": "test"}).durable_commits is True
     with app_connection(database_url) as connection:
+        assert commit_waits_for_disk(connection)
+
+
+def test_opting_out_lets_commits_return_before_the_disk(database_url: str) -> None:
+    with app_connection(database_url, durable_commits=False) as connection:
         assert not commit_waits_for_disk(connection)
 
 
@@ -70,7 +76,7 @@ def test_durable_commits_wait_for_the_disk(database_url: str) -> None:
 
 def test_the_setting_outlives_a_rolled_back_transaction(database_url: str) -> None:
     """The pool rolls back every connection it takes back; the choice must stay."""
-    with app_engine(database_url) as engine:
+    with app_engine(database_url, durable_commits=False) as engine:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
             connection.rollback()
@@ -81,5 +87,5 @@ def test_the_setting_outlives_a_rolled_back_transaction(database_url: str) -> No
 
 
 def test_the_setting_is_read_from_the_environment() -> None:
-    settings = load_settings(environ={"SIDENOTE_ENV": "test", "SIDENOTE_DURABLE_COMMITS": "true"})
-    assert settings.durable_commits is True
+    settings = load_settings(environ={"SIDENOTE_ENV": "test", "SIDENOTE_DURABLE_COMMITS": "false"})
+    assert settings.durable_commits is False
