@@ -53,6 +53,8 @@ def find_address(session: Session, email: str) -> EmailAddress | None:
 
 
 def get_or_create_address(session: Session, email: str) -> EmailAddress:
+    if not email.strip():  # every caller needs a real address: never a row for ""
+        raise ValidationFailed.on("email", "Give your email address.")
     found = find_address(session, email)
     if found is not None:
         return found
