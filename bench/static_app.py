@@ -15,7 +15,9 @@ HEADERS = [
     ("Content-Type", "application/json"),
     ("Content-Length", str(len(BODY))),
     ("ETag", '"0123456789abcdef01234567"'),
-    ("Cache-Control", "public, max-age=0, s-maxage=5, stale-while-revalidate=30"),
+    ("Cache-Control", "public, no-cache"),
+    ("CDN-Cache-Control", "public, max-age=5, stale-while-revalidate=30"),
+    ("Surrogate-Control", "max-age=5, stale-while-revalidate=30"),
 ]
 
 

@@ -1,7 +1,10 @@
 """Pipeline checks for bots: the honeypot and the form token (see `form_tokens`).
 
 Both only apply to anonymous posts: a request with an API token or an SSO session has proved more
-than a form token could. Their verdict is `spam` with a reason a moderator can read.
+than a form token could. Their verdict is `spam` with a reason a moderator can read, except for a
+post sent sooner than `SIDENOTE_MIN_COMPOSE_SECONDS` after its genuine token was issued
+(`too_fast`): people paste, so that alone only holds the comment for a moderator (pending, with
+its reason); it is spam only together with a stronger signal (honeypot, spam score, …).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ FORM_TOKEN_MESSAGES = {
     "missing": "Posted without a form token (not from the comment form).",
     "invalid": "Posted with a forged or foreign form token.",
     "expired": "Posted with an expired form token.",
-    "too_fast": "Posted faster than a person can write.",
+    "too_fast": "Posted very soon after the form was opened (pasted, or a bot).",
 }
 
 
@@ -47,7 +50,7 @@ def check_form_token_signal(session: Session, draft: Draft) -> Verdict | None:
     if result.outcome == "ok":
         return None
     if result.outcome == "too_fast":
-        return Verdict("spam", "too_fast", FORM_TOKEN_MESSAGES["too_fast"])
+        return Verdict("hold", "too_fast", FORM_TOKEN_MESSAGES["too_fast"])
     if not config.form_token_required:
         return None
     return Verdict("spam", f"form_token_{result.outcome}", FORM_TOKEN_MESSAGES[result.outcome])

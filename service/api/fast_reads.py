@@ -8,8 +8,9 @@ requests (or their 304) and passes everything else to the app, which fills both 
 
 Freshness: a change committed by this process forgets the thread's head at once (see
 `caching.forget_changed_threads`); a change made by another process is seen within
-`SIDENOTE_HEAD_CACHE_SECONDS` (1 s by default; 0 turns the fast path off). Thread pages carry
-`s-maxage=5` for CDNs anyway.
+`SIDENOTE_HEAD_CACHE_SECONDS` (1 s by default; 0 turns the fast path off). Thread pages let
+CDNs keep them for 5 s anyway (`CDN-Cache-Control`, `Surrogate-Control`); browsers revalidate
+every read. The headers are `api.public.THREAD_CACHE_HEADERS`, the same on both paths.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from flask import Flask
 from pydantic import ValidationError
 
 from service.api.cors import EXPOSED_HEADERS
-from service.api.public import THREAD_CACHE_CONTROL
+from service.api.public import THREAD_CACHE_HEADERS
 from service.api.schemas import CommentListQuery
 from service.caching import HeadCache, ResponseCache
 from service.comments.reading import thread_etag
@@ -63,7 +64,7 @@ class FastThreadReads:
         head = self.heads.get(query.site, query.thread)
         if head is None:
             return None
-        headers = [("Cache-Control", THREAD_CACHE_CONTROL), ("Vary", "Origin, Accept-Encoding")]
+        headers = [*THREAD_CACHE_HEADERS, ("Vary", "Origin, Accept-Encoding")]
         origin = environ.get("HTTP_ORIGIN")
         if origin:
             allowed = self.origins.cached_for_slug(query.site)

@@ -56,7 +56,19 @@ from service.identity.sessions import current_reader
 from service.identity.settings import identity_settings
 from service.security import IP_VOTER_PREFIX, client_ip, ip_hash, keyed_hash, settings
 
-THREAD_CACHE_CONTROL = "public, max-age=0, s-maxage=5, stale-while-revalidate=30"
+#: Browsers revalidate every read (`no-cache` with the ETag: a 304 is one indexed query), so a
+#: reload after someone posted shows the new comment. Only CDNs may keep a read for a few
+#: seconds, through the fields meant for them alone (RFC 9213 `CDN-Cache-Control`, and
+#: `Surrogate-Control` for Fastly, Varnish and Akamai): see docs/deploying.md.
+THREAD_CACHE_CONTROL = "public, no-cache"
+THREAD_CDN_CACHE_CONTROL = "public, max-age=5, stale-while-revalidate=30"
+THREAD_SURROGATE_CONTROL = "max-age=5, stale-while-revalidate=30"
+#: All three, in the order they are sent (both read paths: here and `api.fast_reads`).
+THREAD_CACHE_HEADERS = (
+    ("Cache-Control", THREAD_CACHE_CONTROL),
+    ("CDN-Cache-Control", THREAD_CDN_CACHE_CONTROL),
+    ("Surrogate-Control", THREAD_SURROGATE_CONTROL),
+)
 CONFIG_CACHE_CONTROL = "public, max-age=60"
 
 
@@ -176,7 +188,7 @@ def list_comments(query: CommentListQuery) -> Response:
             body = cache.put(etag, json_bytes(thread_page_json(page, query.thread)))
         response = cached_json_response(body)
     response.set_etag(etag)
-    response.headers["Cache-Control"] = THREAD_CACHE_CONTROL
+    response.headers.update(THREAD_CACHE_HEADERS)
     return response
 
 
@@ -431,7 +443,7 @@ def preview(body: PreviewIn) -> Response:
 def counts(query: CountsQuery) -> Response:
     result = reading.thread_counts(get_session(), query.site, list(dict.fromkeys(query.thread)))
     response = json_response({"counts": result})
-    response.headers["Cache-Control"] = THREAD_CACHE_CONTROL
+    response.headers.update(THREAD_CACHE_HEADERS)
     return response
 
 
@@ -452,7 +464,7 @@ def latest(query: LatestQuery) -> Response:
         for comment, t in rows
     ]
     response = json_response({"comments": comments})
-    response.headers["Cache-Control"] = THREAD_CACHE_CONTROL
+    response.headers.update(THREAD_CACHE_HEADERS)
     return response
 
 
@@ -483,7 +495,7 @@ def feed(query: FeedQuery) -> Response:
         f'<link rel="self" href={quoteattr(feed_url)}/>{entries}</feed>'
     )
     response = Response(xml, mimetype="application/atom+xml")
-    response.headers["Cache-Control"] = THREAD_CACHE_CONTROL
+    response.headers.update(THREAD_CACHE_HEADERS)
     return response
 
 

@@ -42,6 +42,13 @@ def _email(value: str) -> str:
     return value
 
 
+def _required_email(value: str) -> str:
+    value = _email(value)
+    if not value:
+        raise ValueError("give your email address")
+    return value
+
+
 def _website(value: str) -> str:
     cleaned = clean_website(value)
     if cleaned is None:
@@ -56,6 +63,8 @@ ThreadKey = Annotated[
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 Name = Annotated[str, StringConstraints(max_length=100), AfterValidator(_single_line)]
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+#: Where an address is the point of the request (subscribe, verify): empty is a field error.
+RequiredEmail = Annotated[str, StringConstraints(max_length=254), AfterValidator(_required_email)]
 Website = Annotated[str, StringConstraints(max_length=300), AfterValidator(_website)]
 Body = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_no_control)]
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from service.api import api
 from service.api.openapi import json_response, operation
-from service.api.schemas import AcceptedOut, Email, Name, Slug, _In
+from service.api.schemas import AcceptedOut, Name, RequiredEmail, Slug, _In
 from service.clock import isoformat
 from service.comments.sites import get_site
 from service.db import get_session, transactional
@@ -56,7 +56,7 @@ class OptionalSite(_In):
 class GuestVerifyIn(_In):
     site: Slug
     thread_url: Url = Field(description="The page to come back to, on one of the site's origins")
-    email: Email
+    email: RequiredEmail
     name: Name | None = None
 
 

@@ -9,9 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service.api import api
 from service.api.openapi import json_response, operation
-from service.api.schemas import AcceptedOut, Email, Slug, ThreadKey
+from service.api.schemas import AcceptedOut, RequiredEmail, Slug, ThreadKey
 from service.db import get_session, transactional
-from service.errors import ValidationFailed
 from service.notifications import subscriptions
 from service.notifications.i18n import request_locale
 from service.security import ip_hash
@@ -22,7 +21,7 @@ class SubscriptionCreate(BaseModel):
 
     site: Slug
     thread: ThreadKey
-    email: Email
+    email: RequiredEmail
     kind: Literal["replies", "thread"] = Field(
         description="replies: new replies anywhere below comment_id; thread: every new comment."
     )
@@ -51,8 +50,6 @@ class SubscriptionCreate(BaseModel):
 )
 @transactional
 def create_subscription(body: SubscriptionCreate) -> Response:
-    if not body.email:
-        raise ValidationFailed.on("email", "Give the address to send the mails to.")
     subscriptions.subscribe(
         get_session(),
         subscriptions.SubscriptionRequest(

@@ -110,6 +110,11 @@ def create_comment(
 ) -> Posted:
     """Judge and store a new comment. `target` is `find_posting_target(new.site, new.thread)`
     when the caller looked it up already."""
+    if new.signals.get("notify") in {"replies", "thread"} and not new.author_email.strip():
+        # Asking to be mailed without an address would post the comment and mail nobody.
+        raise ValidationFailed.on(
+            "author.email", "Give your email address to be notified, or choose not to be."
+        )
     source, html = render_body(new.body, max_chars=max_body_chars, backend=sanitizer)
     target = target or find_posting_target(session, new.site, new.thread)
     site = target.site

@@ -33,6 +33,7 @@ from service.models.notifications import (
     DigestEntry,
     EmailAddress,
     OutboxItem,
+    ReplyMute,
     Subscription,
     Webhook,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "ModeratorSite",
     "OutboxItem",
     "ReaderSession",
+    "ReplyMute",
     "Report",
     "Site",
     "SpamClassifier",

@@ -56,6 +56,36 @@ class EmailAddress(Base):
     created_at: Mapped[created]
 
 
+class ReplyMute(Base):
+    """An address asked to stop the mails about replies below a comment, or in a whole thread.
+
+    Written when a reader unsubscribes from replies to a comment (or from a thread, or from a
+    "someone replied to your comment" mail): besides the subscription, the author reply mails
+    about the same replies stop, so the reader is not mailed about them another way.
+    """
+
+    __tablename__ = "reply_mutes"
+
+    id: Mapped[intpk]
+    email_id: Mapped[int] = mapped_column(ForeignKey("email_addresses.id", ondelete="CASCADE"))
+    #: Exactly one of the two: replies at any depth below this comment, or the whole thread.
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), default=None
+    )
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), default=None
+    )
+    created_at: Mapped[created]
+
+    __table_args__ = (
+        CheckConstraint("(comment_id IS NULL) <> (thread_id IS NULL)", name="one_target"),
+        UniqueConstraint("email_id", "comment_id", name="uq_reply_mutes_email_comment"),
+        UniqueConstraint("email_id", "thread_id", name="uq_reply_mutes_email_thread"),
+        Index("ix_reply_mutes_comment", "comment_id"),
+        Index("ix_reply_mutes_thread", "thread_id"),
+    )
+
+
 class Subscription(Base):
     """Someone asked to hear about new comments: below a comment, in a thread, or to moderate."""
 

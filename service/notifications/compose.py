@@ -26,7 +26,7 @@ from service.models import (
 from service.notifications import links
 from service.notifications.i18n import pick_locale, translate
 from service.notifications.mail import Mail, render_mail
-from service.notifications.subscriptions import find_address
+from service.notifications.subscriptions import find_address, is_muted
 from service.security import settings
 
 
@@ -215,10 +215,12 @@ def _mail_to_author(
     template: str,
     subject: str,
     context: dict[str, Any],
+    replies_to: Comment | None = None,
 ) -> Mail:
     """A mail about the reader's own comment: its footer says why, offers the one-click stop
-    of such mails (List-Unsubscribe too) and links to their settings and data."""
-    unsubscribe = links.author_unsubscribe_url(base, address)
+    of such mails (List-Unsubscribe too; for a reply mail, of the mails about replies to
+    `replies_to`) and links to their settings and data."""
+    unsubscribe = links.author_unsubscribe_url(base, address, replies_to)
     text, html = render_mail(
         template,
         locale,
@@ -226,7 +228,9 @@ def _mail_to_author(
         **context,
         why=translate(locale, "mail.footer_why_author", site=site.name),
         unsubscribe_link=unsubscribe,
-        unsubscribe_label=translate(locale, "author.unsubscribe"),
+        unsubscribe_label=translate(
+            locale, "author.unsubscribe_replies" if replies_to else "author.unsubscribe"
+        ),
         manage_link=links.manage_url(base, address),
         data_link=links.data_url(base, address),
     )
@@ -274,6 +278,8 @@ def reply_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     address = find_address(session, parent.author_email)
     if address is None or address.confirmed_at is None or not address.author_mails:
         raise Cancelled("the author does not want mails about their comments")
+    if is_muted(session, address, reply):
+        raise Cancelled("the author stopped the mails about these replies")
     thread, site = _thread_and_site(session, reply.thread_id)
     locale = pick_locale(site.settings.get("locale"), settings().mail_locale)
     title = thread_title(thread)
@@ -287,7 +293,14 @@ def reply_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     }
     subject = translate(locale, "reply.subject", name=name, thread=title)
     return _mail_to_author(
-        address, site, locale, base, template="reply", subject=subject, context=context
+        address,
+        site,
+        locale,
+        base,
+        template="reply",
+        subject=subject,
+        context=context,
+        replies_to=parent,
     )
 
 

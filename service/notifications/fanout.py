@@ -32,7 +32,12 @@ from service.models import (
 from service.models.moderation import Moderator, ModeratorSite
 from service.notifications import links, outbox, webhooks
 from service.notifications.i18n import request_locale
-from service.notifications.subscriptions import add_subscription, address_hash, find_address
+from service.notifications.subscriptions import (
+    add_subscription,
+    address_hash,
+    find_address,
+    muted_condition,
+)
 from service.security import settings
 
 
@@ -318,8 +323,9 @@ def notify_parent_author(session: Session, comment: Comment, covered: set[str]) 
     Called once per newly visible comment (from `notify_readers`). Skipped for top-level
     comments, replies to oneself, and authors who get the reply through a subscription of theirs
     (`covered`: address hashes already mailed or digested about it). Whether the address is
-    confirmed and wants author mails is asked in the statement that queues the mail, so a reply
-    costs one query at most (the parent is in the session when a reply is posted).
+    confirmed, wants author mails and has not stopped the mails about these replies (a
+    `ReplyMute` on an ancestor or the thread) is asked in the statement that queues the mail,
+    so a reply costs one query at most (the parent is in the session when a reply is posted).
     """
     if comment.parent_id is None:
         return
@@ -351,6 +357,7 @@ def notify_parent_author(session: Session, comment: Comment, covered: set[str]) 
         EmailAddress.address_hash == recipient,
         EmailAddress.confirmed_at.is_not(None),
         EmailAddress.author_mails.is_(True),
+        ~muted_condition(EmailAddress.id, comment),
     )
 
 

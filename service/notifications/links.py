@@ -56,8 +56,12 @@ def unsubscribe_token(subscription: Subscription) -> str:
     return sign("unsubscribe", {"s": subscription.id, "n": subscription.token_nonce})
 
 
-def author_unsubscribe_token(address: EmailAddress) -> str:
-    return sign("unsubscribe", {"a": address.id, "n": address.token_nonce})
+def author_unsubscribe_token(address: EmailAddress, comment: Comment | None = None) -> str:
+    """Every mail about the address's own comments; with `comment`, the replies below it."""
+    payload: dict[str, Any] = {"a": address.id, "n": address.token_nonce}
+    if comment is not None:
+        payload["c"] = comment.id
+    return sign("unsubscribe", payload)
 
 
 def manage_token(address: EmailAddress) -> str:
@@ -180,8 +184,8 @@ def unsubscribe_url(base: str, subscription: Subscription) -> str:
     return f"{base}/unsubscribe/{unsubscribe_token(subscription)}"
 
 
-def author_unsubscribe_url(base: str, address: EmailAddress) -> str:
-    return f"{base}/unsubscribe/{author_unsubscribe_token(address)}"
+def author_unsubscribe_url(base: str, address: EmailAddress, comment: Comment | None = None) -> str:
+    return f"{base}/unsubscribe/{author_unsubscribe_token(address, comment)}"
 
 
 def manage_url(base: str, address: EmailAddress) -> str:

@@ -101,14 +101,40 @@ def _sign_in_link(subscription: Subscription, address: EmailAddress) -> str:
     return sign_in_after_confirmation(session, address, site, thread.url)
 
 
+def excerpt(text: str, limit: int = 80) -> str:
+    """The start of a comment's text, on one line, to name it on a page."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def scope_text(scope: subscriptions.Scope) -> str:
+    """What an unsubscribe stops, in the reader's words (see `subscriptions.Scope`)."""
+    thread = (scope.thread.title or scope.thread.key) if scope.thread else ""
+    if scope.kind == "replies":
+        comment = excerpt(scope.comment.body_source) if scope.comment else ""
+        return t("page.scope_replies", comment=comment, thread=thread)
+    return t(f"page.scope_{scope.kind}", thread=thread)
+
+
+def _address_of(target: subscriptions.UnsubscribeTarget) -> EmailAddress | None:
+    if target.address is not None:
+        return target.address
+    if target.subscription is not None:
+        return get_session().get(EmailAddress, target.subscription.email_id)
+    return None
+
+
 @pages.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str) -> Response:
-    if subscriptions.target_for_unsubscribe_token(get_session(), token) is None:
+    session = get_session()
+    target = subscriptions.target_for_unsubscribe_token(session, token)
+    if target is None:
         return _unsubscribed_or_invalid(token)
     return page(
         "action.html",
         title=t("page.unsubscribe_title"),
         text=t("page.unsubscribe_text"),
+        scope=scope_text(subscriptions.scope_of(session, target)),
         action=request.path,
         button=t("page.unsubscribe_button"),
     )
@@ -117,14 +143,23 @@ def unsubscribe_page(token: str) -> Response:
 @pages.post("/unsubscribe/<token>")
 @transactional
 def unsubscribe(token: str) -> Response:
-    """The page's button and RFC 8058 one-click (`List-Unsubscribe=One-Click`) both land here."""
+    """The page's button and RFC 8058 one-click (`List-Unsubscribe=One-Click`) both land here.
+
+    Every mail about what the link's mail was about stops (`subscriptions.unsubscribe`); the
+    page says what that was and links to the address's manage page for the rest.
+    """
     session = get_session()
     target = subscriptions.target_for_unsubscribe_token(session, token)
     if target is None:
         return _unsubscribed_or_invalid(token)
-    subscriptions.unsubscribe(session, target)
+    address = _address_of(target)
+    scope = subscriptions.unsubscribe(session, target)
     return page(
-        "message.html", title=t("page.unsubscribed_title"), text=t("page.unsubscribed_text")
+        "message.html",
+        title=t("page.unsubscribed_title"),
+        text=t("page.unsubscribed_scope"),
+        scope=scope_text(scope),
+        manage_link=url_for(".manage_page", token=links.manage_token(address)) if address else "",
     )
 
 
@@ -157,11 +192,25 @@ def manage_page(token: str) -> Response:
                 "confirmed": subscription.confirmed,
             }
         )
+    muted = [
+        {
+            "id": entry.mute.id,
+            "label": t(
+                "page.muted_comment" if entry.comment else "page.muted_thread",
+                comment=excerpt(entry.comment.body_source) if entry.comment else "",
+                thread=(entry.thread.title or entry.thread.key) if entry.thread else "",
+            ),
+            "thread_url": entry.thread.url if entry.thread else "",
+            "thread_host": urlsplit(entry.thread.url).netloc if entry.thread else "",
+        }
+        for entry in subscriptions.mutes_of(session, address)
+    ]
     return page(
         "manage.html",
         title=t("page.manage_title"),
         address=address.address,
         items=items,
+        muted=muted,
         author_mails=address.author_mails,
         action=request.path,
     )
@@ -181,6 +230,10 @@ def manage(token: str) -> Response:
             subscriptions.cancel(session, address, int(raw))
     elif action == "cancel_all":
         subscriptions.cancel_all(session, address)
+    elif action == "unmute":
+        raw = request.form.get("mute", "")
+        if raw.isdigit():
+            subscriptions.unmute(session, address, int(raw))
     elif action in {"author_on", "author_off"}:
         subscriptions.set_author_mails(session, address, action == "author_on")
     response = Response(status=303, headers={"Location": request.path})

@@ -12,16 +12,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from limits import parse_many
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import clock
 from service.comments.sites import find_thread, get_site
 from service.errors import NotFound, ValidationFailed
-from service.models import Comment, EmailAddress, OutboxItem, Site, Subscription, Thread
+from service.models import (
+    Comment,
+    EmailAddress,
+    OutboxItem,
+    ReplyMute,
+    Site,
+    Subscription,
+    Thread,
+)
 from service.notifications import links, outbox
 from service.notifications.i18n import pick_locale
 from service.security import keyed_hash, settings
@@ -44,6 +53,8 @@ def find_address(session: Session, email: str) -> EmailAddress | None:
 
 
 def get_or_create_address(session: Session, email: str) -> EmailAddress:
+    if not email.strip():  # every caller needs a real address: never a row for ""
+        raise ValidationFailed.on("email", "Give your email address.")
     found = find_address(session, email)
     if found is not None:
         return found
@@ -137,6 +148,7 @@ def add_subscription(
         subscription.frequency = frequency
     if address.confirmed_at is not None and subscription.confirmed_at is None:
         subscription.confirmed_at = clock.now()
+        lift_mutes(session, subscription)
     if subscription.confirmed_at is None:
         request_confirmation(session, subscription, address, ip_hash)
     return subscription
@@ -209,12 +221,17 @@ def confirm(session: Session, subscription: Subscription) -> None:
     address = session.get_one(EmailAddress, subscription.email_id)
     subscription.confirmed_at = subscription.confirmed_at or now
     address.confirmed_at = address.confirmed_at or now
+    lift_mutes(session, subscription)
 
 
 @dataclass(frozen=True)
 class UnsubscribeTarget:
+    """What an unsubscribe link names: a subscription, an address's author mails, or (from a
+    "someone replied to your comment" mail) the replies to one of the address's comments."""
+
     subscription: Subscription | None = None
     address: EmailAddress | None = None
+    comment: Comment | None = None
 
 
 def target_for_unsubscribe_token(session: Session, token: str) -> UnsubscribeTarget | None:
@@ -227,17 +244,148 @@ def target_for_unsubscribe_token(session: Session, token: str) -> UnsubscribeTar
             return UnsubscribeTarget(subscription=subscription)
         return None
     address = session.get(EmailAddress, payload["a"])
-    if address is not None and links.nonce_matches(payload, address.token_nonce):
-        return UnsubscribeTarget(address=address)
-    return None
+    if address is None or not links.nonce_matches(payload, address.token_nonce):
+        return None
+    comment_id = payload.get("c")
+    if isinstance(comment_id, int):
+        comment = session.get(Comment, comment_id)
+        if comment is None:  # erased since: nothing more can be said about its replies
+            return None
+        return UnsubscribeTarget(address=address, comment=comment)
+    return UnsubscribeTarget(address=address)
 
 
-def unsubscribe(session: Session, target: UnsubscribeTarget) -> None:
-    if target.subscription is not None:
-        session.delete(target.subscription)
+@dataclass(frozen=True)
+class Scope:
+    """What an unsubscribe stops, for the page that says so.
+
+    `kind`: `replies` (every mail about replies below `comment`: subscriptions and author reply
+    mails), `thread` (every mail about new comments in `thread`, replies to the reader's own
+    comments there included), `moderation` (that alert subscription) or `author` (every mail
+    about the address's own comments).
+    """
+
+    kind: str
+    thread: Thread | None = None
+    comment: Comment | None = None
+
+
+def scope_of(session: Session, target: UnsubscribeTarget) -> Scope:
+    subscription = target.subscription
+    if subscription is not None:
+        thread = session.get(Thread, subscription.thread_id) if subscription.thread_id else None
+        if subscription.kind == "replies" and subscription.comment_id is not None:
+            return Scope("replies", thread, session.get(Comment, subscription.comment_id))
+        return Scope(subscription.kind, thread)
+    if target.comment is not None:
+        return Scope("replies", session.get(Thread, target.comment.thread_id), target.comment)
+    return Scope("author")
+
+
+def unsubscribe(session: Session, target: UnsubscribeTarget) -> Scope:
+    """Stop every mail about what the link's mail was about; return what that was."""
+    scope = scope_of(session, target)
+    subscription = target.subscription
+    if subscription is not None:
+        address = session.get(EmailAddress, subscription.email_id)
+        session.delete(subscription)
+        session.flush()
+        if address is not None:
+            stop_scope(session, address, scope)
     elif target.address is not None:
-        target.address.author_mails = False
+        if scope.kind == "author":
+            target.address.author_mails = False
+        else:
+            stop_scope(session, target.address, scope)
     session.flush()
+    return scope
+
+
+def stop_scope(session: Session, address: EmailAddress, scope: Scope) -> None:
+    """Cancel the address's reader subscriptions within `scope` and mute its reply mails."""
+    if scope.kind == "replies" and scope.comment is not None:
+        below = select(Comment.id).where(
+            or_(Comment.id == scope.comment.id, Comment.path.startswith(scope.comment.path + "/"))
+        )
+        _delete_subscriptions(
+            session,
+            address,
+            Subscription.kind == "replies",
+            Subscription.comment_id.in_(below.scalar_subquery()),
+        )
+        mute(session, address, comment=scope.comment)
+    elif scope.kind == "thread" and scope.thread is not None:
+        _delete_subscriptions(
+            session,
+            address,
+            Subscription.kind.in_(READER_KINDS),
+            Subscription.thread_id == scope.thread.id,
+        )
+        mute(session, address, thread=scope.thread)
+
+
+def _delete_subscriptions(session: Session, address: EmailAddress, *where: Any) -> None:
+    session.execute(
+        delete(Subscription).where(Subscription.email_id == address.id, *where),
+        execution_options={"synchronize_session": "fetch"},
+    )
+
+
+def mute(
+    session: Session,
+    address: EmailAddress,
+    *,
+    comment: Comment | None = None,
+    thread: Thread | None = None,
+) -> None:
+    """No author reply mails to `address` about replies below `comment` (or in `thread`)."""
+    target = (
+        ReplyMute.comment_id == comment.id
+        if comment is not None
+        else ReplyMute.thread_id == (thread.id if thread is not None else None)
+    )
+    if session.scalar(select(ReplyMute.id).where(ReplyMute.email_id == address.id, target)):
+        return
+    try:
+        with session.begin_nested():
+            session.add(
+                ReplyMute(
+                    email_id=address.id,
+                    comment_id=comment.id if comment is not None else None,
+                    thread_id=thread.id if thread is not None and comment is None else None,
+                )
+            )
+    except IntegrityError:  # muted meanwhile by a concurrent request
+        pass
+
+
+def muted_condition(email_id: Any, reply: Comment) -> Any:
+    """SQL: a mute of `email_id` covers `reply` (below a muted comment, or in a muted thread)."""
+    return exists().where(
+        ReplyMute.email_id == email_id,
+        or_(
+            ReplyMute.comment_id.in_(reply.ancestor_ids),
+            ReplyMute.thread_id == reply.thread_id,
+        ),
+    )
+
+
+def is_muted(session: Session, address: EmailAddress, reply: Comment) -> bool:
+    return bool(session.scalar(select(muted_condition(address.id, reply))))
+
+
+def lift_mutes(session: Session, subscription: Subscription) -> None:
+    """A reader who subscribes again to what they had stopped wants those mails again."""
+    if subscription.kind == "replies" and subscription.comment_id is not None:
+        target = ReplyMute.comment_id == subscription.comment_id
+    elif subscription.kind == "thread" and subscription.thread_id is not None:
+        target = ReplyMute.thread_id == subscription.thread_id
+    else:
+        return
+    session.execute(
+        delete(ReplyMute).where(ReplyMute.email_id == subscription.email_id, target),
+        execution_options={"synchronize_session": "fetch"},
+    )
 
 
 def address_for_manage_token(session: Session, token: str) -> EmailAddress | None:
@@ -267,21 +415,46 @@ def subscriptions_of(session: Session, address: EmailAddress) -> list[Listed]:
 
 
 def cancel(session: Session, address: EmailAddress, subscription_id: int) -> bool:
-    result = session.execute(
-        delete(Subscription).where(
-            Subscription.id == subscription_id, Subscription.email_id == address.id
-        ),
-        execution_options={"synchronize_session": "fetch"},
-    )
-    return bool(getattr(result, "rowcount", 0))
+    """The manage page's "Stop": the same as the subscription's unsubscribe link."""
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None or subscription.email_id != address.id:
+        return False
+    unsubscribe(session, UnsubscribeTarget(subscription=subscription))
+    return True
 
 
 def cancel_all(session: Session, address: EmailAddress) -> int:
+    listed = subscriptions_of(session, address)
+    for item in listed:
+        if session.get(Subscription, item.subscription.id) is not None:  # not gone with another
+            unsubscribe(session, UnsubscribeTarget(subscription=item.subscription))
+    return len(listed)
+
+
+@dataclass(frozen=True)
+class Muted:
+    mute: ReplyMute
+    thread: Thread | None
+    comment: Comment | None
+
+
+def mutes_of(session: Session, address: EmailAddress) -> list[Muted]:
+    rows = session.execute(
+        select(ReplyMute, Comment, Thread)
+        .outerjoin(Comment, Comment.id == ReplyMute.comment_id)
+        .outerjoin(Thread, Thread.id == func.coalesce(ReplyMute.thread_id, Comment.thread_id))
+        .where(ReplyMute.email_id == address.id)
+        .order_by(ReplyMute.created_at, ReplyMute.id)
+    ).all()
+    return [Muted(mute_row, thread, comment) for mute_row, comment, thread in rows]
+
+
+def unmute(session: Session, address: EmailAddress, mute_id: int) -> bool:
     result = session.execute(
-        delete(Subscription).where(Subscription.email_id == address.id),
+        delete(ReplyMute).where(ReplyMute.id == mute_id, ReplyMute.email_id == address.id),
         execution_options={"synchronize_session": "fetch"},
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return bool(getattr(result, "rowcount", 0))
 
 
 def set_author_mails(session: Session, address: EmailAddress, wanted: bool) -> None:

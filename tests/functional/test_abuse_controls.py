@@ -343,13 +343,25 @@ def test_a_post_with_another_sites_api_token_is_403(
     assert session.scalar(select(Comment)) is None
 
 
-def test_posting_faster_than_a_person_can_write_is_spam(
+def test_a_fast_paster_is_held_for_a_moderator_not_filed_as_spam(
     strict: FlaskClient, make: Factories, session: Session
 ) -> None:
     site = make.site()
     token = form_token(strict, site.slug)
     assert post_comment(strict, site.slug, form_token=token).json["comment"]["status"] == "pending"
-    assert reasons(session) == ["too_fast"]
+    stored = stored_comment(session)
+    assert stored.status == "pending"  # in the Pending tab, not Spam
+    assert [(r["code"], r["verdict"]) for r in stored.moderation_reasons] == [("too_fast", "hold")]
+
+
+def test_posting_fast_and_filling_the_honeypot_is_spam(
+    strict: FlaskClient, make: Factories, session: Session
+) -> None:
+    site = make.site()
+    token = form_token(strict, site.slug)
+    post_comment(strict, site.slug, form_token=token, homepage="http://spam.example")
+    assert stored_comment(session).status == "spam"
+    assert reasons(session) == ["honeypot", "too_fast"]
 
 
 def test_the_age_check_can_be_disabled(

@@ -24,6 +24,8 @@ COMPARED_HEADERS = (
     "Content-Type",
     "ETag",
     "Cache-Control",
+    "CDN-Cache-Control",
+    "Surrogate-Control",
     "Access-Control-Allow-Origin",
     "Access-Control-Expose-Headers",
     "Content-Encoding",

@@ -250,7 +250,7 @@ def test_the_manage_page_lists_and_cancels_subscriptions(
         path, data={"action": "cancel", "subscription": str(_subscription_id(session, "/one"))}
     )
     assert cancel_one.status_code == 303
-    assert "First post" not in client.get(path).text
+    assert "All new comments on “First post”" not in client.get(path).text
     client.post(path, data={"action": "cancel_all"})
     assert session.scalar(select(func.count()).select_from(Subscription)) == 0
 
