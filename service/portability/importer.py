@@ -198,6 +198,7 @@ def read_records(
     path: Path,
     *,
     repair: bool = False,
+    declare_prefixes: bool = False,
     on_read: Callable[[int], None] | None = None,
     repairs: list[str] | None = None,
 ) -> Iterator[Record]:
@@ -208,10 +209,10 @@ def read_records(
             if not repair:
                 yield from parse(raw)
                 return
-            reader = RepairingReader(raw)
+            reader = RepairingReader(raw, declare_prefixes=declare_prefixes)
             yield from parse(reader)
             if repairs is not None:
-                repairs.extend(reader.repairs)
+                repairs.extend([*reader.repairs, *reader.prefix_repairs])
     elif source == "isso" and head(path, len(SQLITE_MAGIC)) == SQLITE_MAGIC:
         yield from read_isso_database(path)
         if on_read is not None:
@@ -239,7 +240,10 @@ def _stage(
         # A sloppy export: read it once more through the repairing reader.
         staging.reset()
         repairs: list[str] = []
-        for record in read_records(source, path, repair=True, repairs=repairs):
+        unbound = "unbound prefix" in error.message
+        for record in read_records(
+            source, path, repair=True, declare_prefixes=unbound, repairs=repairs
+        ):
             staging.add(record)
         summary.repairs = [f"strict parse failed at {error}", *repairs]
     staging.finish()
