@@ -104,9 +104,22 @@ class _Bars:
     callback=_parse_remap,
     help="Rewrite page URLs starting with OLD to start with NEW (repeatable).",
 )
+@click.option(
+    "--source",
+    "source_name",
+    default="",
+    metavar="NAME",
+    help="Name of the installation the file comes from (default: the site or base URL the "
+    "export names). Needed to import two Isso databases into one site.",
+)
 @_in_app
 def import_command(
-    source: str, file: Path, site: str, dry_run: bool, remap: tuple[tuple[str, str], ...]
+    source: str,
+    file: Path,
+    site: str,
+    dry_run: bool,
+    remap: tuple[tuple[str, str], ...],
+    source_name: str,
 ) -> None:
     """Import comments from FORMAT's export FILE (gzip is fine) into a site.
 
@@ -130,6 +143,7 @@ def import_command(
         dry_run=dry_run,
         sanitizer=config.sanitizer,
         retain_ip_hash_days=config.retain_ip_hash_days,
+        source_name=source_name,
     )
     try:
         summary = run_import(get_db(), source, file, options, hooks)

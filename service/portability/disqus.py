@@ -14,6 +14,7 @@ from service.portability.records import (
     ImportFormatError,
     Record,
     SkipRecord,
+    SourceRecord,
     ThreadRecord,
     parse_datetime,
     truthy,
@@ -48,6 +49,9 @@ def read_disqus(stream: ByteSource) -> Iterator[Record]:
             continue
         number += 1
         name = local_name(element.tag)
+        if name in {"category", "thread"} and child_text(element, "forum"):
+            # The Disqus forum (shortname) is the installation.
+            yield SourceRecord(child_text(element, "forum"), definite=False)
         if name == "thread":
             yield from _thread(element)
         elif name == "post":

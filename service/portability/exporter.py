@@ -144,6 +144,7 @@ def comment_json(
         ],
         "imported_from": [
             {"source": o.source, "source_id": o.source_id}
+            | ({"installation": o.installation} if o.installation else {})
             for o in origins or []
             if o.source != "sidenote"
         ],

@@ -121,7 +121,15 @@ _BLOCK_START = re.compile(r"^([>#+\-=])")
 _ORDERED_START = re.compile(r"^(\d{1,9})([.)])")
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([A-Za-z0-9_+#.-]{1,32})(?:\s|$)")
 _BACKTICKS = re.compile(r"`+")
-_URL_UNSAFE = re.compile(r"[\s()<>\\`\x00-\x1f\x7f]")
+#: A URL or address in plain text, as the renderer's linkify would find it (trailing punctuation
+#: is trimmed below). Emitted as an autolink, never escaped: `\_` inside a URL breaks it.
+_BARE_URL = re.compile(
+    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"]+"
+    r"|\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?'\"*_~"
+_OPENER = {")": "(", "]": "["}
 
 
 @dataclass
@@ -351,8 +359,55 @@ def _replace(ctx: _Context, **changes: object) -> _Context:
     return _Context(**values)  # type: ignore[arg-type]
 
 
+def _escape(text: str) -> str:
+    return _ENTITY_LIKE.sub(r"\\&", _INLINE_SPECIALS.sub(r"\\\1", text))
+
+
+def _url_end(candidate: str) -> str:
+    """Drop trailing punctuation, and a `)` or `]` that closes nothing, as linkify does."""
+    while candidate:
+        last = candidate[-1]
+        unmatched = last in ")]" and candidate.count(_OPENER[last]) < candidate.count(last)
+        if last not in _TRAILING and not unmatched:
+            break
+        candidate = candidate[:-1]
+    return candidate
+
+
+def autolink(url: str) -> str:
+    """A URL found in text as Markdown that links exactly it (nothing inside is escaped)."""
+    if "@" in url and "://" not in url and not url.lower().startswith("www."):
+        return f"<{url}>" if href_allowed(f"mailto:{url}") else _escape(url)
+    if url.lower().startswith("www."):
+        return f"[{_escape(url)}]({_destination('http://' + url)})"
+    return f"<{url}>" if href_allowed(url) else _escape(url)
+
+
+def _escape_with_urls(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for match in _BARE_URL.finditer(text):
+        if match.start() < pos:
+            continue
+        url = _url_end(match.group(0))
+        if not url or (url.lower().startswith("www.") and "." not in url[4:]):
+            continue
+        out.append(_escape(text[pos : match.start()]))
+        out.append(autolink(url))
+        pos = match.start() + len(url)
+    out.append(_escape(text[pos:]))
+    return "".join(out)
+
+
+def _destination(href: str) -> str:
+    """A link destination that keeps every character of `href`: `<…>` with `<`, `>` and `\\`
+    escaped (the only characters a pointy destination cannot hold as they are)."""
+    href = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"%{ord(m.group(0)):02X}", href)
+    return "<" + re.sub(r"([<>\\])", r"\\\1", href) + ">"
+
+
 def _text(text: str, ctx: _Context) -> str:
-    escaped = _ENTITY_LIKE.sub(r"\\&", _INLINE_SPECIALS.sub(r"\\\1", text))
+    escaped = _escape(text) if ctx.in_link else _escape_with_urls(text)
     if ctx.newlines and not ctx.in_link:
         escaped = _BLANK_LINE.sub("\n\n", escaped.replace("\r\n", "\n").replace("\r", "\n"))
         return _SPACES.sub(" ", escaped)
@@ -391,9 +446,8 @@ def _link(node: _Node, ctx: _Context) -> str:
     text = _inline(node.children, _replace(ctx, in_link=True)).strip()
     if not href or not href_allowed(href):
         return text
-    destination = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", href)
     label = text or _text(href, _replace(ctx, in_link=True))
-    return f"[{label}]({destination})"
+    return f"[{label}]({_destination(href)})"
 
 
 def _paragraphs(inline: str) -> list[str]:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service import clock
@@ -56,6 +56,7 @@ from service.portability.records import (
     ImportFormatError,
     Record,
     clean_text,
+    installation_name,
     parse_datetime,
 )
 from service.portability.remark42 import read_remark42
@@ -83,6 +84,8 @@ class ImportOptions:
     sanitizer: str = "bleach"
     #: IP hashes are kept only for comments younger than this (SIDENOTE_RETAIN_IP_HASH_DAYS).
     retain_ip_hash_days: int = 90
+    #: `--source NAME`: the installation the file comes from, instead of the one it names.
+    source_name: str = ""
 
 
 @dataclass
@@ -130,6 +133,8 @@ class ImportSummary:
     reparented: Tally = field(default_factory=Tally)
     skipped: dict[str, Tally] = field(default_factory=dict)
     repairs: list[str] = field(default_factory=list)
+    #: The installation the comments' ids belong to (see `ImportedComment.installation`).
+    installation: str = ""
 
     def skip(self, reason: str, location: str) -> None:
         self.skipped.setdefault(reason, Tally()).add(location)
@@ -152,6 +157,8 @@ class ImportSummary:
             f"comments, {self.threads_unchanged} already complete",
             f"Comments: {self.imported} imported ({statuses}); "
             f"{self.already_imported} already imported",
+            "Source installation: "
+            + (self.installation or "none named in the file (--source NAME names one)"),
         ]
         if self.reparented:
             out.append(
@@ -187,6 +194,7 @@ class ImportSummary:
             "emptied": self.emptied.count,
             "skipped": {reason: tally.count for reason, tally in self.skipped.items()},
             "repairs": self.repairs,
+            "installation": self.installation,
         }
 
 
@@ -198,6 +206,7 @@ def read_records(
     path: Path,
     *,
     repair: bool = False,
+    declare_prefixes: bool = False,
     on_read: Callable[[int], None] | None = None,
     repairs: list[str] | None = None,
 ) -> Iterator[Record]:
@@ -208,10 +217,10 @@ def read_records(
             if not repair:
                 yield from parse(raw)
                 return
-            reader = RepairingReader(raw)
+            reader = RepairingReader(raw, declare_prefixes=declare_prefixes)
             yield from parse(reader)
             if repairs is not None:
-                repairs.extend(reader.repairs)
+                repairs.extend([*reader.repairs, *reader.prefix_repairs])
     elif source == "isso" and head(path, len(SQLITE_MAGIC)) == SQLITE_MAGIC:
         yield from read_isso_database(path)
         if on_read is not None:
@@ -239,7 +248,10 @@ def _stage(
         # A sloppy export: read it once more through the repairing reader.
         staging.reset()
         repairs: list[str] = []
-        for record in read_records(source, path, repair=True, repairs=repairs):
+        unbound = "unbound prefix" in error.message
+        for record in read_records(
+            source, path, repair=True, declare_prefixes=unbound, repairs=repairs
+        ):
             staging.add(record)
         summary.repairs = [f"strict parse failed at {error}", *repairs]
     staging.finish()
@@ -398,7 +410,16 @@ def write_page(
     summary: ImportSummary,
 ) -> None:
     """Write one page (thread and comments) into the session; the caller commits."""
-    known = _already_imported(session, site, source, [record.source_id for record in records])
+    installation = summary.installation
+    known, clashes = _already_imported(session, site, source, installation, records)
+    for record in records:
+        if record.source_id in clashes:
+            summary.skip(
+                f"its id was already imported from another {source} installation "
+                "(name this one with --source NAME)",
+                record.location,
+            )
+    records = [record for record in records if record.source_id not in clashes]
     placed = {source_id: cid for source_id, cid in known.items() if cid is not None}
     new_records = [record for record in records if record.source_id not in known]
     summary.already_imported += len(records) - len(new_records)
@@ -438,7 +459,11 @@ def write_page(
         page.comments[record.source_id] = comment
         session.add(
             ImportedComment(
-                site_id=site.id, source=source, source_id=record.source_id, comment_id=comment.id
+                site_id=site.id,
+                source=source,
+                installation=installation,
+                source_id=record.source_id,
+                comment_id=comment.id,
             )
         )
         if record.extra:
@@ -447,23 +472,83 @@ def write_page(
     session.flush()
 
 
-def _already_imported(
-    session: Session, site: Site, source: str, source_ids: list[str]
-) -> dict[str, int | None]:
-    """Source id -> comment id of what earlier imports wrote (None: deleted or purged since)."""
-    found: dict[str, int | None] = {}
+@dataclass(frozen=True)
+class _Earlier:
+    """An `imported_comments` row: what an earlier import wrote under a source id."""
+
+    row_id: int
+    installation: str
+    comment_id: int | None
+    created_at: datetime | None
+
+
+def _earlier_imports(
+    session: Session, site: Site, source: str, installations: set[str], source_ids: list[str]
+) -> dict[str, list[_Earlier]]:
+    found: dict[str, list[_Earlier]] = defaultdict(list)
     for start in range(0, len(source_ids), 500):
         chunk = source_ids[start : start + 500]
         rows = session.execute(
-            select(ImportedComment.source_id, ImportedComment.comment_id).where(
+            select(
+                ImportedComment.id,
+                ImportedComment.source_id,
+                ImportedComment.installation,
+                ImportedComment.comment_id,
+                Comment.created_at,
+            )
+            .outerjoin(Comment, Comment.id == ImportedComment.comment_id)
+            .where(
                 ImportedComment.site_id == site.id,
                 ImportedComment.source == source,
+                ImportedComment.installation.in_(installations),
                 ImportedComment.source_id.in_(chunk),
             )
         )
-        for source_id, comment_id in rows:
-            found[source_id] = comment_id
+        for row_id, source_id, installation, comment_id, created_at in rows:
+            found[source_id].append(_Earlier(row_id, installation, comment_id, created_at))
     return found
+
+
+def _same_comment(earlier: _Earlier, record: CommentRecord) -> bool:
+    """A comment purged since cannot be compared: taken as the same (it is not re-imported)."""
+    return earlier.created_at is None or earlier.created_at == record.created_at
+
+
+def _already_imported(
+    session: Session, site: Site, source: str, installation: str, records: list[CommentRecord]
+) -> tuple[dict[str, int | None], set[str]]:
+    """(source id -> comment id of what earlier imports wrote, None if deleted or purged since;
+    source ids that earlier imports used for a different comment).
+
+    A row of this installation is this comment. A row written before installations were
+    recorded (installation "") is this comment only if the comment's creation time agrees: it
+    then gets this installation, so a second installation with the same ids is imported in full.
+    Without an installation, a row whose comment has another creation time is a clash.
+    """
+    found = _earlier_imports(
+        session, site, source, {installation, ""}, [record.source_id for record in records]
+    )
+    known: dict[str, int | None] = {}
+    clashes: set[str] = set()
+    adopted: list[int] = []
+    for record in records:
+        rows = found.get(record.source_id, [])
+        own = next((row for row in rows if row.installation == installation), None)
+        legacy = next((row for row in rows if row.installation == ""), None)
+        if own is not None and (installation or _same_comment(own, record)):
+            known[record.source_id] = own.comment_id
+        elif own is not None:
+            clashes.add(record.source_id)
+        elif legacy is not None and _same_comment(legacy, record):
+            known[record.source_id] = legacy.comment_id
+            adopted.append(legacy.row_id)
+    if adopted:
+        session.execute(
+            update(ImportedComment)
+            .where(ImportedComment.id.in_(adopted))
+            .values(installation=installation)
+        )
+    return known, clashes
 
 
 def _parent(
@@ -643,12 +728,18 @@ def _native_rows(session: Session, site: Site, comment: Comment, extra: dict[str
             and 0 < len(entry["source_id"]) <= 200
         ):
             continue
+        installation = entry.get("installation")
+        installation = installation_name(installation) if isinstance(installation, str) else ""
         # Keeps a later import of the original system's file from adding the comment again.
-        if not _already_imported(session, site, entry["source"], [entry["source_id"]]):
+        earlier = _earlier_imports(
+            session, site, entry["source"], {installation}, [entry["source_id"]]
+        )
+        if not earlier:
             session.add(
                 ImportedComment(
                     site_id=site.id,
                     source=entry["source"],
+                    installation=installation,
                     source_id=entry["source_id"],
                     comment_id=comment.id,
                 )
@@ -678,6 +769,7 @@ def run_import(
         staging = Staging(Path(scratch) / "staging.sqlite")
         try:
             _stage(staging, source, path, summary, hooks)
+            summary.installation = installation_name(options.source_name) or staging.installation()
             session = database.session(write=True)
             try:
                 site = get_site(session, options.site)

@@ -20,6 +20,7 @@ from service.portability.records import (
     ImportFormatError,
     Record,
     SkipRecord,
+    SourceRecord,
     ThreadRecord,
     parse_datetime,
 )
@@ -97,6 +98,7 @@ def _read_lines(stream: _Prefixed) -> Iterator[Record]:
         kind = data.get("type")
         if number == 1:
             _check_meta(data, "line 1")
+            yield from _source(data.get("site"))
         elif kind == "thread":
             yield _thread(data, f"line {number}")
         elif kind == "comment":
@@ -113,6 +115,8 @@ def _read_document(stream: _Prefixed) -> Iterator[Record]:
             meta[key] = reader.value()
             if len(meta) == 2:
                 _check_meta(meta, "line 1")
+        elif key == "site":
+            yield from _source(reader.value())
         elif key == "threads":
             if len(meta) < 2:
                 raise reader.error("not a Sidenote export (format and version come first)")
@@ -132,6 +136,17 @@ def _read_document(stream: _Prefixed) -> Iterator[Record]:
     reader.finish()
     if len(meta) < 2:
         raise ImportFormatError("", "not a Sidenote export (no format and version)")
+
+
+def _source(site: Any) -> Iterator[SourceRecord]:
+    """The exporting installation: the site's first origin, else its slug."""
+    if not isinstance(site, dict):
+        return
+    origins = site.get("origins")
+    first = origins[0] if isinstance(origins, list) and origins else None
+    name = first if isinstance(first, str) and first else site.get("slug")
+    if isinstance(name, str) and name:
+        yield SourceRecord(name)
 
 
 def _text(data: dict[str, Any], key: str) -> str:

@@ -82,7 +82,18 @@ class SkipRecord:
     location: str
 
 
-Record = ThreadRecord | CommentRecord | PersonRecord | SkipRecord
+@dataclass(slots=True)
+class SourceRecord:
+    """Which installation the file comes from: its site or base URL, or its Disqus forum.
+
+    `definite` values (WordPress's base_blog_url) win over the first indefinite one read.
+    """
+
+    installation: str
+    definite: bool = True
+
+
+Record = ThreadRecord | CommentRecord | PersonRecord | SkipRecord | SourceRecord
 
 _SQL_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 
@@ -120,6 +131,16 @@ def clean_text(value: str, limit: int | None = None) -> str:
     if limit is not None:
         value = " ".join(value.split())[:limit]
     return value
+
+
+def installation_name(value: str) -> str:
+    """An installation as recorded: a URL without its trailing slash, scheme and host lowercase."""
+    value = " ".join(clean_text(value).split())
+    if "://" in value:
+        scheme, _, rest = value.partition("://")
+        host, slash, path = rest.partition("/")
+        value = f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
+    return value[:300]
 
 
 def truthy(value: str | None) -> bool:

@@ -17,6 +17,7 @@ from service.portability.records import (
     ImportFormatError,
     Record,
     SkipRecord,
+    SourceRecord,
     ThreadRecord,
     parse_datetime,
 )
@@ -66,6 +67,9 @@ def _comment(data: dict[str, Any], location: str) -> Iterator[Record]:
     if created_at is None:
         yield SkipRecord("invalid or missing date", location)
         return
+    site = locator.get("site") if isinstance(locator, dict) else None
+    if isinstance(site, str) and site:
+        yield SourceRecord(site, definite=False)
     title = data.get("title")
     yield ThreadRecord(source_id=url, url=url, title=title if isinstance(title, str) else "")
     user = data.get("user") if isinstance(data.get("user"), dict) else {}

@@ -22,8 +22,10 @@ from service.portability.records import (
     CommentRecord,
     PersonRecord,
     Record,
+    SourceRecord,
     ThreadRecord,
     clean_text,
+    installation_name,
 )
 
 MAX_SOURCE_ID = 200
@@ -50,6 +52,7 @@ CREATE TABLE comments (
 );
 CREATE TABLE people (source_id TEXT PRIMARY KEY, name TEXT, email TEXT, website TEXT);
 CREATE TABLE skipped (ordinal INTEGER PRIMARY KEY, reason TEXT NOT NULL, location TEXT NOT NULL);
+CREATE TABLE source (one INTEGER PRIMARY KEY CHECK (one = 1), installation TEXT, definite INTEGER);
 """
 
 
@@ -85,6 +88,7 @@ class Staging:
         """Forget everything read so far (the file is read again, repaired)."""
         self.db.executescript(
             "DELETE FROM threads; DELETE FROM comments; DELETE FROM people; DELETE FROM skipped;"
+            "DELETE FROM source;"
         )
 
     # -- writing ---------------------------------------------------------------------------
@@ -105,6 +109,8 @@ class Staging:
                         clean_text(record.website),
                     ),
                 )
+        elif isinstance(record, SourceRecord):
+            self._add_source(record)
         else:
             self.skip(record.reason, record.location)
         self._pending += 1
@@ -114,6 +120,22 @@ class Staging:
 
     def skip(self, reason: str, location: str) -> None:
         self.db.execute("INSERT INTO skipped (reason, location) VALUES (?, ?)", (reason, location))
+
+    def _add_source(self, record: SourceRecord) -> None:
+        name = installation_name(record.installation)
+        if not name:
+            return
+        self.db.execute(
+            "INSERT INTO source VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET"
+            " installation = excluded.installation, definite = 1"
+            " WHERE excluded.definite = 1 AND source.definite = 0",
+            (name, int(record.definite)),
+        )
+
+    def installation(self) -> str:
+        """The installation the file named ("" if none)."""
+        row = self.db.execute("SELECT installation FROM source").fetchone()
+        return str(row[0]) if row else ""
 
     def _add_thread(self, record: ThreadRecord) -> None:
         self.db.execute(

@@ -16,6 +16,7 @@ from service.portability.records import (
     ImportFormatError,
     Record,
     SkipRecord,
+    SourceRecord,
     ThreadRecord,
     parse_datetime,
 )
@@ -67,6 +68,11 @@ def read_wordpress(stream: ByteSource) -> Iterator[Record]:
             if element is item:
                 yield _thread(element, f"item{items}")
                 item = None
+            elif name == "base_blog_url" and _is_wp(element.tag):
+                # The installation: ids restart at 1 in every WordPress blog.
+                yield SourceRecord((element.text or "").strip())
+            elif element.tag == "link":
+                yield SourceRecord((element.text or "").strip(), definite=False)
             channel.remove(element)
 
 

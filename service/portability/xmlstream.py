@@ -5,9 +5,11 @@ entities that read local files or URLs). Nothing else changes: expat parses, ele
 as soon as the parser module has read them, so memory does not grow with the file.
 
 Real exports are sometimes sloppy (remark42's Disqus fixtures start with a stray character before
-`<?xml` and have an unquoted attribute value). Such a file fails the strict parse with a clear
-location; the importer then reads it once more through `RepairingReader`, which fixes exactly
-those two faults and counts what it fixed, so the summary can say so.
+`<?xml` and have an unquoted attribute value; WordPress.com writes `<atom:link>` without declaring
+the `atom` prefix). Such a file fails the strict parse with a clear location; the importer then
+reads it once more through `RepairingReader`, which fixes exactly those faults and counts what it
+fixed, so the summary can say so. The repaired bytes go through the same defused parser: DTDs and
+entities are refused exactly as before.
 """
 
 from __future__ import annotations
@@ -24,6 +26,19 @@ from defusedxml.ElementTree import iterparse
 from service.portability.records import ImportFormatError
 
 CHUNK = 64 * 1024
+#: Prefixes exporters use without declaring them, and the namespace each one always stands for.
+WELL_KNOWN_PREFIXES = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "wfw": "http://wellformedweb.org/CommentAPI/",
+    "excerpt": "http://wordpress.org/export/1.2/excerpt/",
+    "wp": "http://wordpress.org/export/1.2/",
+}
+#: The root element's start tag is held whole to add declarations to it; longer is not a root.
+_MAX_ROOT_TAG = 64 * 1024
+_DECLARED = re.compile(rb"\sxmlns:([A-Za-z_][\w.-]*)\s*=")
+_PREFIXED_NAME = re.compile(rb"</?([A-Za-z_][\w.-]*):")
 
 
 class ByteSource(Protocol):
@@ -80,10 +95,13 @@ def iter_events(source: ByteSource) -> Iterator[tuple[str, Element]]:
 
 
 class RepairingReader:
-    """A byte stream that fixes two kinds of sloppiness, outside text, CDATA and comments.
+    """A byte stream that fixes three kinds of sloppiness, outside text, CDATA and comments.
 
     - bytes before the first `<` (a stray backtick before `<?xml`) are dropped;
-    - an unquoted attribute value (`<thread dsq:id=123/>`) is quoted.
+    - an unquoted attribute value (`<thread dsq:id=123/>`) is quoted;
+    - with `declare_prefixes` (the strict parse met an unbound prefix), each well-known prefix
+      (`WELL_KNOWN_PREFIXES`) the root element does not declare is declared on it, so
+      `<atom:link>` in a WordPress.com export parses; `prefix_repairs` names those then used.
 
     `repairs` lists what was fixed. Everything else passes through unchanged, so errors the
     repair does not cover are still reported by the parser, at the same line.
@@ -92,7 +110,7 @@ class RepairingReader:
     _TAG_TOKEN = re.compile(rb"[\"'=>]")
     _UNQUOTED = re.compile(rb"(?:[^\s\"'<>=/`]|/(?!>))+")
 
-    def __init__(self, raw: ByteSource) -> None:
+    def __init__(self, raw: ByteSource, *, declare_prefixes: bool = False) -> None:
         self.raw = raw
         self.repairs: list[str] = []
         self.line_offset = 0
@@ -101,6 +119,18 @@ class RepairingReader:
         self._state = "start"
         self._eof = False
         self._line = 1
+        #: Only when the strict parse met an unbound prefix: the root tag is otherwise untouched.
+        self._root_seen = not declare_prefixes
+        #: Prefixes declared on the root by the repair, and the ones the file then used.
+        self._added: set[str] = set()
+        self._used: set[str] = set()
+
+    @property
+    def prefix_repairs(self) -> list[str]:
+        return [
+            f"declared the undeclared namespace prefix {prefix!r} ({WELL_KNOWN_PREFIXES[prefix]})"
+            for prefix in sorted(self._added & self._used)
+        ]
 
     def read(self, size: int = -1) -> bytes:
         want = CHUNK if size is None or size < 0 else max(size, 1)
@@ -115,6 +145,35 @@ class RepairingReader:
         data = bytes(self._out[:want])
         del self._out[:want]
         return data
+
+    @staticmethod
+    def _tag_end(buf: bytes, pos: int) -> int:
+        """The index just after the `>` ending the start tag at `pos`, or -1 if not in `buf`."""
+        quote: int | None = None
+        for index in range(pos + 1, min(len(buf), pos + _MAX_ROOT_TAG)):
+            byte = buf[index]
+            if quote is not None:
+                if byte == quote:
+                    quote = None
+            elif byte in b"\"'":
+                quote = byte
+            elif byte == ord(">"):
+                return index + 1
+        return -1
+
+    def _declare_prefixes(self, tag: bytes) -> bytes:
+        """The root start tag with every well-known prefix it does not declare declared."""
+        declared = {match.decode("ascii", "replace") for match in _DECLARED.findall(tag)}
+        missing = [prefix for prefix in WELL_KNOWN_PREFIXES if prefix not in declared]
+        if not missing:
+            return tag
+        self._added.update(missing)
+        extra = b"".join(
+            b' xmlns:%s="%s"' % (prefix.encode(), WELL_KNOWN_PREFIXES[prefix].encode())
+            for prefix in missing
+        )
+        close = len(tag) - (2 if tag.endswith(b"/>") else 1)
+        return tag[:close] + extra + tag[close:]
 
     def _emit(self, data: bytes) -> None:
         self._out += data
@@ -144,9 +203,9 @@ class RepairingReader:
                     break
                 self._emit(buf[pos:begin])
                 pos = begin
-                if len(buf) - pos < 9 and not self._eof:
+                if len(buf) - pos < 32 and not self._eof:
                     break
-                head = buf[pos : pos + 9]
+                head = buf[pos : pos + 32]
                 for prefix, name in (
                     (b"<![CDATA[", "cdata"),
                     (b"<!--", "comment"),
@@ -159,6 +218,18 @@ class RepairingReader:
                         self._state = name
                         break
                 else:
+                    if not self._root_seen and head[1:2] not in {b"/", b""}:
+                        end = self._tag_end(buf, pos)
+                        if end < 0 and not self._eof and len(buf) - pos < _MAX_ROOT_TAG:
+                            break  # wait for the whole root start tag
+                        self._root_seen = True
+                        if end > 0:
+                            self._emit(self._declare_prefixes(buf[pos:end]))
+                            pos = end
+                            continue
+                    prefixed = _PREFIXED_NAME.match(buf, pos)
+                    if prefixed is not None:
+                        self._used.add(prefixed.group(1).decode("ascii", "replace"))
                     self._emit(b"<")
                     pos += 1
                     self._state = "tag"

@@ -7,6 +7,7 @@ from service.portability.importer import ImportSummary
 
 def test_summary_lists_counts_and_the_first_locations_of_each_reason() -> None:
     summary = ImportSummary(source="wordpress", site="blog", dry_run=False, threads_created=2)
+    summary.installation = "https://one.example"
     summary.comments.update({"approved": 5, "pending": 1})
     for number in range(8):
         summary.skip("pingbacks are links from other sites, not comments", f"comment {number}")
@@ -17,6 +18,7 @@ def test_summary_lists_counts_and_the_first_locations_of_each_reason() -> None:
         "Threads: 2 new, 0 existing with new comments, 0 already complete",
         "Comments: 6 imported (pending 1, approved 5, rejected 0, spam 0, deleted 0); "
         "0 already imported",
+        "Source installation: https://one.example",
         "Replies to comments missing from the file, now top-level: 1 (comment 10 (parent missing))",
         "Skipped: 9",
         "  - pingbacks are links from other sites, not comments: 8 (comment 0, comment 1, "
@@ -33,4 +35,11 @@ def test_a_dry_run_says_that_nothing_was_written() -> None:
     summary = ImportSummary(source="disqus", site="blog", dry_run=True)
     assert summary.lines()[0] == (
         "Would import from disqus into site 'blog' (dry run: nothing was written)"
+    )
+
+
+def test_a_file_that_names_no_installation_says_how_to_name_one() -> None:
+    summary = ImportSummary(source="isso", site="blog", dry_run=False)
+    assert "Source installation: none named in the file (--source NAME names one)" in (
+        summary.lines()
     )
