@@ -137,6 +137,7 @@ RULE_NUMBERS = (
     "repeat_window_hours",
     "spam_score_threshold",
     "spam_min_examples",
+    "spam_ham_after_hours",
 )
 
 

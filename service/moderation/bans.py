@@ -214,10 +214,12 @@ def create_ban(
     rejected: list[int] = []
     if reject_pending:
         from service.moderation.decisions import decide
+        from service.moderation.spam import deferred_training
 
-        for pending in _pending_of(session, site_id, kind, key, None):
-            decide(session, actor, pending, "reject", reason="ban: " + ban.reason, batch=batch)
-            rejected.append(pending.id)
+        with deferred_training(session):
+            for pending in _pending_of(session, site_id, kind, key, None):
+                decide(session, actor, pending, "reject", reason="ban: " + ban.reason, batch=batch)
+                rejected.append(pending.id)
     return BanCreated(ban, rejected, batch)
 
 

@@ -92,6 +92,10 @@ def decide(
         raise ValidationFailed.on("action", "Its author deleted this comment.")
     target = ACTION_STATUS[action]
     previous = change_status(session, comment, target)
+    if previous == target:
+        # No event announces a decision that changes no status ("keep" a reported comment,
+        # approve a published one): it still is a moderator's judgement, and trains.
+        spam.train_decision(session, comment)
     resolved = _resolve_reports(session, comment)
     batch = batch or audit.new_batch()
     audit.record(
@@ -130,7 +134,9 @@ def decide_many(
         decide(session, actor, comment, action, reason=reason, batch=batch)
         return {"status": comment.status}
 
-    return BulkResult(_for_each_comment(session, actor, ids, decide_one), batch)
+    with spam.deferred_training(session):  # one batch of statements, not one per comment
+        results = _for_each_comment(session, actor, ids, decide_one)
+    return BulkResult(results, batch)
 
 
 def _for_each_comment(
@@ -510,21 +516,22 @@ def undo(
         else:
             actor.require("moderate", entry.site_id)
     new_batch = audit.new_batch()
-    for entry in entries:
-        _revert(session, entry, sanitizer=sanitizer, max_body_chars=max_body_chars)
-        audit.record(
-            session,
-            actor,
-            "undo." + entry.action,
-            target_kind=entry.target_kind,
-            target_id=entry.target_id,
-            site_id=entry.site_id,
-            subject_key=entry.subject_key,
-            before=entry.after,
-            after=entry.before,
-            reason=f"undo of {batch}",
-            batch=new_batch,
-        )
+    with spam.deferred_training(session):
+        for entry in entries:
+            _revert(session, entry, sanitizer=sanitizer, max_body_chars=max_body_chars)
+            audit.record(
+                session,
+                actor,
+                "undo." + entry.action,
+                target_kind=entry.target_kind,
+                target_id=entry.target_id,
+                site_id=entry.site_id,
+                subject_key=entry.subject_key,
+                before=entry.after,
+                after=entry.before,
+                reason=f"undo of {batch}",
+                batch=new_batch,
+            )
     return Undone(new_batch, entries)
 
 
@@ -572,7 +579,7 @@ def _revert_comment(
     if "status" in before and comment.status != "deleted":
         change_status(session, comment, str(before["status"]))
         if before["status"] == "pending":
-            spam.train(session, comment, None)  # no event announces a return to pending
+            spam.train_decision(session, comment)  # no event announces a return to pending
         reopened = [int(i) for i in after.get("resolved_reports", [])]
         if reopened:
             session.execute(

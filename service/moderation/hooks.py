@@ -2,8 +2,10 @@
 
 - `comment.reported`: open reports reaching the site's threshold hold an approved comment again;
 - `comment.approved` / `comment.rejected` / `comment.deleted`: train the site's spam score on the
-  decision (approved: legitimate; spam: spam; rejected or deleted: not at all); a comment its
-  author published by confirming their address (`data["cause"] == "author"`) trains nothing.
+  decision (approved: legitimate; spam or rejected: spam; deleted: not at all); a comment its
+  author published by confirming their address (`data["cause"] == "author"`) trains nothing
+  then (it trains as legitimate once it has stayed published for `spam_ham_after_hours`, like
+  every published comment: `spam.train_settled`, run by the worker).
 """
 
 from __future__ import annotations
@@ -58,9 +60,7 @@ def hold_when_reported(session: Session, event: events.CommentEvent) -> None:
 def train_on_decision(session: Session, event: events.CommentEvent) -> None:
     if event.data.get("cause") == "author":  # published by its author's verification, not a judge
         return
-    status = event.comment.status
-    label = "ham" if status == "approved" else "spam" if status == "spam" else None
-    spam.train(session, event.comment, label)
+    spam.train_decision(session, event.comment)
 
 
 def subscribe() -> None:

@@ -79,6 +79,13 @@ class Rules(BaseModel):
         le=100_000,
         description="Spam and legitimate decisions each needed before the score is used.",
     )
+    spam_ham_after_hours: int = Field(
+        default=72,
+        ge=0,
+        le=24 * 365,
+        description="A published comment neither reported nor removed for this long trains the "
+        "spam score as legitimate; 0: only moderators' approvals do.",
+    )
 
 
 @lru_cache(maxsize=512)
@@ -513,6 +520,10 @@ def _rule_replays(
             "for new comments."
         )
     notes["spam_min_examples"] = (False, note)
+    notes["spam_ham_after_hours"] = (
+        False,
+        "Not replayed: it changes what the spam score learns from, not how a comment is judged.",
+    )
     return [
         RuleReplay(
             rule=name,

@@ -1,9 +1,12 @@
 """The local spam score: naive Bayes over words, phrases, character n-grams and links, per site.
 
-It learns only from the site's own moderator decisions (approved → legitimate, spam → spam),
-incrementally: each decision adds the comment's features to the counts, and a changed decision
-moves them (`SpamTraining` remembers what each comment was trained as). It only ever holds a
-comment; it never rejects one.
+It learns from the site's own comments, incrementally: moderators' decisions (approved →
+legitimate, spam or rejected → spam, also when the status does not change) and every comment
+that stayed published, unreported, for the site's `spam_ham_after_hours` (→ legitimate, by the
+worker's `train_settled_comments`). Each adds the comment's features to the counts; a changed
+decision moves them (`SpamTraining` remembers what each comment was trained as). Training is
+batched (`train_many`: a fixed number of statements per batch). It only ever holds a comment;
+it never rejects one.
 
 Features come in two views. The word view: folded words, crude stems, word pairs and triples,
 linked domains and their parts, and shape (link count, length, capitals, exclamation marks,
@@ -20,18 +23,25 @@ Evaluation on a public corpus: tests/unit/moderation/test_spam_score.py and docs
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, bindparam, case, delete, exists, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from service import clock
 from service.db import table_of
-from service.models import Comment, SpamClassifier, SpamToken, SpamTraining
+from service.models import Comment, Report, SpamClassifier, SpamToken, SpamTraining
 from service.moderation.text import fold
 
 # ALPHA, LENGTH_POWER, CHAR_WEIGHT and LEGITIMATE_LEAN were chosen on 40 random train/test
@@ -147,7 +157,7 @@ def spam_probability(
         else:
             word_sum += ratio
             word_seen += 1
-    log_odds = math.log(spam_docs / ham_docs) - LEGITIMATE_LEAN
+    log_odds = prior_log_odds(spam_docs, ham_docs) - LEGITIMATE_LEAN
     if word_seen:
         log_odds += word_sum / word_seen**LENGTH_POWER
     if char_seen:
@@ -187,6 +197,16 @@ _TOKEN_COUNTS = select(_tokens.c.token, _tokens.c.spam, _tokens.c.ham).where(
 )
 
 
+#: A site's prior log-odds is never above this (even odds): until its published comments have
+#: settled into training, a burst of spam marks must not make every new comment look like spam.
+MAX_PRIOR_LOG_ODDS = 0.0
+
+
+def prior_log_odds(spam_docs: int, ham_docs: int) -> float:
+    """The site's traffic mix as log-odds (see `MAX_PRIOR_LOG_ODDS`)."""
+    return min(MAX_PRIOR_LOG_ODDS, math.log(max(spam_docs, 1) / max(ham_docs, 1)))
+
+
 def score(session: Session, site_id: int, source: str, *, min_examples: int) -> float | None:
     """The site's spam score for `source`, or None until it has `min_examples` of each class."""
     classifier = session.get(SpamClassifier, site_id)
@@ -198,34 +218,45 @@ def score(session: Session, site_id: int, source: str, *, min_examples: int) -> 
     return round(spam_probability(tokens, counts, classifier.spam_docs, classifier.ham_docs), 4)
 
 
-def _adjust(session: Session, site_id: int, tokens: list[str], label: str, delta: int) -> None:
-    classifier = session.get(SpamClassifier, site_id)
-    if classifier is None:
-        classifier = SpamClassifier(site_id=site_id, spam_docs=0, ham_docs=0)
-        session.add(classifier)
-    if label == "spam":
-        classifier.spam_docs = max(0, classifier.spam_docs + delta)
-    else:
-        classifier.ham_docs = max(0, classifier.ham_docs + delta)
-    classifier.updated_at = clock.now()
-    existing = {
-        row.token: row
-        for row in session.scalars(
-            select(SpamToken).where(SpamToken.site_id == site_id, SpamToken.token.in_(tokens))
-        )
-    }
-    for token in tokens:
-        row = existing.get(token)
-        if row is None:
-            if delta < 0:
-                continue
-            row = SpamToken(site_id=site_id, token=token, spam=0, ham=0)
-            session.add(row)
-        if label == "spam":
-            row.spam = max(0, row.spam + delta)
-        else:
-            row.ham = max(0, row.ham + delta)
-    session.flush()
+# -- training -------------------------------------------------------------------------------
+
+Label = Literal["spam", "ham"]
+#: What a comment's status says about it: published comments are legitimate, spam and rejected
+#: ones spam; pending and deleted ones (an author's choice, not a judgement) train nothing.
+STATUS_LABELS: dict[str, Label] = {"approved": "ham", "spam": "spam", "rejected": "spam"}
+_DEFERRED = "sidenote.spam.deferred"
+_training = table_of(SpamTraining)
+_classifiers = table_of(SpamClassifier)
+
+
+def label_for_status(status: str) -> Label | None:
+    return STATUS_LABELS.get(status)
+
+
+@contextmanager
+def deferred_training(session: Session) -> Iterator[None]:
+    """Decisions inside the block train once, together, when it ends (bulk decisions): each
+    comment as its status says *then*, so a decision rolled back in a savepoint trains nothing."""
+    if _DEFERRED in session.info:  # nested: the outer block trains
+        yield
+        return
+    session.info[_DEFERRED] = {}
+    try:
+        yield
+        waiting: dict[int, Comment] = session.info[_DEFERRED]
+        train_many(session, [(c, label_for_status(c.status)) for c in waiting.values()])
+    finally:
+        session.info.pop(_DEFERRED, None)
+
+
+def train_decision(session: Session, comment: Comment) -> None:
+    """Train `comment` as its status says (a moderator's decision), now or at the end of the
+    enclosing `deferred_training` block."""
+    waiting: dict[int, Comment] | None = session.info.get(_DEFERRED)
+    if waiting is not None:
+        waiting[comment.id] = comment
+        return
+    train_many(session, [(comment, label_for_status(comment.status))])
 
 
 def train(session: Session, comment: Comment, label: str | None) -> None:
@@ -233,18 +264,192 @@ def train(session: Session, comment: Comment, label: str | None) -> None:
 
     Idempotent; a comment trained as one label and then decided otherwise moves over.
     """
-    record = session.get(SpamTraining, comment.id)
-    if record is not None:
-        if record.label == label:
-            return
-        _adjust(session, record.site_id, list(record.tokens), record.label, -1)
-        session.delete(record)
-        session.flush()
-    if label is None:
-        return
-    tokens = features(comment.body_source)
-    _adjust(session, comment.site_id, tokens, label, +1)
-    session.add(
-        SpamTraining(comment_id=comment.id, site_id=comment.site_id, label=label, tokens=tokens)
+    waiting: dict[int, Comment] | None = session.info.get(_DEFERRED)
+    if waiting is not None:
+        waiting.pop(comment.id, None)
+    train_many(session, [(comment, cast(Label | None, label))])
+
+
+def _dialect_insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _clamped(column: Any, delta: Any) -> Any:
+    return case((column + delta < 0, 0), else_=column + delta)
+
+
+@functools.cache
+def _upserts(dialect_insert: Any) -> tuple[Any, Any]:
+    """Token and classifier upserts adding signed deltas (never below zero); built once."""
+    tokens = dialect_insert(_tokens).values(
+        site_id=bindparam("p_site"),
+        token=bindparam("p_token"),
+        spam=bindparam("p_spam"),
+        ham=bindparam("p_ham"),
     )
+    tokens = tokens.on_conflict_do_update(
+        index_elements=["site_id", "token"],
+        set_={
+            "spam": _clamped(_tokens.c.spam, bindparam("p_dspam", type_=Integer)),
+            "ham": _clamped(_tokens.c.ham, bindparam("p_dham", type_=Integer)),
+        },
+    )
+    classifiers = dialect_insert(_classifiers).values(
+        site_id=bindparam("p_site"),
+        spam_docs=bindparam("p_spam"),
+        ham_docs=bindparam("p_ham"),
+        updated_at=bindparam("p_now"),
+    )
+    classifiers = classifiers.on_conflict_do_update(
+        index_elements=["site_id"],
+        set_={
+            "spam_docs": _clamped(_classifiers.c.spam_docs, bindparam("p_dspam", type_=Integer)),
+            "ham_docs": _clamped(_classifiers.c.ham_docs, bindparam("p_dham", type_=Integer)),
+            "updated_at": bindparam("p_now"),
+        },
+    )
+    return tokens, classifiers
+
+
+def train_many(session: Session, items: Sequence[tuple[Comment, Label | None]]) -> int:
+    """Train each comment as its label (None: untrain it), moving what changed label; returns
+    how many comments changed. A fixed number of statements whatever the batch's size: one
+    SELECT of the earlier labels, one DELETE, one INSERT of the new labels, one token upsert and
+    one classifier upsert (executemany); the ORM is told what changed under it."""
+    wanted: dict[int, tuple[Comment, Label | None]] = {}
+    for comment, label in items:
+        wanted[comment.id] = (comment, label)
+    if not wanted:
+        return 0
     session.flush()
+    earlier = {
+        row.comment_id: row
+        for row in session.execute(
+            select(
+                _training.c.comment_id, _training.c.site_id, _training.c.label, _training.c.tokens
+            ).where(_training.c.comment_id.in_(list(wanted)))
+        )
+    }
+    tokens: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    docs: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    dropped: list[int] = []
+    added: list[dict[str, Any]] = []
+    for comment_id, (comment, label) in wanted.items():
+        record = earlier.get(comment_id)
+        if record is not None:
+            if record.label == label:
+                continue
+            side = 0 if record.label == "spam" else 1
+            docs[record.site_id][side] -= 1
+            for token in record.tokens or []:
+                tokens[(record.site_id, token)][side] -= 1
+            dropped.append(comment_id)
+        if label is None:
+            continue
+        side = 0 if label == "spam" else 1
+        found = features(comment.body_source)
+        docs[comment.site_id][side] += 1
+        for token in found:
+            tokens[(comment.site_id, token)][side] += 1
+        added.append(
+            {"comment_id": comment_id, "site_id": comment.site_id, "label": label, "tokens": found}
+        )
+    if not dropped and not added:
+        return 0
+    if dropped:
+        session.execute(delete(_training).where(_training.c.comment_id.in_(dropped)))
+        for comment_id in dropped:
+            loaded = session.identity_map.get(identity_key(SpamTraining, comment_id))
+            if loaded is not None:
+                session.expunge(loaded)
+    if added:
+        session.execute(insert(_training), added)
+    upsert_tokens, upsert_classifiers = _upserts(_dialect_insert(session))
+    token_rows = [
+        {
+            "p_site": site_id,
+            "p_token": token,
+            "p_spam": max(0, d_spam),
+            "p_ham": max(0, d_ham),
+            "p_dspam": d_spam,
+            "p_dham": d_ham,
+        }
+        for (site_id, token), (d_spam, d_ham) in tokens.items()
+        if d_spam or d_ham
+    ]
+    if token_rows:
+        session.execute(upsert_tokens, token_rows)
+    now = clock.now()
+    session.execute(
+        upsert_classifiers,
+        [
+            {
+                "p_site": site_id,
+                "p_spam": max(0, d_spam),
+                "p_ham": max(0, d_ham),
+                "p_dspam": d_spam,
+                "p_dham": d_ham,
+                "p_now": now,
+            }
+            for site_id, (d_spam, d_ham) in docs.items()
+        ],
+    )
+    keys: list[Any] = [identity_key(SpamClassifier, site_id) for site_id in docs]
+    keys += [identity_key(SpamToken, key) for key in tokens]
+    for key in keys:
+        stale = session.identity_map.get(key)
+        if stale is not None:
+            session.expire(stale)
+    return len(dropped) + len(added)
+
+
+#: Comments the settling job trains per statement batch.
+SETTLE_BATCH = 500
+
+
+def train_settled(
+    session: Session, site_id: int, *, after_hours: int, limit: int = SETTLE_BATCH
+) -> int:
+    """Train as legitimate up to `limit` of the site's comments published at least
+    `after_hours` ago that were never trained, are still published and have no open report;
+    returns how many. Each comment is trained at most once by this: a trained comment has a
+    `spam_training` row (a later decision moves it, and the job never touches it again)."""
+    cutoff = clock.now() - timedelta(hours=after_hours)
+    published_at = func.coalesce(Comment.status_changed_at, Comment.created_at)
+    comments = list(
+        session.scalars(
+            select(Comment)
+            .where(
+                Comment.site_id == site_id,
+                Comment.status == "approved",
+                published_at <= cutoff,
+                ~exists().where(_training.c.comment_id == Comment.id),
+                ~exists().where(Report.comment_id == Comment.id, Report.resolved_at.is_(None)),
+            )
+            .order_by(Comment.id)
+            .limit(limit)
+        )
+    )
+    train_many(session, [(comment, "ham") for comment in comments])
+    return len(comments)
+
+
+def train_settled_comments(session: Session) -> int:
+    """`train_settled` on every site whose score is on, batch by batch, each batch committed
+    (the worker's periodic job); returns how many comments it trained."""
+    from service.models import Site
+    from service.moderation.rules import rules_for
+
+    total = 0
+    for site in list(session.scalars(select(Site).order_by(Site.id))):
+        rules = rules_for(site)
+        if not rules.spam_score_enabled or rules.spam_ham_after_hours == 0:
+            continue
+        while True:
+            trained = train_settled(session, site.id, after_hours=rules.spam_ham_after_hours)
+            session.commit()
+            total += trained
+            if trained < SETTLE_BATCH:
+                break
+    return total

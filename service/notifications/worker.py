@@ -31,6 +31,7 @@ from service.auth import SYSTEM_ACTOR
 from service.config import Settings
 from service.db import get_db
 from service.models import EmailAddress, OutboxItem, Site, Subscription, Webhook
+from service.moderation.spam import train_settled_comments
 from service.notifications import outbox
 from service.notifications.compose import Cancelled, compose
 from service.notifications.digests import compose_due_digests
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=1)
 #: How often the worker applies the privacy retention settings (`sidenote purge`).
 RETENTION_EVERY = timedelta(days=1)
+#: How often the worker trains the spam score on comments that stayed published.
+SPAM_SETTLE_EVERY = timedelta(hours=1)
 
 
 def new_worker_id() -> str:
@@ -97,6 +100,7 @@ class Worker:
         )
         self._last_purge: datetime | None = None
         self._last_retention: datetime | None = None
+        self._last_settle: datetime | None = None
 
     def warn_about_settings(self) -> None:
         """Say once, at start, what would silently go wrong otherwise."""
@@ -132,6 +136,7 @@ class Worker:
                         result = self.deliver(item_id)
                         setattr(outcome, result, getattr(outcome, result) + 1)
             self._maybe_purge()
+            self._maybe_train_settled()
         return outcome
 
     def drain(self, max_rounds: int = 1000) -> Outcome:
@@ -262,6 +267,17 @@ class Worker:
             with get_db(self.app).session(write=True) as session:
                 retention.purge(session, self.settings, SYSTEM_ACTOR)
                 session.commit()
+
+    def _maybe_train_settled(self) -> None:
+        """Every site's comments that stayed published train its spam score as legitimate."""
+        now = clock.now()
+        if self._last_settle is not None and now - self._last_settle < SPAM_SETTLE_EVERY:
+            return
+        self._last_settle = now
+        with get_db(self.app).session(write=True) as session:
+            trained = train_settled_comments(session)
+        if trained:
+            log.info("spam score: %d published comments trained as legitimate", trained)
 
 
 def purge(session: Session, config: Settings) -> None:

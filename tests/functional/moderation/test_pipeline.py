@@ -407,7 +407,13 @@ def test_a_changed_decision_moves_the_training(
     assert classifier is not None and (classifier.spam_docs, classifier.ham_docs) == (0, 1)
     record = session.get(SpamTraining, comment.id)
     assert record is not None and record.label == "ham"
-    make.set_status(comment, "rejected")
+    make.set_status(comment, "rejected")  # a rejection trains as spam, like a spam mark
+    session.expire_all()
+    record = session.get(SpamTraining, comment.id)
+    assert record is not None and record.label == "spam"
+    classifier = session.get(SpamClassifier, comment.site_id)
+    assert classifier is not None and (classifier.spam_docs, classifier.ham_docs) == (1, 0)
+    make.set_status(comment, "deleted")  # its author's choice, not a judgement
     session.expire_all()
     assert session.get(SpamTraining, comment.id) is None
     classifier = session.get(SpamClassifier, comment.site_id)
