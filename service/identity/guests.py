@@ -31,7 +31,7 @@ from service.identity.checks import UNVERIFIED_GUEST
 from service.identity.settings import identity_settings
 from service.models import Comment, EmailAddress, Identity, Site, Thread
 from service.notifications import links, outbox
-from service.notifications.compose import Cancelled, composer
+from service.notifications.compose import Cancelled, composer, site_name
 from service.notifications.i18n import pick_locale, translate
 from service.notifications.mail import Mail, render_mail
 from service.notifications.subscriptions import confirmation_allowed, get_or_create_address
@@ -157,12 +157,12 @@ def verify_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     return_url = str(payload.get("return_url") or "")
     version = _sign_in_version(session, address)
     context = {
-        "site_name": site.name,
+        "site_name": site_name(site),
         "held": held,
         "verify_link": links.verify_url(base, address, site.id, return_url, version)
         + _name_suffix(payload),
     }
-    subject = translate(locale, "verify.subject", site=site.name)
+    subject = translate(locale, "verify.subject", site=site_name(site))
     text, html = render_mail("verify", locale, subject=subject, **context)
     return Mail(to=address.address, subject=subject, text=text, html=html, locale=locale)
 

@@ -25,7 +25,7 @@ from service.models import (
 )
 from service.notifications import links
 from service.notifications.i18n import pick_locale, translate
-from service.notifications.mail import Mail, render_mail
+from service.notifications.mail import Mail, header_text, render_mail
 from service.notifications.subscriptions import find_address, is_muted
 from service.security import settings
 
@@ -76,7 +76,12 @@ def _approved(session: Session, comment_id: Any) -> Comment:
 
 
 def author_name(comment: Comment, locale: str) -> str:
-    return comment.author_name.strip() or translate(locale, "mail.anonymous")
+    """Names, titles and site names are one line in a mail's subject and body alike."""
+    return header_text(comment.author_name) or translate(locale, "mail.anonymous")
+
+
+def site_name(site: Site) -> str:
+    return header_text(site.name)
 
 
 def _thread_and_site(session: Session, thread_id: int | None) -> tuple[Thread, Site]:
@@ -86,7 +91,7 @@ def _thread_and_site(session: Session, thread_id: int | None) -> tuple[Thread, S
 
 
 def thread_title(thread: Thread) -> str:
-    return thread.title or thread.key
+    return header_text(thread.title or thread.key)
 
 
 @composer("confirm")
@@ -99,7 +104,7 @@ def confirm_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     context = {
         "kind": subscription.kind,
         "thread_title": thread_title(thread),
-        "site_name": site.name,
+        "site_name": site_name(site),
         "confirm_link": links.confirm_url(base, subscription),
     }
     subject = translate(locale, "confirm.subject", thread=context["thread_title"])
@@ -226,7 +231,7 @@ def _mail_to_author(
         locale,
         subject=subject,
         **context,
-        why=translate(locale, "mail.footer_why_author", site=site.name),
+        why=translate(locale, "mail.footer_why_author", site=site_name(site)),
         unsubscribe_link=unsubscribe,
         unsubscribe_label=translate(
             locale, "author.unsubscribe_replies" if replies_to else "author.unsubscribe"
@@ -335,11 +340,11 @@ def moderation_mail(session: Session, payload: dict[str, Any], base: str) -> Mai
         "reject_link": links.decide_url(base, comment, "reject", moderator_id),
         "link_hours": settings().moderation_link_max_age // 3600,
         "queue_link": f"{base}/moderate",
-        "why": translate(locale, "mail.footer_why_moderation", site=site.name),
+        "why": translate(locale, "mail.footer_why_moderation", site=site_name(site)),
         "unsubscribe_link": links.unsubscribe_url(base, subscription),
         "manage_link": links.manage_url(base, address),
     }
-    subject = translate(locale, f"moderation.subject_{reason}", site=site.name, name=name)
+    subject = translate(locale, f"moderation.subject_{reason}", site=site_name(site), name=name)
     text, html = render_mail("moderation", locale, subject=subject, **context)
     return Mail(
         to=address.address,
@@ -395,19 +400,18 @@ def moderation_digest_mail(session: Session, payload: dict[str, Any], base: str)
     if not items:
         raise Cancelled("moderators have already decided on every comment of the digest")
     site_ids = {comments[item_id].site_id for item_id, _ in wanted if item_id in comments}
-    site_name = ", ".join(
-        sorted(name for name in session.scalars(select(Site.name).where(Site.id.in_(site_ids))))
-    )
+    sites = session.scalars(select(Site).where(Site.id.in_(site_ids)))
+    names = ", ".join(sorted(site_name(site) for site in sites))
     context = {
-        "site_name": site_name,
+        "site_name": names,
         "items": items,
         "link_hours": settings().moderation_link_max_age // 3600,
         "queue_link": f"{base}/moderate",
-        "why": translate(locale, "mail.footer_why_moderation", site=site_name),
+        "why": translate(locale, "mail.footer_why_moderation", site=names),
         "unsubscribe_link": links.unsubscribe_url(base, subscription),
         "manage_link": links.manage_url(base, address),
     }
-    subject = translate(locale, "moderation.digest_subject", count=len(items), site=site_name)
+    subject = translate(locale, "moderation.digest_subject", count=len(items), site=names)
     text, html = render_mail("moderation_digest", locale, subject=subject, **context)
     return Mail(
         to=address.address,

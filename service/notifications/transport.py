@@ -61,7 +61,9 @@ class ConsoleTransport:
         """Headers (decoded) and the plain-text part: readable, links clickable."""
         stream = self.stream or sys.stdout
         rule = "-" * 72
-        headers = "".join(f"{name}: {value}\n" for name, value in message.items())
+        headers = "".join(
+            f"{name}: {getattr(value, 'display', value)}\n" for name, value in message.items()
+        )
         text = message.get_body(preferencelist=("plain",))
         body = text.get_content() if isinstance(text, EmailMessage) else ""
         stream.write(
