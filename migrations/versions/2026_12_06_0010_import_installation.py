@@ -10,7 +10,7 @@ still recognises them on a re-import, by id and by the comment's creation time (
 `service.portability.importer._already_imported`), and then records the installation on them.
 
 Revision ID: 0010_import_installation
-Revises: 0006_comment_marks
+Revises: 0008_thread_settled
 Create Date: 2026-12-06
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_import_installation"
-down_revision: str | Sequence[str] | None = "0006_comment_marks"
+down_revision: str | Sequence[str] | None = "0008_thread_settled"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ replied to your comment" mail) gets a row here; the author reply mails about rep
 comment (or in that thread) stop with the subscription (issue 22).
 
 Revision ID: 0011_reply_mutes
-Revises: 0006_comment_marks
+Revises: 0010_import_installation
 Create Date: 2026-12-06
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import service.db
 
 revision: str = "0011_reply_mutes"
-down_revision: str | Sequence[str] | None = "0006_comment_marks"
+down_revision: str | Sequence[str] | None = "0010_import_installation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
