@@ -110,7 +110,7 @@ export class Widget implements WidgetCore {
       const { code, message } = error as ApiError;
       const origin = code == "origin_not_allowed";
       console.warn("Sidenote:", origin ? message : error);
-      this.shell.replaceChildren(h("p", { class: origin ? "note" : "err", role: "alert" }, this.i18n.t((origin || code == "network" ? code : "unavailable") as MessageKey)));
+      this.shell.replaceChildren(h("p", { class: "err", role: "alert" }, this.i18n.t((origin || code == "network" ? code : "unavailable") as MessageKey)));
       return;
     }
     addEventListener("hashchange", this.onHash);

@@ -123,7 +123,6 @@ def test_a_page_on_an_unlisted_origin_gets_a_polite_notice_and_a_console_hint(
 
     notice = reader.widget.get_by_role("alert")
     expect(notice).to_have_text("Comments are not enabled for this address.")
-    expect(notice).to_have_class("note")  # a quiet note in the page's text, not a red error
     expect(reader.widget.get_by_text("Could not reach the server")).to_have_count(0)
     assert (
         "Sidenote: this page's origin http://blog.example is not one of site 'demo''s origins; "
