@@ -31,6 +31,8 @@ from service.db import get_db
 from service.models import Comment, Site, Thread
 
 ORIGIN_CACHE_SECONDS = 10.0
+#: How many slugs (known or not: they come from requests) the process remembers origins for.
+SLUG_CACHE_SIZE = 10_000
 #: How many comment and thread ids the process remembers the site of.
 PARENT_CACHE_SIZE = 50_000
 ALLOWED_METHODS = "GET, POST, PATCH, PUT, DELETE"
@@ -62,6 +64,8 @@ class OriginCache:
         with get_db().session() as session:
             origins = session.scalar(select(Site.origins).where(Site.slug == slug))
         value = None if origins is None else frozenset(origins)
+        if len(self._by_slug) >= SLUG_CACHE_SIZE:  # slugs come from requests: keep it bounded
+            self._by_slug.clear()
         self._by_slug[slug] = (time.monotonic() + ORIGIN_CACHE_SECONDS, value)
         return value
 

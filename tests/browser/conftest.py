@@ -5,6 +5,11 @@ seeded for its port, rate limits and form tokens off, so tests post freely; test
 controls switch them on themselves. Comments are seeded straight into its database (`seed`).
 Each test opens its own thread: a page at the thread's path, served by Playwright's router, with
 the widget snippet in it, so the default thread key (the page path) is what the widget uses.
+
+Cross-origin by default, as sites deploy it: host pages (the ones tests build, the demo article,
+`/csp`) are on `live_server.page_url` (`http://localhost:PORT`) and load the widget from Sidenote
+on `live_server.url` (`http://127.0.0.1:PORT`). A test that needs the page on Sidenote's own
+origin says so (`open_thread(..., same_origin=True)`); `origin=` puts it anywhere else.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,"><title>{title}</title>{head}</head>
 <body>{before}<main><h1>{title}</h1><div id="sidenote-thread"{attrs}></div></main>
-<script async src="/embed.js" data-sidenote-site="{site}"></script></body></html>"""
+<script async src="{sidenote}/embed.js" data-sidenote-site="{site}"></script></body></html>"""
 
 
 @pytest.fixture(scope="session")
@@ -126,8 +131,11 @@ def open_thread(page: Page, live_server: LiveServer) -> Iterator[Callable[..., R
         site: str = "demo",
         fragment: str = "",
         wait: bool = True,
+        same_origin: bool = False,
+        origin: str = "",
     ) -> Reader:
         html = PAGE.format(
+            sidenote=live_server.url,
             lang=lang,
             title=escape(f"Article at {path}"),
             head=head,
@@ -141,7 +149,8 @@ def open_thread(page: Page, live_server: LiveServer) -> Iterator[Callable[..., R
                 status=200, content_type="text/html; charset=utf-8", body=html
             ),
         )
-        page.goto(live_server.url + path + fragment)
+        origin = origin or (live_server.url if same_origin else live_server.page_url)
+        page.goto(origin + path + fragment)
         if wait:
             reader.widget.locator(".hd h2").wait_for()
         return reader

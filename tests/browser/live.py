@@ -37,6 +37,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-dev-shm-usage",
+    # A page Playwright's router fulfils has no IP address, so Chromium's Local Network Access
+    # check counts it as public and refuses its requests to Sidenote on loopback; real host
+    # pages (the demo article on localhost) are loopback too and pass with or without it.
+    "--disable-features=LocalNetworkAccessChecks",
 ]
 SECRET = "browser-tests-secret-key-0123456789"
 CLI = [sys.executable, "-c", "from service.cli import main; main()"]
@@ -44,10 +48,17 @@ CLI = [sys.executable, "-c", "from service.cli import main; main()"]
 
 @dataclass
 class LiveServer:
+    """Sidenote at `url`; the pages that embed it at `page_url`, another origin (as sites deploy
+    it: `localhost` instead of `127.0.0.1`, the demo site lists both)."""
+
     url: str
     port: int
     database_url: str
     log: Path
+
+    @property
+    def page_url(self) -> str:
+        return f"http://localhost:{self.port}"
 
 
 def _free_port() -> int:
@@ -78,6 +89,8 @@ def start_server(workdir: Path, **settings: str) -> tuple[subprocess.Popen[bytes
     """Migrate, seed the demo for a free port, and serve; return once the API answers."""
     database_url = f"sqlite:///{workdir / 'sidenote.db'}"
     port = _free_port()
+    # The demo pages load the widget from here, so on `page_url` they embed it cross-origin.
+    settings.setdefault("public_url", f"http://127.0.0.1:{port}")
     env = server_environment(database_url, **settings)
     for args in (["db", "upgrade"], ["demo", "--port", str(port)]):
         subprocess.run(
@@ -125,7 +138,8 @@ class Seeder:
         site = self.session.scalar(select(Site).where(Site.slug == "demo"))
         assert site is not None
         self.demo = site
-        self.origin = server.url
+        self.origin = server.page_url
+        self.origins = [server.page_url, server.url]
         self.done()  # release SQLite's write lock before the server needs it
 
     def comment(self, thread: str, body: str = "A comment.", **fields: Any) -> Comment:
@@ -137,7 +151,7 @@ class Seeder:
         return comment
 
     def site(self, slug: str, **options: Any) -> Site:
-        options.setdefault("origins", [self.origin])
+        options.setdefault("origins", self.origins)
         site = self.make.site(slug, **options)
         self.done()
         return site

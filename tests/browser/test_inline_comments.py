@@ -624,7 +624,7 @@ def test_the_demo_articles_seeded_comments_anchor_as_seeded(page: Page, live_ser
     """The Python mirror of the text model (service/demo_inline.py) and the widget agree."""
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(live_server.url + "/")
+    page.goto(live_server.page_url + "/")
 
     expect(bubbles(page)).to_have_count(6)
     widget = page.locator("#sidenote-thread")

@@ -85,7 +85,7 @@ def test_axe_finds_nothing_serious_in_the_thread_and_composer(
 
 
 def test_axe_finds_nothing_serious_on_the_demo_article(page: Page, live_server: LiveServer) -> None:
-    page.goto(live_server.url + "/csp?theme=dark")
+    page.goto(live_server.page_url + "/csp?theme=dark")
     expect(page.locator("#sidenote-thread article.card").first).to_be_visible()
 
     assert axe_problems(page) == []

@@ -408,7 +408,7 @@ def test_the_demo_article_works_with_and_without_a_strict_csp(
         " e => console.error('CSP: ' + e.violatedDirective))"
     )
 
-    response = page.goto(live_server.url + path)
+    response = page.goto(live_server.page_url + path)
     assert response is not None
     widget = page.locator("#sidenote-thread")
     expect(widget.locator("article.card").first).to_be_visible()
@@ -417,8 +417,10 @@ def test_the_demo_article_works_with_and_without_a_strict_csp(
 
     expect(widget.locator("article.card", has_text=f"Posted on {path}")).to_be_visible()
     expect(page.locator("[data-sidenote-count='/']")).not_to_have_text("…")
-    if path == "/csp":
-        assert "script-src 'self'" in response.headers["content-security-policy"]
+    if path == "/csp":  # cross-origin: the strict policy names Sidenote's origin, nothing more
+        policy = response.headers["content-security-policy"]
+        assert f"script-src 'self' {live_server.url};" in policy
+        assert f"connect-src 'self' {live_server.url};" in policy
     assert errors == []
 
 
@@ -459,14 +461,15 @@ def test_right_to_left_pages_indent_replies_on_the_right(
 
 
 def test_including_the_script_twice_still_mounts_one_discussion(
-    open_thread: Open, seed: Seeder, thread_key: str, page: Page
+    open_thread: Open, seed: Seeder, thread_key: str, page: Page, live_server: LiveServer
 ) -> None:
     seed.comment(thread_key, "Only once, please")
     thread_requests: list[str] = []
     page.on("request", lambda r: "/api/v1/comments?" in r.url and thread_requests.append(r.url))
 
     reader = open_thread(
-        thread_key, head='<script async src="/embed.js" data-sidenote-site="demo"></script>'
+        thread_key,
+        head=f'<script async src="{live_server.url}/embed.js" data-sidenote-site="demo"></script>',
     )
 
     expect(reader.card("Only once, please")).to_be_visible()

@@ -104,7 +104,7 @@ def test_hostile_payloads_render_as_inert_text(
         "request",
         lambda r: (
             None
-            if r.url.startswith((live_server.url + "/", "data:"))
+            if r.url.startswith((live_server.url + "/", live_server.page_url + "/", "data:"))
             else incidents.append("request: " + r.url)
         ),
     )
@@ -147,7 +147,7 @@ def _js_check(page: Page, html: list[str]) -> list[list[Any]]:
 
 @pytest.fixture
 def widget_page(page: Page, live_server: LiveServer) -> Page:
-    page.goto(live_server.url + "/")
+    page.goto(live_server.page_url + "/")
     page.wait_for_function("() => typeof window.Sidenote?._insertHtml === 'function'")
     return page
 

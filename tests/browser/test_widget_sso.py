@@ -126,7 +126,7 @@ def test_a_guest_gets_the_sites_sign_in_link(
 def test_the_demo_page_switch_signs_the_demo_reader_in_and_out(
     page: Page, live_server: LiveServer
 ) -> None:
-    page.goto(live_server.url + "/")
+    page.goto(live_server.page_url + "/")
     switch = page.locator("#demo-sso")
     expect(switch).to_have_text("Sign in as a demo user")
     switch.click()

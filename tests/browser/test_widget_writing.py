@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
 from service import auth
+from service.api.cors import EXPOSED_HEADERS
 from service.models import Comment, Report, Thread
 from service.moderation import bans
 from tests.browser.conftest import Reader
@@ -258,7 +259,12 @@ def test_too_many_attempts_reads_as_a_human_message(open_thread: Open, thread_ke
             return
         route.fulfill(
             status=429,
-            headers={"Retry-After": "30", "Content-Type": "application/json"},
+            # cross-origin: the widget reads Retry-After only because Sidenote exposes it
+            headers={
+                "Retry-After": "30",
+                "Content-Type": "application/json",
+                "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+            },
             body=json.dumps({"error": {"code": "rate_limited", "message": "Slow down."}}),
         )
 
@@ -325,10 +331,10 @@ def another_reader_sees_no_comment(
     other = browser.new_page()
     try:
         other.route(
-            live_server.url + thread_key,
+            live_server.page_url + thread_key,
             lambda route: route.fulfill(body=html, content_type="text/html"),
         )
-        other.goto(live_server.url + thread_key)
+        other.goto(live_server.page_url + thread_key)
         expect(other.locator("#sidenote-thread").get_by_text("No comments yet")).to_be_visible()
         expect(other.locator("#sidenote-thread").get_by_text(text)).to_have_count(0)
     finally:
@@ -423,7 +429,7 @@ def test_the_form_token_is_fetched_on_first_use_and_sent(
     reader.post("With a token")
 
     expect(reader.card("With a token")).to_be_visible()
-    assert token_requests == [page.url.split("/t/")[0] + "/api/v1/form-token?site=demo"]
+    assert token_requests == [reader.server.url + "/api/v1/form-token?site=demo"]
     assert bodies[0]["form_token"] == "signed-token-123"
     assert bodies[0]["homepage"] == ""
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from service.api import cors
 from service.models import Comment, Site
 from tests.conftest import QueryCounter
 from tests.factories import ORIGIN, Factories
@@ -218,3 +220,12 @@ def test_the_site_of_a_comment_is_remembered_without_a_query(
     response = client.get(url, headers={"Origin": ORIGIN})
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert count_queries.count - before == 2 * without_origin
+
+
+def test_made_up_slugs_cannot_grow_the_origin_cache_without_bound(
+    app: Flask, client: FlaskClient, world: tuple[Site, Comment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cors, "SLUG_CACHE_SIZE", 5)
+    for number in range(20):
+        client.get(f"/api/v1/counts?site=made-up-{number}&thread=/a", headers={"Origin": ORIGIN})
+    assert len(app.extensions["sidenote.origins"]._by_slug) <= 5
