@@ -37,6 +37,8 @@ export class Composer {
   private readonly panels: HTMLElement[];
   private readonly draftKey: string | null;
   private readonly cancellable: boolean;
+  /** "Verify email": enabled once the email looks like an address */
+  private v?: HTMLButtonElement;
 
   constructor(
     private readonly w: Widget,
@@ -56,7 +58,7 @@ export class Composer {
     const who =
       edit || w.session
         ? null
-        : h("div", { class: "who" }, field("name", t("name"), "text", "name"), field("email", t("email"), "email", "email"), field("website", t("website"), "url", "url"), h("button", { type: "button", class: "link", onclick: () => this.verify() }, t("verify")));
+        : h("div", { class: "who" }, field("name", t("name"), "text", "name"), field("email", t("email"), "email", "email"), field("website", t("website"), "url", "url"), (this.v = h("button", { type: "button", class: "link", onclick: () => this.verify() }, t("verify"))));
 
     const label = edit ? t("editing") : parent ? t("replyTo", { name: parent.author?.name || t("anonymous") }) : t("body");
     this.text = h("textarea", { id: id + "t", rows: 4, "aria-label": label, "aria-describedby": `${id}h ${id}c` });
@@ -124,6 +126,7 @@ export class Composer {
     this.counter.textContent = this.w.i18n.t("chars", { n: count, max });
     this.counter.classList.toggle("over", count > max);
     if (store && this.draftKey) save(this.draftKey, this.text.value);
+    if (this.v) this.v.disabled = !/^\S+@\S+\.\S+$/.test(this.inputs["author.email"].value);
   }
 
   private tabKey(event: KeyboardEvent): void {
@@ -193,7 +196,11 @@ export class Composer {
         });
         if (!w.session) save("author", { name: author.name || "", email: author.email || "", website: author.website || "" });
         comment = posted.comment;
-        w.posted(posted, body, options.parent || null);
+        // "Notify me of" needs the link in the confirmation mail clicked; the next comment starts
+        // from "Nothing" again, so it does not ask for (and mail) a second confirmation.
+        const notify = this.inputs.notify;
+        w.posted(posted, body, notify && notify.value != "none" ? " " + t("verifySent") : "");
+        if (notify) notify.value = "none";
       }
       if (this.draftKey) save(this.draftKey, null);
       this.text.value = "";

@@ -468,8 +468,10 @@ export class Widget implements WidgetCore {
   formToken(): Promise<string | null> {
     if (!this.token || Date.now() - this.tokenAt > 3_600_000) {
       this.tokenAt = Date.now();
-      this.token = this.api.get<{ form_token: string }>("form-token", { site: this.options.site }).then(
-        (answer) => answer.form_token,
+      // Resolves once the server's minimum compose time has passed since the token came, so a fast
+      // paster's send waits out the rest (showing "Sending…") instead of being held as too fast.
+      this.token = this.api.get<{ form_token: string; min_compose_seconds: number }>("form-token", { site: this.options.site }).then(
+        (answer) => new Promise((ok) => setTimeout(ok, answer.min_compose_seconds * 1e3, answer.form_token)),
         (error) => {
           if (!(error instanceof ApiError && error.status == 404)) this.token = null;
           return null;
@@ -479,14 +481,15 @@ export class Widget implements WidgetCore {
     return this.token;
   }
 
-  posted(posted: Posted, body: string, _parent: Comment | null): void {
+  /** `note`: said after "published" (e.g. that a confirmation mail is on its way). */
+  posted(posted: Posted, body: string, note = ""): void {
     const { comment } = posted;
     const pending = comment.status == "pending";
     this.own[comment.id] = { t: posted.edit_token, x: Date.parse(posted.edit_expires_at), b: body, k: this.options.thread, p: comment };
     saveOwn(this.options.site, this.own);
     this.remember(comment);
     if (!pending) this.setCount(this.count + 1);
-    this.announce(this.i18n.t(pending ? "pending" : "posted"));
+    this.announce(this.i18n.t(pending ? "pending" : "posted") + note);
     this.emit("posted", comment);
   }
 
@@ -540,7 +543,8 @@ export class Widget implements WidgetCore {
       case "rejected_by_policy":
         return t("rejected_by_policy", { message: error.message });
     }
-    return t("failed", { message: error.message });
+    // A 5xx's own words already say something went wrong: "failed" would say it twice.
+    return t("failed", { message: error.status < 500 ? error.message : "HTTP " + error.status });
   }
 
   // -- the interface for inline.js ------------------------------------------------------------

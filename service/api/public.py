@@ -145,12 +145,18 @@ def site_config(site: str) -> Response:
     errors=["not_found"],
     description=(
         "Signed, time-stamped and bound to the site; reusable until SIDENOTE_FORM_TOKEN_MAX_AGE "
-        "seconds old. Anonymous posts without a valid one are held as spam."
+        "seconds old. Anonymous posts without a valid one are held as spam; posts sent sooner "
+        "than min_compose_seconds after it was issued are held for a moderator (too_fast)."
     ),
 )
 def form_token(query: SiteQuery) -> Response:
     get_site(get_session(), query.site)
-    response = json_response({"form_token": issue_form_token(query.site)})
+    response = json_response(
+        {
+            "form_token": issue_form_token(query.site),
+            "min_compose_seconds": settings().min_compose_seconds,
+        }
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -227,6 +227,10 @@ class AcceptedOut(BaseModel):
 
 class FormTokenOut(BaseModel):
     form_token: str
+    min_compose_seconds: int = Field(
+        description="A post sent sooner after the token was issued is held for a moderator "
+        "(too_fast): the widget waits out the rest before sending."
+    )
 
 
 class PreviewOut(BaseModel):

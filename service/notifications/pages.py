@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, render_template, request, url_for
 
 from service.db import get_session, transactional
-from service.models import EmailAddress, Site, Subscription, Thread
+from service.models import Comment, EmailAddress, Site, Subscription, Thread
 from service.notifications import decide, links, subscriptions
 from service.notifications.i18n import pick_locale, request_locale, translate
 
@@ -101,9 +101,12 @@ def _sign_in_link(subscription: Subscription, address: EmailAddress) -> str:
     return sign_in_after_confirmation(session, address, site, thread.url)
 
 
-def excerpt(text: str, limit: int = 80) -> str:
-    """The start of a comment's text, on one line, to name it on a page."""
-    flat = " ".join(text.split())
+def excerpt(comment: Comment | None, limit: int = 80) -> str:
+    """The start of a comment's text, on one line, to name it on a page; only while it is
+    visible to everyone (a hidden comment's text is nobody's to read here)."""
+    if comment is None or comment.status != "approved":
+        return "…"
+    flat = " ".join(comment.body_source.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
@@ -111,8 +114,7 @@ def scope_text(scope: subscriptions.Scope) -> str:
     """What an unsubscribe stops, in the reader's words (see `subscriptions.Scope`)."""
     thread = (scope.thread.title or scope.thread.key) if scope.thread else ""
     if scope.kind == "replies":
-        comment = excerpt(scope.comment.body_source) if scope.comment else ""
-        return t("page.scope_replies", comment=comment, thread=thread)
+        return t("page.scope_replies", comment=excerpt(scope.comment), thread=thread)
     return t(f"page.scope_{scope.kind}", thread=thread)
 
 
@@ -197,7 +199,7 @@ def manage_page(token: str) -> Response:
             "id": entry.mute.id,
             "label": t(
                 "page.muted_comment" if entry.comment else "page.muted_thread",
-                comment=excerpt(entry.comment.body_source) if entry.comment else "",
+                comment=excerpt(entry.comment),
                 thread=(entry.thread.title or entry.thread.key) if entry.thread else "",
             ),
             "thread_url": entry.thread.url if entry.thread else "",

@@ -232,3 +232,16 @@ def test_mail_me_again_on_the_manage_page_brings_the_reply_mails_back(
     deliver(app)
     [again] = inbox.to(ANN)
     assert "replied to your comment" in str(again.message["Subject"])
+
+
+def test_the_page_never_shows_the_text_of_a_comment_hidden_since(
+    app: Flask, client: FlaskClient, make: Factories, inbox: Inbox
+) -> None:
+    site, ann = ann_comments(app, client, make, inbox)
+    reply(client, site, ann, "First answer")
+    deliver(app)
+    [mail] = inbox.to(ANN)
+    make.set_status(ann, "spam")
+    page = client.get(one_click_path(mail))
+    assert "Every mail about replies to the comment “…”" in page.text
+    assert "Thoughts by Ann" not in page.text
