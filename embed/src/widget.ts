@@ -28,6 +28,7 @@ function styleSheets(): CSSStyleSheet[] {
 
 export class Widget implements WidgetCore {
   readonly version = 1;
+  readonly h = h;
   readonly root: ShadowRoot;
   readonly sheets = styleSheets();
   options!: Options;
@@ -214,9 +215,21 @@ export class Widget implements WidgetCore {
         : null;
   }
 
+  /**
+   * `auto`: the page's own background decides (the first one that is not transparent from the
+   * container up to <body> and <html>; dark when its luminance is low), else the OS's preference.
+   */
   private theme = (): void => {
     const { theme } = this.options;
-    this.shell.classList.toggle("dark", theme == "dark" || (theme == "auto" && this.media.matches));
+    let dark = this.media.matches;
+    for (let e: Element | null = this.host; e; e = e.parentElement) {
+      const [r, g, b, a = 1] = getComputedStyle(e).backgroundColor.match(/[\d.]+/g)!.map(Number);
+      if (a) {
+        dark = 2 * r + 7 * g + b < 1280;
+        break;
+      }
+    }
+    this.shell.classList.toggle("dark", theme == "dark" || (theme == "auto" && dark));
   };
 
   private params(cursor: string | null = null) {
