@@ -65,6 +65,8 @@ export class Widget implements WidgetCore {
   private generation = 0;
   private readonly listeners: Partial<Record<CoreEvent, Set<(detail: unknown) => void>>> = {};
   private readonly media = matchMedia("(prefers-color-scheme: dark)");
+  /** a page's own light/dark switch (a class or style on <html> or <body>) re-decides `auto` */
+  private readonly pageTheme = new MutationObserver(() => this.theme());
 
   constructor(
     readonly host: HTMLElement,
@@ -90,6 +92,7 @@ export class Widget implements WidgetCore {
     this.shell.replaceChildren(h("div", { class: "skel", "aria-busy": "true" }));
     this.root.replaceChildren(...(this.sheets.length ? [] : [h("style", null, css)]), this.shell);
     this.media.addEventListener("change", this.theme);
+    for (const e of [document.documentElement, document.body]) e && this.pageTheme.observe(e, { attributes: true });
     try {
       if (!o.site) throw new ApiError(0, "not_found", "data-sidenote-site is missing");
       const [i18n, config, first] = await Promise.all([
@@ -128,6 +131,7 @@ export class Widget implements WidgetCore {
     removeEventListener("hashchange", this.onHash);
     document.removeEventListener("visibilitychange", this.onVisible);
     this.media.removeEventListener("change", this.theme);
+    this.pageTheme.disconnect();
     this.inline?.destroy();
     this.inline = null;
     this.focusView = null;

@@ -420,6 +420,21 @@ def test_on_a_page_without_a_background_the_widget_follows_the_os(
     assert widget_colours(reader)[0] is True
 
 
+def test_the_widget_follows_the_pages_own_dark_mode_switch(
+    open_host: Callable[..., Reader], page: Page
+) -> None:
+    page.emulate_media(color_scheme="light")
+    reader = open_host(
+        HUGO, HUGO_CSS.replace("background:#1d1e20;", "") + "html.dark{background:#111}"
+    )
+    assert widget_colours(reader)[0] is False
+
+    page.evaluate("document.documentElement.classList.add('dark')")
+    expect(reader.widget.locator(".sn").first).to_have_class("sn dark")
+    page.evaluate("document.documentElement.classList.remove('dark')")
+    expect(reader.widget.locator(".sn").first).to_have_class("sn")
+
+
 def test_an_explicit_theme_still_wins_over_the_page(
     open_host: Callable[..., Reader], page: Page
 ) -> None:
