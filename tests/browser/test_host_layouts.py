@@ -287,6 +287,25 @@ def test_comment_cards_never_make_the_page_scroll_sideways(
 # -- 4. separate blocks by CSS are separate in quotes and selections --------------------------
 
 
+def test_a_quote_into_a_footnote_shown_as_a_block_keeps_the_break(
+    open_host: Callable[..., Reader],
+) -> None:
+    page = open_host(TUFTE, TUFTE_CSS).page
+    page.evaluate(
+        """() => {
+            const note = document.querySelector(".footnote").firstChild;
+            const text = note.parentNode.previousSibling;
+            const range = document.createRange();
+            range.setStart(text, text.data.lastIndexOf("the lamp."));
+            range.setEnd(note, "The engineer's".length);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }"""
+    )
+    page.keyboard.press("Control+Alt+m")
+    expect(popover(page).locator("form blockquote")).to_have_text("the lamp. The engineer's")
+
+
 def test_a_quote_across_a_sidenote_keeps_the_break_between_the_text_and_the_note(
     open_host: Callable[..., Reader],
 ) -> None:
@@ -466,3 +485,12 @@ def test_a_quote_shows_the_pages_own_characters_while_the_anchor_stays_normalise
     form.get_by_role("button", name="Post comment").click()
     expect(reader.card("Curly.").locator(".iq blockquote")).to_have_text("Bembo\u2019s roman")
     assert anchors[0]["quote"]["exact"] == "Bembo's roman"
+
+
+def test_the_quote_picker_shows_its_matches_as_the_page_writes_them(
+    open_host: Callable[..., Reader],
+) -> None:
+    reader = open_host(TUFTE, TUFTE_CSS)
+    reader.widget.get_by_role("button", name="Comment on a passage…").click()
+    popover(reader.page).get_by_role("searchbox").fill("Bembo's roman")  # typed straight
+    expect(popover(reader.page).locator("mark")).to_have_text(["Bembo\u2019s roman"])

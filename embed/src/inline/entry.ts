@@ -365,7 +365,7 @@ function setup(core: WidgetCore): InlineInstance {
           const d = describeSpan(m, ...trim(text, ...snap(text, s, e)));
           if ("anchor" in d) found.push(d);
         }
-        const context = (d: Described) => ["…" + text.slice(d.start - 40, d.start), h("mark", null, cut(text.slice(d.start, d.end), 200)), text.slice(d.end, d.end + 40) + "…"];
+        const context = (d: Described) => ["…" + text.slice(d.start - 40, d.start), h("mark", null, cut(pageText(m, d.start, d.end), 200)), text.slice(d.end, d.end + 40) + "…"];
         results.replaceChildren(input.value.trim() && !found.length ? t("noMatch") : choices(found.map((d) => [context(d), () => pick(d)])));
       },
       onkeydown: (e) => (e as KeyboardEvent).key == "Enter" && found[0] && pick(found[0]),
