@@ -251,6 +251,27 @@ def test_on_a_wide_margin_page_a_bubble_sits_just_right_of_its_text_column(
     )
 
 
+TABLE_CELL = "Skerryvore, lit in 1844"
+TABLE = (
+    '<div class="content"><article data-sidenote-article><h1>Lights</h1>'
+    f"<table><tr><td>{TABLE_CELL}</td><td>Forty-eight metres of granite, the tallest in "
+    "Scotland</td></tr></table>"
+    f"{paragraphs('Table', 2)}</article></div>"
+)
+
+
+def test_a_bubble_for_a_table_cell_sits_beside_the_table_not_over_the_next_cell(
+    open_host: Callable[..., Reader], seed: Seeder, thread_key: str
+) -> None:
+    seed.comment(thread_key, "Which year?", anchor=anchor_on(TABLE, TABLE_CELL))
+    page = open_host(TABLE, HYDE_CSS, HYDE_BEFORE).page
+    bubble = bubbles(page).first
+    expect(bubble).to_be_visible()
+    box = rect(page, "document.querySelector('sidenote-layer').shadowRoot.querySelector('.bb')")
+    table = rect(page, "document.querySelector('table')")
+    assert 0 <= box["left"] - table["right"] <= 16, (box, table)
+
+
 def test_on_a_phone_the_bubble_stays_inside_the_window(
     open_host: Callable[..., Reader], seed: Seeder, thread_key: str
 ) -> None:

@@ -235,7 +235,7 @@ function setup(core: WidgetCore): InlineInstance {
    * True when the host page draws something else than the article (and what holds it) at the
    * point: a fixed or sticky header over it, say. A bubble there would cover it and take its clicks.
    */
-  const covered = (x: number, y: number, e = doc.elementsFromPoint(x + 16, y).find((e) => e != host)) => e && !e.contains(root) && !root.contains(e);
+  const covered = (x: number, y: number, e = doc.elementsFromPoint(x + 16, y).find((e) => e != host)) => !!e && !e.contains(root) && !root.contains(e);
 
   /** Positions in the layer: every rectangle is read first, then styles are written. */
   function layout(): void {
@@ -248,10 +248,10 @@ function setup(core: WidgetCore): InlineInstance {
     const spots = groups.map((g) => {
       const b = blockAt(m, g.start);
       const d = b.closest("details:not([open])");
-      const r = (d || b).getBoundingClientRect();
+      const r = (d || b.closest("table") || b).getBoundingClientRect();
       const x = r.right + (innerWidth - r.right < 56 ? -44 : 8);
       y = Math.max((d ? r : rectOf(g.start, g.start + 1) || r).top, y + 40);
-      return [bubbles.get(g.key)!, x, y, !!(covered(x, y) || covered(x, y + 30))] as const;
+      return [bubbles.get(g.key)!, x, y, covered(x, y) || covered(x, y + 30)] as const;
     });
     const sel = getSelection();
     const rects = !adder.hidden && sel?.rangeCount ? sel.getRangeAt(sel.rangeCount - 1).getClientRects() : [];
