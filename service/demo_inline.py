@@ -2,7 +2,9 @@
 
 The anchors are computed on the article's text exactly as the widget's text model builds it
 ("normalization v1", embed/src/inline/text.ts): the same skipped elements, block boundaries,
-character folds and fingerprint. So the seeded comments anchor on the page (one of them as an
+character folds and fingerprint. (The widget also breaks at inline elements that CSS shows as
+blocks, such as floated sidenotes; this mirror has no CSS, so it knows block boundaries by tag only,
+which is all the demo article has.) So the seeded comments anchor on the page (one of them as an
 edited passage), and one, on purpose, quotes a sentence the article no longer has (an orphan).
 """
 

@@ -3,6 +3,7 @@
 
 import type { Api } from "./api";
 import type { ComposerOptions } from "./composer";
+import type { h } from "./dom";
 import type { I18n } from "./i18n";
 import type { Options } from "./options";
 import type { Comment, SiteConfig } from "./types";
@@ -12,6 +13,8 @@ export type CoreEvent = "render" | "posted" | "card";
 /** What one mounted discussion offers to the inline module. */
 export interface WidgetCore {
   readonly version: 1;
+  /** dom.ts's `h` (inline.js builds its DOM with it instead of bundling its own copy) */
+  readonly h: typeof h;
   /** the container element (host of the widget's shadow root) */
   readonly host: HTMLElement;
   readonly root: ShadowRoot;

@@ -29,6 +29,7 @@ function styleSheets(): CSSStyleSheet[] {
 
 export class Widget implements WidgetCore {
   readonly version = 1;
+  readonly h = h;
   readonly root: ShadowRoot;
   readonly sheets = styleSheets();
   options!: Options;
@@ -65,6 +66,8 @@ export class Widget implements WidgetCore {
   private generation = 0;
   private readonly listeners: Partial<Record<CoreEvent, Set<(detail: unknown) => void>>> = {};
   private readonly media = matchMedia("(prefers-color-scheme: dark)");
+  /** a page's own light/dark switch (a class or style on <html> or <body>) re-decides `auto` */
+  private readonly pageTheme = new MutationObserver(() => this.theme());
 
   constructor(
     readonly host: HTMLElement,
@@ -90,6 +93,7 @@ export class Widget implements WidgetCore {
     this.shell.replaceChildren(h("div", { class: "skel", "aria-busy": "true" }));
     this.root.replaceChildren(...(this.sheets.length ? [] : [h("style", null, css)]), this.shell);
     this.media.addEventListener("change", this.theme);
+    for (const e of [document.documentElement, document.body]) e && this.pageTheme.observe(e, { attributes: true });
     try {
       if (!o.site) throw new ApiError(0, "not_found", "data-sidenote-site is missing");
       const [i18n, config, first] = await Promise.all([
@@ -130,6 +134,7 @@ export class Widget implements WidgetCore {
     removeEventListener("hashchange", this.onHash);
     document.removeEventListener("visibilitychange", this.onVisible);
     this.media.removeEventListener("change", this.theme);
+    this.pageTheme.disconnect();
     this.inline?.destroy();
     this.inline = null;
     this.focusView = null;
@@ -217,9 +222,21 @@ export class Widget implements WidgetCore {
         : null;
   }
 
+  /**
+   * `auto`: the page's own background decides (the first one that is not transparent from the
+   * container up to <body> and <html>; dark when its luminance is low), else the OS's preference.
+   */
   private theme = (): void => {
     const { theme } = this.options;
-    this.shell.classList.toggle("dark", theme == "dark" || (theme == "auto" && this.media.matches));
+    let dark = this.media.matches;
+    for (let e: Element | null = this.host; e; e = e.parentElement) {
+      const [r, g, b, a = 1] = getComputedStyle(e).backgroundColor.match(/[\d.]+/g)!.map(Number);
+      if (a) {
+        dark = 2 * r + 7 * g + b < 1280;
+        break;
+      }
+    }
+    this.shell.classList.toggle("dark", theme == "dark" || (theme == "auto" && dark));
   };
 
   private params(cursor: string | null = null) {

@@ -1,7 +1,7 @@
 // Creating anchors (inline-anchoring.md §4.2, §5.4) in the wire format service/comments/anchors.py
 // validates. Lengths and offsets are UTF-16 units of the normalized text.
 
-import { NORM, clip, indexOfPoint, isWord, nodeOf, trim, type PassageSpan, type TextModel } from "./text";
+import { NORM, indexOfPoint, isWord, nodeOf, trim, type PassageSpan, type TextModel } from "./text";
 
 /** The anchor of a top-level comment, exactly as the API takes and returns it. */
 export interface Anchor {
@@ -182,7 +182,4 @@ export function describePassage(m: TextModel, p: PassageSpan): Described {
 }
 
 /** Display form of an anchor's quote: long quotes as "head … tail". */
-export function quoteText(a: Anchor, max = Infinity): string {
-  const q = a.quote_end ? `${a.quote.exact} … ${a.quote_end}` : a.quote.exact;
-  return q.length > max ? clip(q, max - 1) + "…" : q;
-}
+export const quoteText = (a: Anchor): string => (a.quote_end ? `${a.quote.exact} … ${a.quote_end}` : a.quote.exact);

@@ -7,7 +7,6 @@
 // becomes text nodes.
 
 import type { InlineInstance, WidgetCore } from "../core";
-import { h } from "../dom";
 import type { Anchor as WireAnchor, Comment } from "../types";
 import { describePassage, describeSpan, quoteText, selectionRanges, snap, spanOf, type Anchor } from "./anchor";
 import css from "./inline.css";
@@ -16,7 +15,7 @@ import { adoptHighlightStyles, paint, unpaint } from "./paint";
 import { search } from "./search";
 import { segment, type Span } from "./segments";
 import { runSliced } from "./slice";
-import { blockAt, buildTextModel, clip, rangeOf, trim, type PassageSpan, type TextModel } from "./text";
+import { blockAt, buildTextModel, clip, pageText, rangeOf, trim, type PassageSpan, type TextModel } from "./text";
 
 type Described = { anchor: Anchor; start: number; end: number };
 
@@ -40,6 +39,7 @@ let sheet: CSSStyleSheet | undefined;
 
 function setup(core: WidgetCore): InlineInstance {
   const t = core.i18n.t.bind(core.i18n);
+  const h = core.h;
   const doc = document;
   const stop = new AbortController();
   const on = (target: EventTarget, type: string, fn: (e: never) => unknown, capture?: boolean) =>
@@ -97,11 +97,10 @@ function setup(core: WidgetCore): InlineInstance {
   const rectOf = (s: number, e: number) => {
     const r = rangeOf(m, s, e)!;
     try {
-      const live = doc.createRange();
+      const live = new Range();
       live.setStart(r.startContainer, r.startOffset);
       live.setEnd(r.endContainer, r.endOffset);
-      const rects = live.getClientRects();
-      return rects[rects.length - 1];
+      return [...live.getClientRects()].pop();
     } catch {
       return undefined;
     }
@@ -110,7 +109,17 @@ function setup(core: WidgetCore): InlineInstance {
     for (const c of kids.get(id) || []) out.push(c), descendants(c.id, out);
     return out;
   };
-  const reveal = (start: number) => blockAt(m, start).scrollIntoView({ block: "center" });
+  /** Scrolls to the block of text[start], opening the closed <details> around it first. */
+  const reveal = (start: number) => {
+    const b = blockAt(m, start);
+    for (let d: Element | null = b; (d = d.closest("details:not([open])")); ) (d as HTMLDetailsElement).open = true;
+    b.scrollIntoView({ block: "center" });
+  };
+  /** A thread's quote as the page shows it where it is found as quoted, else as the reader quoted it (normalised). */
+  const quoteOf = (c: Comment, max: number) => {
+    const r = res.get(c.id);
+    return cut(r?.state == "anchored" ? pageText(m, r.start, r.end) : quoteText(anchorOf(c)), max);
+  };
   const labelOf = (g: Group) => {
     const quote = cut(m.text.slice(g.start, g.end), 60);
     return g.passage ? t("ask", { n: g.n, quote: g.passage.question || quote }) : t("bubble", { n: g.n, quote });
@@ -199,7 +208,7 @@ function setup(core: WidgetCore): InlineInstance {
       const a = anchorOf(c!);
       const orphan = r.state == "orphan";
       const q = a.passage?.question;
-      const quote = quoteText(a, 280);
+      const quote = quoteOf(c!, 280);
       const goTo = () => go(c!.id);
       old?.remove();
       card.querySelector(".meta")?.after(
@@ -222,27 +231,43 @@ function setup(core: WidgetCore): InlineInstance {
     layout();
   }
 
+  /**
+   * True when the host page draws something else than the article (and what holds it) at the
+   * point: a fixed or sticky header over it, say. A bubble there would cover it and take its clicks.
+   */
+  const covered = (x: number, y: number, e = doc.elementsFromPoint(x + 16, y).find((e) => e != host)) => !!e && !e.contains(root) && !root.contains(e);
+
   /** Positions in the layer: every rectangle is read first, then styles are written. */
   function layout(): void {
     placing = 0;
     const base = host.getBoundingClientRect();
-    const box = root.getBoundingClientRect();
-    const x = (innerWidth - box.right < 56 ? box.right - 44 : box.right + 8) - base.left;
-    const tops = groups.map((g) => (rectOf(g.start, g.start + 1) || g.el.getBoundingClientRect()).top - base.top);
+    let y = -1e9;
+    // Beside the line boxes of the passage's own block (a Tufte page's text column is narrower
+    // than its article), inside it where the window ends; in a closed <details>, beside its
+    // summary. Hidden where the host draws something over the article.
+    const spots = groups.map((g) => {
+      const b = blockAt(m, g.start);
+      const d = b.closest("details:not([open])");
+      const r = (d || b.closest("table") || b).getBoundingClientRect();
+      const x = r.right + (innerWidth - r.right < 56 ? -44 : 8);
+      y = Math.max((d ? r : rectOf(g.start, g.start + 1) || r).top, y + 40);
+      return [bubbles.get(g.key)!, x, y, covered(x, y) || covered(x, y + 30)] as const;
+    });
     const sel = getSelection();
     const rects = !adder.hidden && sel?.rangeCount ? sel.getRangeAt(sel.rangeCount - 1).getClientRects() : [];
     const end = rects[rects.length - 1];
     const at = popAt?.();
     const vv = visualViewport;
+    const fit = (v: number, size: number, max: number) => Math.max(8, Math.min(v, max - size - 8));
     const place = (el: HTMLElement, left: number, top: number) => {
-      el.style.setProperty("left", Math.max(8, Math.min(left, innerWidth - el.offsetWidth - 8)) - base.left + "px");
+      el.style.setProperty("left", fit(left, el.offsetWidth, innerWidth) - base.left + "px");
       el.style.setProperty("top", top - base.top + "px");
     };
-    let y = -1e9;
-    groups.forEach((g, i) => place(bubbles.get(g.key)!, x + base.left, (y = Math.max(tops[i], y + 40)) + base.top));
-    // The "Comment" button goes below the selection: touch screens show their own menu above it.
-    if (end) place(adder, end.right - adder.offsetWidth / 2, end.bottom + 16);
-    if (at) place(pop, at.left, Math.max(8, Math.min(at.bottom + 8, innerHeight - pop.offsetHeight - 8)));
+    for (const [b, x, top, hide] of spots) place(b, x, top), (b.hidden = hide);
+    // The "Comment" button goes below the selection (touch screens show their own menu above it),
+    // inside the window.
+    if (end) place(adder, end.right - adder.offsetWidth / 2, fit(end.bottom + 16, adder.offsetHeight, innerHeight));
+    if (at) place(pop, at.left, fit(at.bottom + 8, pop.offsetHeight, innerHeight));
     // As a bottom sheet (narrow screens), stay above the on-screen keyboard.
     if (vv) pop.style.setProperty("--kb", innerHeight - vv.height - vv.offsetTop + "px");
   }
@@ -282,7 +307,7 @@ function setup(core: WidgetCore): InlineInstance {
       const list = h("ol", { class: "list" });
       core.renderComments(list, [{ ...c, replies: descendants(c.id) }]);
       content.push(
-        !g.passage && h("blockquote", { class: "q" }, quoteText(anchorOf(c), 140)),
+        !g.passage && h("blockquote", { class: "q" }, quoteOf(c, 140)),
         list,
         button(t("showAll"), () => (close(false), core.show(c.id))),
       );
@@ -296,7 +321,7 @@ function setup(core: WidgetCore): InlineInstance {
   const composer = (d: Described) =>
     core.composer({
       anchor: d.anchor as unknown as WireAnchor,
-      quote: quoteText(d.anchor, 280),
+      quote: cut(pageText(m, d.start, d.end), 280),
       done: (comment) => {
         close(!comment);
         focusNext = comment?.id || 0;
@@ -340,7 +365,7 @@ function setup(core: WidgetCore): InlineInstance {
           const d = describeSpan(m, ...trim(text, ...snap(text, s, e)));
           if ("anchor" in d) found.push(d);
         }
-        const context = (d: Described) => ["…" + text.slice(d.start - 40, d.start), h("mark", null, cut(text.slice(d.start, d.end), 200)), text.slice(d.end, d.end + 40) + "…"];
+        const context = (d: Described) => ["…" + text.slice(d.start - 40, d.start), h("mark", null, cut(pageText(m, d.start, d.end), 200)), text.slice(d.end, d.end + 40) + "…"];
         results.replaceChildren(input.value.trim() && !found.length ? t("noMatch") : choices(found.map((d) => [context(d), () => pick(d)])));
       },
       onkeydown: (e) => (e as KeyboardEvent).key == "Enter" && found[0] && pick(found[0]),

@@ -17,6 +17,18 @@ const BLOCK = new Set(
   ("p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre table thead tbody tfoot tr td th caption figure " +
     "figcaption section article aside header footer nav main address details summary hr br").split(" "),
 );
+/**
+ * True when CSS lays out `el` as a block of its own although its tag is inline: a margin note
+ * (`span` floated or absolutely positioned), a `display:block` footnote. Its edges become spaces
+ * too, where the reader sees a break. Without a DOM with styles (unit tests, the Python mirror) only
+ * tags count.
+ */
+const cssBlock = (el: Element): boolean => {
+  const s = globalThis.getComputedStyle?.(el);
+  // inline (-block, -flex…), contents or none; not floated; static, relative or sticky
+  return !!s && !/^(in|co|no)\S* none [rs]/.test(`${s.display} ${s.float} ${s.position}`);
+};
+const isBlock = (el: Element): boolean => BLOCK.has(el.localName) || cssBlock(el);
 const PASSAGE_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const WORD = /[\p{L}\p{N}\p{M}_]/u;
 
@@ -148,7 +160,7 @@ export function buildTextModel(root: Element): TextModel {
         const child = node as Element;
         const tag = child.localName;
         if (SKIP.has(tag) || child.hasAttribute("hidden") || child.hasAttribute("data-sidenote-ignore")) continue;
-        const block = BLOCK.has(tag);
+        const block = isBlock(child);
         if (block) b.push(32, VIRTUAL);
         // Registered before the walk, so the first of duplicated keys in document order wins.
         const key = child.getAttribute("data-sidenote-passage");
@@ -176,7 +188,7 @@ export function buildTextModel(root: Element): TextModel {
     }
   }
   passages.sort((x, y) => x.start - y.start);
-  if (warn.length && typeof console != "undefined") console.warn("sidenote: passage keys ignored (invalid or repeated):", warn);
+  if (warn.length) console.warn("Sidenote: ignored passage keys:", warn);
   const offs = Uint32Array.from(b.offs);
   return { root, text, fp: fingerprint(text), nodes, starts: Uint32Array.from(starts), offs, index, passages, ids };
 }
@@ -255,10 +267,17 @@ export function rangeOf(m: TextModel, start: number, end: number): StaticRangeIn
   };
 }
 
-/** The nearest block element (p, li, td, h2, …) around text[i] inside the root, else the root. */
+/**
+ * The page's own text of [s, e): the characters that normalization folded (curly quotes, dashes)
+ * as the page writes them; whitespace and block breaks stay one space.
+ */
+export const pageText = (m: TextModel, s: number, e: number): string =>
+  m.text.slice(s, e).replace(/['"-]/g, (t, i: number) => nodeOf(m, (i += s))!.data[m.offs[i]] || t);
+
+/** The nearest block element (p, li, td, h2, …, or one CSS shows as a block) around text[i] inside the root, else the root. */
 export function blockAt(m: TextModel, i: number): Element {
   for (let el = nodeOf(m, i)?.parentNode; el && el != m.root; el = el.parentNode)
-    if (BLOCK.has((el as Element).localName)) return el as Element;
+    if (isBlock(el as Element)) return el as Element;
   return m.root;
 }
 

@@ -1,5 +1,5 @@
 // Design §8 A: normalization v1 and the offset maps of the text model.
-import { VIRTUAL, buildTextModel, fingerprint, fold, indexOfPoint, normalize, rangeOf } from "../../src/inline/text";
+import { VIRTUAL, buildTextModel, fingerprint, fold, indexOfPoint, normalize, pageText, rangeOf } from "../../src/inline/text";
 import { article, byTag, detachedText, parse, textNodes } from "./fakedom";
 import { assert, test } from "../harness";
 
@@ -20,6 +20,13 @@ test("curly quotes and dashes fold 1:1 to straight ones", () => {
   assert.equal(curly.length, '"It\'s" - 1-2 \'x\' "y" 3-1'.length);
   assert.equal(fold(0x2014), 45);
   assert.equal(fold(0x2026), 0x2026, "the ellipsis changes length, so it is not folded");
+});
+
+test("pageText shows a span with the page's own quotes and dashes, whitespace and blocks as one space", () => {
+  const m = buildTextModel(article("<p>&ldquo;It&rsquo;s\n  late&rdquo; &mdash; she said.</p><p>Don't-go.</p>"));
+  assert.equal(m.text, "\"It's late\" - she said. Don't-go.");
+  assert.equal(pageText(m, 0, m.text.length), "\u201cIt\u2019s late\u201d \u2014 she said. Don't-go.");
+  assert.equal(pageText(m, 3, 8), "\u2019s la");
 });
 
 test("soft hyphens, zero-width spaces, word joiners, BOM and control characters are removed", () => {
