@@ -65,7 +65,7 @@ def confirm_page(token: str) -> Response:
         "action.html",
         title=t("page.confirm_title"),
         text=t("page.confirm_text", thread=_thread_title(subscription.thread_id)),
-        action=request.path,
+        action=request.script_root + request.path,
         button=t("page.confirm_button"),
     )
 
@@ -109,7 +109,7 @@ def unsubscribe_page(token: str) -> Response:
         "action.html",
         title=t("page.unsubscribe_title"),
         text=t("page.unsubscribe_text"),
-        action=request.path,
+        action=request.script_root + request.path,
         button=t("page.unsubscribe_button"),
     )
 
@@ -163,7 +163,7 @@ def manage_page(token: str) -> Response:
         address=address.address,
         items=items,
         author_mails=address.author_mails,
-        action=request.path,
+        action=request.script_root + request.path,
     )
 
 
@@ -207,7 +207,7 @@ def decide_page(token: str) -> Response:
             thread=thread.title or thread.key,
         ),
         comment_text=comment.body_source,
-        action=request.path,
+        action=request.script_root + request.path,
         button=t(f"moderation.{decision.action}"),
         danger=decision.action == "reject",
     )
