@@ -17,12 +17,13 @@ through a redirect, which adds the prefix.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
 
 
 def root() -> str:
-    """The prefix the app is served under, without a trailing slash ("" at the top)."""
-    return request.script_root
+    """The prefix the app is served under, without a trailing slash ("" at the top, and outside a
+    request: mails rendered by the worker link through SIDENOTE_PUBLIC_URL, never `root`)."""
+    return request.script_root if has_request_context() else ""
 
 
 def cookie_path(path: str = "/") -> str:
