@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         errors,
         identity,
         moderate,
+        mount,
         notifications,
         ops,
         web,
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     db.init_app(app, settings.sqlalchemy_url, durable_commits=settings.durable_commits)
     errors.register_error_handlers(app)
+    mount.init_app(app)
     caching.init_app(app)
     auth.init_app(app)
     api.init_app(app)

@@ -54,6 +54,7 @@ from service.models import (
     Site,
 )
 from service.moderation import audit
+from service.mount import cookie_path
 from service.security import keyed_hash, settings
 
 log = logging.getLogger(__name__)
@@ -334,7 +335,7 @@ def set_session_cookie(response: Response, logged_in: LoggedIn) -> Response:
         SESSION_COOKIE,
         logged_in.session_token,
         expires=logged_in.expires_at,
-        path="/",
+        path=cookie_path("/"),
         httponly=True,
         secure=_cookie_secure(),
         samesite="Lax",
@@ -345,7 +346,11 @@ def set_session_cookie(response: Response, logged_in: LoggedIn) -> Response:
 
 def clear_session_cookie(response: Response) -> Response:
     response.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, secure=_cookie_secure(), samesite="Lax"
+        SESSION_COOKIE,
+        path=cookie_path("/"),
+        httponly=True,
+        secure=_cookie_secure(),
+        samesite="Lax",
     )
     return response
 

@@ -48,7 +48,7 @@ def verify_page(token: str) -> Response:
         ),
         held=held,
         name=request.args.get("name", "")[:100],
-        action=request.path,
+        action=request.script_root + request.path,
     )
 
 
@@ -120,7 +120,7 @@ def data_page(token: str) -> Response:
         if address is not None and subject.address is not None
         else "",
         export_link=url_for(".data_export", token=token),
-        action=request.path,
+        action=request.script_root + request.path,
     )
 
 

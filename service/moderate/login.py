@@ -19,6 +19,7 @@ from service import auth
 from service.errors import ServiceError
 from service.moderate.blueprint import moderate
 from service.moderate.common import HOME, act, page, safe_next
+from service.mount import cookie_path
 from service.security import ip_hash, keyed_hash, settings
 
 LOGIN_CSRF_COOKIE = "sidenote_login_csrf"
@@ -59,7 +60,7 @@ def _login_page(
         LOGIN_CSRF_COOKIE,
         nonce,
         max_age=LOGIN_CSRF_SECONDS,
-        path="/moderate/login",
+        path=cookie_path("/moderate/login"),
         httponly=True,
         secure=request.is_secure or settings().public_url.startswith("https://"),
         samesite="Strict",
@@ -106,7 +107,7 @@ def login_submit() -> Response:
         )
     response: Response = redirect(next_path, 303)  # type: ignore[assignment]
     auth.set_session_cookie(response, logged_in)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/moderate/login")
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path=cookie_path("/moderate/login"))
     return response
 
 

@@ -32,7 +32,7 @@ def base_url() -> str:
     if settings().public_url:
         return settings().public_url
     if has_request_context():
-        return request.host_url.rstrip("/")
+        return request.url_root.rstrip("/")  # the prefix the app is served under included
     return ""
 
 

@@ -65,7 +65,7 @@ def confirm_page(token: str) -> Response:
         "action.html",
         title=t("page.confirm_title"),
         text=t("page.confirm_text", thread=_thread_title(subscription.thread_id)),
-        action=request.path,
+        action=request.script_root + request.path,
         button=t("page.confirm_button"),
     )
 
@@ -137,7 +137,7 @@ def unsubscribe_page(token: str) -> Response:
         title=t("page.unsubscribe_title"),
         text=t("page.unsubscribe_text"),
         scope=scope_text(subscriptions.scope_of(session, target)),
-        action=request.path,
+        action=request.script_root + request.path,
         button=t("page.unsubscribe_button"),
     )
 
@@ -214,7 +214,7 @@ def manage_page(token: str) -> Response:
         items=items,
         muted=muted,
         author_mails=address.author_mails,
-        action=request.path,
+        action=request.script_root + request.path,
     )
 
 
@@ -262,7 +262,7 @@ def decide_page(token: str) -> Response:
             thread=thread.title or thread.key,
         ),
         comment_text=comment.body_source,
-        action=request.path,
+        action=request.script_root + request.path,
         button=t(f"moderation.{decision.action}"),
         danger=decision.action == "reject",
     )

@@ -98,11 +98,13 @@ def test_the_start_line_names_version_database_workers_and_mail() -> None:
 
 @pytest.mark.slow
 def test_sidenote_serve_logs_its_start_and_each_request(tmp_path: Path) -> None:
+    """Served under gunicorn's SCRIPT_NAME (docs/deploying.md, "Under a path prefix")."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIDENOTE_")}
     env.update(
         SIDENOTE_DATABASE_URL=f"sqlite:///{tmp_path / 'log.db'}",
         SIDENOTE_SECRET_KEY="log-test-secret-0123456789",
+        SCRIPT_NAME="/comments",
     )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     subprocess.run(
@@ -121,13 +123,21 @@ def test_sidenote_serve_logs_its_start_and_each_request(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                rid = requests.get(f"http://127.0.0.1:{port}/healthz?x=1", timeout=2).headers[
-                    "X-Request-Id"
-                ]
+                rid = requests.get(
+                    f"http://127.0.0.1:{port}/comments/healthz?x=1", timeout=2
+                ).headers["X-Request-Id"]
                 break
             except requests.RequestException:
                 assert time.monotonic() < deadline and server.poll() is None, log.read_text()
                 time.sleep(0.2)
+        moderate = requests.get(
+            f"http://127.0.0.1:{port}/comments/moderate",
+            headers={"Accept": "text/html"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert moderate.status_code == 303
+        assert moderate.headers["Location"].startswith("/comments/moderate/login?next=")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -138,4 +148,5 @@ def test_sidenote_serve_logs_its_start_and_each_request(tmp_path: Path) -> None:
     assert "mail to the console" in starts[0]
     logged = [m.group(1, 2, 3, 5) for m in map(LINE.search, lines) if m]
     # (an earlier try may have timed out on the client's side and still been answered)
-    assert logged[-1] == ("GET", "/healthz", "200", rid)
+    assert ("GET", "/comments/healthz", "200", rid) in logged
+    assert logged[-1][:3] == ("GET", "/comments/moderate", "303")

@@ -271,13 +271,6 @@ def walk_the_service(deployment: Deployment, installed: Installed) -> None:
     assert "javascript" in widget.headers["Content-Type"]
     assert len(widget.content) > 1000
 
-    again = run(
-        [installed.venv / "bin" / "sidenote", "db", "upgrade"],
-        env=deployment.env,
-        cwd=deployment.cwd,
-    )
-    assert "database is up to date" in again.stdout
-
 
 def worker_starts_and_stops(deployment: Deployment, installed: Installed) -> None:
     """The worker unit's ExecStart, with the block's settings: it starts, and SIGTERM stops it."""

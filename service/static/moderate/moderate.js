@@ -10,7 +10,6 @@
 (function () {
   "use strict";
 
-  var API = "/api/v1/moderation";
   var TOAST_MS = 8000;
   var DONE = { approve: "Approved", reject: "Rejected", spam: "Marked as spam" };
 
@@ -18,6 +17,10 @@
     var element = document.querySelector('meta[name="' + name + '"]');
     return element ? element.getAttribute("content") || "" : "";
   }
+
+  // The path prefix the service is served under ("" at the top; docs/deploying.md).
+  var ROOT = meta("sidenote-root");
+  var API = ROOT + "/api/v1/moderation";
 
   var csrf = meta("csrf-token");
   var queue = document.getElementById("queue");
@@ -65,13 +68,15 @@
     var params = new URLSearchParams(location.search);
     params.delete("notice");
     var query = params.toString();
-    return location.pathname + (query ? "?" + query : "");
+    var path = location.pathname; // an app path for `next`: without the prefix
+    if (ROOT && path.indexOf(ROOT + "/") === 0) path = path.slice(ROOT.length);
+    return path + (query ? "?" + query : "");
   }
 
   // Replace a card with the server's fresh rendering of it (after an edit, a pin, …).
   function redraw(card) {
     var url =
-      "/moderate/cards/" + card.getAttribute("data-id") +
+      ROOT + "/moderate/cards/" + card.getAttribute("data-id") +
       "?tab=" + encodeURIComponent(tab) + "&next=" + encodeURIComponent(pagePath());
     return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
@@ -511,7 +516,7 @@
   function undo() {
     var pending = lastUndo;
     if (!pending) {
-      var form = document.querySelector('.notice form[action="/moderate/undo"]');
+      var form = document.querySelector('.notice form[action="' + ROOT + '/moderate/undo"]');
       if (form) form.requestSubmit();
       else announce("Nothing to undo.");
       return null;
