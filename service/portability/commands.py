@@ -144,6 +144,7 @@ def import_command(
         sanitizer=config.sanitizer,
         retain_ip_hash_days=config.retain_ip_hash_days,
         source_name=source_name,
+        max_body_chars=config.import_max_body_chars,
     )
     try:
         summary = run_import(get_db(), source, file, options, hooks)
@@ -163,6 +164,9 @@ def import_command(
         bars.close()
     for line in summary.lines():
         click.echo(line)
+    failure = summary.failure()
+    if failure is not None:
+        raise click.ClickException(f"{file}: {failure}")
 
 
 @click.command("export")
