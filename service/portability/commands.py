@@ -124,9 +124,10 @@ def import_command(
     """Import comments from FORMAT's export FILE (gzip is fine) into a site.
 
     FORMAT is disqus, wordpress (WXR, also wpDiscuz), isso (comments.db or its JSON import
-    format), remark42 (backup), commento (also Comentario) or sidenote (our own export).
-    Importing the same file again adds nothing; an interrupted import keeps whole pages and a
-    second run completes it.
+    format), remark42 (backup), commento (also Commento++, and Comentario's versions 1 and 3) or
+    sidenote (our own export). Importing the same file again adds nothing; an interrupted import
+    keeps whole pages and a second run completes it. A run that imports nothing from a file
+    holding comments exits 1 with the reason.
     """
     from service.cli import settings
     from service.db import get_db

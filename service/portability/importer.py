@@ -6,8 +6,13 @@
    the thread key the widget uses by default: the URL's path (see `page_key`).
 3. Each page is written in its own transaction: thread, then comments parents first, through
    `posting.insert_comment` (paths, root ids, counters, exactly as for posted comments), each
-   recorded in `imported_comments`. An interrupted import therefore leaves whole pages only, and
-   a second run finds every written comment by its source id and adds only what is missing.
+   recorded in `imported_comments` under its source installation and source id. An interrupted
+   import therefore leaves whole pages only, and a second run finds every written comment by its
+   source id and adds only what is missing.
+
+Before anything is read, a file whose first bytes say it is another format is refused with that
+format (`sniff.py`). While reading, a body longer than `max_body_chars` is skipped at once (and
+XML text far past it is never built, see `xmlstream.ContentCap`).
 
 Bodies are turned into Markdown (HTML through `htmltomd`) and rendered by the same renderer as a
 new comment. Imported comments emit no events: nobody is mailed about a comment from 2011.
