@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/import_speed.py                 # 100,000 comments, SQLite
     .venv/bin/python bench/import_speed.py --comments 20000 --database postgresql://postgres@127.0.0.1/postgres
+    .venv/bin/python bench/import_speed.py --comments 20000 --huge-comment-mb 20   # one 20 MB post
 
 Generates a realistic export (HTML bodies of ~400 characters, 60% replies, posts shuffled),
 migrates a fresh database, then imports in a process of its own that reports its peak resident
 set size counted from the start of the import (see tests/functional/portability/measure.py).
+With `--huge-comment-mb`, one post of that size sits in the middle of the file: it is skipped
+(longer than SIDENOTE_IMPORT_MAX_BODY_CHARS) and the peak memory shows what holding it cost.
 Prints the figures; it is a measurement, not a test.
 """
 
@@ -34,6 +37,9 @@ def main() -> None:
     parser.add_argument("--database", default="", help="PostgreSQL admin URL (default: SQLite)")
     parser.add_argument("--sanitizer", choices=["bleach", "nh3"], default="bleach")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations")
+    parser.add_argument(
+        "--huge-comment-mb", type=float, default=0, help="add one post of this many MB"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="sidenote-bench-") as scratch:
@@ -43,6 +49,7 @@ def main() -> None:
             folder / "disqus.xml",
             threads=max(args.comments // args.per_thread, 1),
             posts_per_thread=args.per_thread,
+            huge_body_chars=int(args.huge_comment_mb * 1_000_000),
         )
         elapsed = time.perf_counter() - started
         print(f"generated {export.stat().st_size / 1e6:.1f} MB in {elapsed:.1f} s")
@@ -81,7 +88,10 @@ def main() -> None:
     figures = json.loads(result.stdout)
     backend = "PostgreSQL" if args.database else "SQLite"
     print(f"database: {backend}, sanitizer: {args.sanitizer}")
-    print(f"file: {figures['file_bytes'] / 1e6:.1f} MB, comments imported: {figures['comments']}")
+    print(
+        f"file: {figures['file_bytes'] / 1e6:.1f} MB, comments imported: {figures['comments']}, "
+        f"skipped: {figures['skipped']}"
+    )
     print(f"time: {figures['seconds']} s, {figures['comments_per_second']} comments/s")
     print(
         f"memory: {figures['baseline_rss_bytes'] / 2**20:.0f} MiB before the import, peak "

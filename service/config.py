@@ -81,6 +81,8 @@ class Settings(BaseModel):
 
     # Privacy: how long personal traces are kept (`sidenote purge` applies it; docs/migrating.md).
     retain_ip_hash_days: int = Field(default=90, ge=1, le=36_500)
+    # Imports: a comment body longer than this is skipped (docs/migrating.md).
+    import_max_body_chars: int = Field(default=100_000, ge=1, le=10_000_000)
     retain_rejected_days: int = Field(default=30, ge=1, le=36_500)  # rejected and spam comments
 
     # Notifications: mail and webhooks leave through the outbox (docs/notifications.md).

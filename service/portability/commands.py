@@ -124,9 +124,10 @@ def import_command(
     """Import comments from FORMAT's export FILE (gzip is fine) into a site.
 
     FORMAT is disqus, wordpress (WXR, also wpDiscuz), isso (comments.db or its JSON import
-    format), remark42 (backup), commento (also Comentario) or sidenote (our own export).
-    Importing the same file again adds nothing; an interrupted import keeps whole pages and a
-    second run completes it.
+    format), remark42 (backup), commento (also Commento++, and Comentario's versions 1 and 3) or
+    sidenote (our own export). Importing the same file again adds nothing; an interrupted import
+    keeps whole pages and a second run completes it. A run that imports nothing from a file
+    holding comments exits 1 with the reason.
     """
     from service.cli import settings
     from service.db import get_db
@@ -144,6 +145,7 @@ def import_command(
         sanitizer=config.sanitizer,
         retain_ip_hash_days=config.retain_ip_hash_days,
         source_name=source_name,
+        max_body_chars=config.import_max_body_chars,
     )
     try:
         summary = run_import(get_db(), source, file, options, hooks)
@@ -163,6 +165,9 @@ def import_command(
         bars.close()
     for line in summary.lines():
         click.echo(line)
+    failure = summary.failure()
+    if failure is not None:
+        raise click.ClickException(f"{file}: {failure}")
 
 
 @click.command("export")

@@ -6,8 +6,12 @@ deleted posts; the parser yields what the file says and `importer.py` resolves t
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Iterator
+from typing import Literal
 from xml.etree.ElementTree import Element
+
+from pydantic import Field
 
 from service.portability.records import (
     CommentRecord,
@@ -19,6 +23,7 @@ from service.portability.records import (
     parse_datetime,
     truthy,
 )
+from service.portability.validation import Strict, validate
 from service.portability.xmlstream import (
     ByteSource,
     attribute,
@@ -66,11 +71,25 @@ def _thread(element: Element) -> Iterator[ThreadRecord]:
     yield ThreadRecord(
         source_id=source_id,
         url=child_text(element, "link"),
-        title=child_text(element, "title"),
+        # Disqus escapes titles once more than XML needs (`&amp;#8220;`): decode that layer.
+        title=html.unescape(child_text(element, "title")),
         created_at=parse_datetime(child_text(element, "createdAt")),
         locked=truthy(child_text(element, "isClosed")),
         deleted=truthy(child_text(element, "isDeleted")),
     )
+
+
+XmlBool = Literal["true", "false", "1", "0", ""]
+
+
+class Post(Strict):
+    """The fields of a `<post>` the importer reads (XML gives text; its shape is checked)."""
+
+    isDeleted: XmlBool = ""
+    isSpam: XmlBool = ""
+    isApproved: XmlBool = ""
+    likes: str = Field(default="", pattern=r"^\d{0,9}$")
+    dislikes: str = Field(default="", pattern=r"^\d{0,9}$")
 
 
 def _post(element: Element, number: int) -> Record:
@@ -80,6 +99,13 @@ def _post(element: Element, number: int) -> Record:
     thread_id = attribute(thread, "id") if thread is not None else ""
     if not thread_id:
         return SkipRecord("post without a thread reference", location)
+    checked = validate(
+        Post,
+        {name: child_text(element, name).lower() for name in Post.model_fields},
+        location,
+    )
+    if isinstance(checked, SkipRecord):
+        return checked
     created_at = parse_datetime(child_text(element, "createdAt"))
     if created_at is None:
         return SkipRecord("invalid or missing date", location)
@@ -93,11 +119,11 @@ def _post(element: Element, number: int) -> Record:
         source_id = "sha256:" + hashlib.sha256(basis.encode()).hexdigest()[:40]
     parent = child(element, "parent")
     parent_id = attribute(parent, "id") if parent is not None else ""
-    if truthy(child_text(element, "isDeleted")):
+    if truthy(checked.isDeleted):
         status = "deleted"
-    elif truthy(child_text(element, "isSpam")):
+    elif truthy(checked.isSpam):
         status = "spam"
-    elif child_text(element, "isApproved") and not truthy(child_text(element, "isApproved")):
+    elif checked.isApproved and not truthy(checked.isApproved):
         status = "pending"
     else:
         status = "approved"
@@ -113,10 +139,6 @@ def _post(element: Element, number: int) -> Record:
         author_name=name,
         author_email=email,
         ip=child_text(element, "ipAddress") or None,
-        upvotes=_count(child_text(element, "likes")),
-        downvotes=_count(child_text(element, "dislikes")),
+        upvotes=int(checked.likes or 0),
+        downvotes=int(checked.dislikes or 0),
     )
-
-
-def _count(value: str) -> int:
-    return int(value) if value.isdigit() and len(value) < 10 else 0

@@ -6,8 +6,13 @@
    the thread key the widget uses by default: the URL's path (see `page_key`).
 3. Each page is written in its own transaction: thread, then comments parents first, through
    `posting.insert_comment` (paths, root ids, counters, exactly as for posted comments), each
-   recorded in `imported_comments`. An interrupted import therefore leaves whole pages only, and
-   a second run finds every written comment by its source id and adds only what is missing.
+   recorded in `imported_comments` under its source installation and source id. An interrupted
+   import therefore leaves whole pages only, and a second run finds every written comment by its
+   source id and adds only what is missing.
+
+Before anything is read, a file whose first bytes say it is another format is refused with that
+format (`sniff.py`). While reading, a body longer than `max_body_chars` is skipped at once (and
+XML text far past it is never built, see `xmlstream.ContentCap`).
 
 Bodies are turned into Markdown (HTML through `htmltomd`) and rendered by the same renderer as a
 new comment. Imported comments emit no events: nobody is mailed about a comment from 2011.
@@ -60,9 +65,15 @@ from service.portability.records import (
     parse_datetime,
 )
 from service.portability.remark42 import read_remark42
+from service.portability.sniff import NAMES, looks_like
 from service.portability.staging import StagedThread, Staging
 from service.portability.wordpress import read_wordpress
-from service.portability.xmlstream import RepairingReader, repairable
+from service.portability.xmlstream import (
+    ContentCap,
+    RepairingReader,
+    content_cap_bytes,
+    repairable,
+)
 from service.rendering import clean_website, render_markdown
 from service.security import keyed_hash
 
@@ -71,6 +82,8 @@ FORMATS = ("disqus", "wordpress", "isso", "remark42", "commento", "sidenote")
 PAGE_QUERY_KEYS = ("p", "page_id", "attachment_id")
 MAX_NAME, MAX_EMAIL, MAX_WEBSITE, MAX_TITLE, MAX_URL, MAX_KEY = 100, 254, 300, 300, 2000, 500
 _LISTED_LOCATIONS = 5
+_LISTED_OVERSIZED = 200
+OVERSIZED = "body longer than"
 
 
 # -- options, hooks and the summary ----------------------------------------------------------
@@ -86,6 +99,8 @@ class ImportOptions:
     retain_ip_hash_days: int = 90
     #: `--source NAME`: the installation the file comes from, instead of the one it names.
     source_name: str = ""
+    #: Longer bodies are skipped, counted, and their ids listed (SIDENOTE_IMPORT_MAX_BODY_CHARS).
+    max_body_chars: int = 100_000
 
 
 @dataclass
@@ -104,10 +119,11 @@ class Tally:
 
     count: int = 0
     examples: list[str] = field(default_factory=list)
+    limit: int = _LISTED_LOCATIONS
 
     def add(self, location: str) -> None:
         self.count += 1
-        if len(self.examples) < _LISTED_LOCATIONS:
+        if len(self.examples) < self.limit:
             self.examples.append(location)
 
     def __bool__(self) -> bool:
@@ -137,7 +153,9 @@ class ImportSummary:
     installation: str = ""
 
     def skip(self, reason: str, location: str) -> None:
-        self.skipped.setdefault(reason, Tally()).add(location)
+        # Oversized comments are rare and each one matters: list (nearly) all of their ids.
+        limit = _LISTED_OVERSIZED if reason.startswith(OVERSIZED) else _LISTED_LOCATIONS
+        self.skipped.setdefault(reason, Tally(limit=limit)).add(location)
 
     @property
     def skipped_total(self) -> int:
@@ -146,6 +164,16 @@ class ImportSummary:
     @property
     def imported(self) -> int:
         return sum(self.comments.values())
+
+    def failure(self) -> str | None:
+        """Why this run counts as failed: the file held comments and none could be imported."""
+        if self.imported or self.already_imported or not self.skipped:
+            return None
+        reason, tally = max(self.skipped.items(), key=lambda item: item[1].count)
+        return (
+            f"nothing was imported: all {self.skipped_total} comments in the file were skipped"
+            f" (most: {reason}, {tally.count})"
+        )
 
     def lines(self) -> list[str]:
         verb = "Would import" if self.dry_run else "Imported"
@@ -193,6 +221,12 @@ class ImportSummary:
             "reparented": self.reparented.count,
             "emptied": self.emptied.count,
             "skipped": {reason: tally.count for reason, tally in self.skipped.items()},
+            "oversized": [
+                location
+                for reason, tally in self.skipped.items()
+                if reason.startswith(OVERSIZED)
+                for location in tally.examples
+            ],
             "repairs": self.repairs,
             "installation": self.installation,
         }
@@ -207,18 +241,20 @@ def read_records(
     *,
     repair: bool = False,
     declare_prefixes: bool = False,
+    max_body_chars: int = 100_000,
     on_read: Callable[[int], None] | None = None,
     repairs: list[str] | None = None,
 ) -> Iterator[Record]:
     """The records of the file, by format (see each parser's module)."""
     if source in {"disqus", "wordpress"}:
         parse = read_disqus if source == "disqus" else read_wordpress
+        cap = content_cap_bytes(max_body_chars)
         with open_bytes(path, on_read) as raw:
             if not repair:
-                yield from parse(raw)
+                yield from parse(ContentCap(raw, cap))
                 return
             reader = RepairingReader(raw, declare_prefixes=declare_prefixes)
-            yield from parse(reader)
+            yield from parse(ContentCap(reader, cap))
             if repairs is not None:
                 repairs.extend([*reader.repairs, *reader.prefix_repairs])
     elif source == "isso" and head(path, len(SQLITE_MAGIC)) == SQLITE_MAGIC:
@@ -237,11 +273,27 @@ def read_records(
 
 
 def _stage(
-    staging: Staging, source: str, path: Path, summary: ImportSummary, hooks: ImportHooks
+    staging: Staging,
+    source: str,
+    path: Path,
+    summary: ImportSummary,
+    hooks: ImportHooks,
+    max_body_chars: int,
 ) -> None:
-    try:
-        for record in read_records(source, path, on_read=hooks.reading):
+    oversized = f"{OVERSIZED} {max_body_chars:,} characters (SIDENOTE_IMPORT_MAX_BODY_CHARS)"
+
+    def add(record: Record) -> None:
+        # Dropped as soon as it is read: never staged, converted, rendered or written.
+        if isinstance(record, CommentRecord) and len(record.body) > max_body_chars:
+            staging.skip(oversized, record.location)
+        else:
             staging.add(record)
+
+    try:
+        for record in read_records(
+            source, path, max_body_chars=max_body_chars, on_read=hooks.reading
+        ):
+            add(record)
     except ImportFormatError as error:
         if source not in {"disqus", "wordpress"} or not repairable(error):
             raise
@@ -250,9 +302,14 @@ def _stage(
         repairs: list[str] = []
         unbound = "unbound prefix" in error.message
         for record in read_records(
-            source, path, repair=True, declare_prefixes=unbound, repairs=repairs
+            source,
+            path,
+            repair=True,
+            declare_prefixes=unbound,
+            max_body_chars=max_body_chars,
+            repairs=repairs,
         ):
-            staging.add(record)
+            add(record)
         summary.repairs = [f"strict parse failed at {error}", *repairs]
     staging.finish()
 
@@ -300,6 +357,10 @@ def resolve_page(
     url = urlunsplit(parts._replace(fragment=""))
     if not url_belongs_to(site, url):
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+        host = (parts.hostname or "").lower()
+        if host == "disqus.com" or host.endswith(".disqus.com"):
+            # A discussion on Disqus's own pages (a channel), not a page of the blog.
+            raise ValueError(f"its page is a discussion on {host} itself, not a page of your site")
         raise ValueError(
             f"its page is on {origin}, not on the site's origins "
             f"(add --remap {origin}={site.origins[0]})"
@@ -764,11 +825,18 @@ def run_import(
     if source not in FORMATS:
         raise ValueError(f"unknown format {source!r}")
     hooks = hooks or ImportHooks()
+    guess = looks_like(path)
+    if guess is not None and guess != source:
+        raise ImportFormatError(
+            "",
+            f"this looks like a {NAMES[guess]} export, not {NAMES[source]}: "
+            f"import it with `sidenote import {guess} {path.name} ...`",
+        )
     summary = ImportSummary(source=source, site=options.site, dry_run=options.dry_run)
     with tempfile.TemporaryDirectory(prefix="sidenote-import-") as scratch:
         staging = Staging(Path(scratch) / "staging.sqlite")
         try:
-            _stage(staging, source, path, summary, hooks)
+            _stage(staging, source, path, summary, hooks, options.max_body_chars)
             summary.installation = installation_name(options.source_name) or staging.installation()
             session = database.session(write=True)
             try:

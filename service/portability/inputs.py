@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 from collections.abc import Callable, Iterator
@@ -57,9 +58,46 @@ def open_bytes(path: Path, on_read: Callable[[int], None] | None = None) -> Iter
 
 @contextmanager
 def open_text(path: Path, on_read: Callable[[int], None] | None = None) -> Iterator[IO[str]]:
-    """The file as UTF-8 text (a byte-order mark is dropped)."""
+    """The file as UTF-8 text (a byte-order mark is dropped).
+
+    Bytes that are not UTF-8 are an ImportFormatError naming their line and byte offset (of the
+    uncompressed data), raised before the parser sees any text from them.
+    """
     with open_bytes(path, on_read) as binary:
-        yield io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
+        checked = io.BufferedReader(_Utf8Checked(binary), buffer_size=256 * 1024)
+        yield io.TextIOWrapper(checked, encoding="utf-8-sig", errors="strict", newline="")
+
+
+class _Utf8Checked(io.RawIOBase):
+    """Passes bytes through once they are known to be UTF-8, counting lines and bytes."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self.inner = inner
+        self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self.offset = 0  # bytes passed through
+        self.line = 1
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.inner.read(len(buffer))
+        pending = self.decoder.getstate()[0]
+        try:
+            self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError as error:
+            bad = error.start - len(pending)  # index in `data` (negative: in the pending bytes)
+            offset = self.offset + bad
+            line = self.line + data[: max(bad, 0)].count(b"\n")
+            raise ImportFormatError(
+                f"line {line}, byte {offset}",
+                f"the file is not valid UTF-8 (byte 0x{error.object[error.start]:02x}); "
+                "save it as UTF-8 and import it again",
+            ) from None
+        self.offset += len(data)
+        self.line += data.count(b"\n")
+        buffer[: len(data)] = data
+        return len(data)
 
 
 class _GzipErrors(io.RawIOBase):

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, Literal
+
+from pydantic import Field
 
 from service.portability.jsonstream import JsonStream
 from service.portability.records import (
@@ -24,6 +26,7 @@ from service.portability.records import (
     ThreadRecord,
     parse_datetime,
 )
+from service.portability.validation import Strict, validate
 
 EXPORT_FORMAT = "sidenote-export"
 SUPPORTED_VERSIONS = (1,)
@@ -154,46 +157,73 @@ def _text(data: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _thread(data: dict[str, Any], location: str) -> ThreadRecord:
-    if data.get("id") is None or not _text(data, "key"):
-        raise ImportFormatError(location, "a thread needs an id and a key")
+class Thread(Strict):
+    id: int | str
+    key: str = Field(min_length=1)
+    url: str = ""
+    title: str = ""
+    created_at: str | None = None
+    locked: bool = False
+    moderation: str | None = None
+
+
+class Author(Strict):
+    name: str = ""
+    email: str | None = None
+    website: str | None = None
+    key: str | None = None
+    identity_key: str | None = None
+
+
+class Comment(Strict):
+    id: int | str
+    parent_id: int | str | None = None
+    created_at: str
+    status: Literal["pending", "approved", "rejected", "spam", "deleted"]
+    body_source: str = ""
+    author: Author = Author()
+    upvotes: int = 0
+    downvotes: int = 0
+
+
+def _thread(data: dict[str, Any], location: str) -> Record:
+    thread = validate(Thread, data, location)
+    if isinstance(thread, SkipRecord):
+        return thread
     return ThreadRecord(
-        source_id=str(data["id"]),
-        url=_text(data, "url"),
-        title=_text(data, "title"),
-        created_at=parse_datetime(_text(data, "created_at")),
-        locked=data.get("locked") is True,
-        extra={"key": data["key"], "moderation": data.get("moderation")},
+        source_id=str(thread.id),
+        url=thread.url,
+        title=thread.title,
+        created_at=parse_datetime(thread.created_at),
+        locked=thread.locked,
+        extra={"key": thread.key, "moderation": thread.moderation},
     )
 
 
 def _comment(data: dict[str, Any], thread_id: str, location: str) -> Record:
-    comment_id = data.get("id")
-    location = f"{location} (comment {comment_id})"
-    if comment_id is None:
-        return SkipRecord("comment without an id", location)
-    created_at = parse_datetime(_text(data, "created_at"))
+    location = f"{location} (comment {data.get('id')})"
+    comment = validate(Comment, data, location)
+    if isinstance(comment, SkipRecord):
+        return comment
+    created_at = parse_datetime(comment.created_at)
     if created_at is None:
         return SkipRecord("invalid or missing date", location)
-    author = data.get("author") if isinstance(data.get("author"), dict) else {}
-    assert isinstance(author, dict)
     extra = {name: data.get(name) for name in _NATIVE_FIELDS}
-    extra["identity_key"] = author.get("identity_key")
-    extra["author_key"] = author.get("key")
-    parent = data.get("parent_id")
+    extra["identity_key"] = comment.author.identity_key
+    extra["author_key"] = comment.author.key
     return CommentRecord(
-        source_id=str(comment_id),
+        source_id=str(comment.id),
         thread_source_id=thread_id,
-        parent_source_id=str(parent) if parent is not None else None,
+        parent_source_id=str(comment.parent_id) if comment.parent_id is not None else None,
         created_at=created_at,
-        status=_text(data, "status") or "pending",
-        body=_text(data, "body_source"),
+        status=comment.status,
+        body=comment.body_source,
         body_format="markdown",
         location=location,
-        author_name=_text(author, "name"),
-        author_email=_text(author, "email"),
-        author_website=_text(author, "website"),
-        upvotes=data["upvotes"] if isinstance(data.get("upvotes"), int) else 0,
-        downvotes=data["downvotes"] if isinstance(data.get("downvotes"), int) else 0,
+        author_name=comment.author.name,
+        author_email=comment.author.email or "",
+        author_website=comment.author.website or "",
+        upvotes=comment.upvotes,
+        downvotes=comment.downvotes,
         extra=extra,
     )

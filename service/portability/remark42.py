@@ -2,7 +2,8 @@
 
 The metadata line lists `posts` (`url`, `read_only`) and users (their blocks are not imported).
 A comment is `{id, pid, text (HTML), user{name, id, ip}, locator{url}, score, votes, time,
-delete?}`. Remark42 stores IPs already hashed with its own secret, which makes them useless
+delete?}`, checked by a typed model (a record of the wrong shape is skipped with the field that
+is wrong). Remark42 stores IPs already hashed with its own secret, which makes them useless
 here: they are dropped.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import IO, Any
+
+from pydantic import Field
 
 from service.portability.records import (
     CommentRecord,
@@ -21,6 +24,7 @@ from service.portability.records import (
     ThreadRecord,
     parse_datetime,
 )
+from service.portability.validation import Strict, validate
 
 
 def read_remark42(stream: IO[str]) -> Iterator[Record]:
@@ -53,55 +57,66 @@ def _metadata(data: dict[str, Any]) -> Iterator[Record]:
             )
 
 
+class User(Strict):
+    name: str = ""
+    id: str = ""
+
+
+class Locator(Strict):
+    site: str = ""
+    url: str
+
+
+class Comment(Strict):
+    id: str = Field(min_length=1)
+    pid: str = ""
+    text: str = ""
+    user: User = User()
+    locator: Locator
+    score: int = 0
+    votes: dict[str, bool] | None = None
+    time: str
+    delete: bool = False
+    title: str = ""
+
+
 def _comment(data: dict[str, Any], location: str) -> Iterator[Record]:
-    comment_id = data.get("id")
-    locator = data.get("locator") if isinstance(data.get("locator"), dict) else {}
-    url = locator.get("url") if isinstance(locator, dict) else None
-    if not isinstance(comment_id, str) or not comment_id:
-        yield SkipRecord("comment without an id", location)
+    comment = validate(Comment, data, location)
+    if isinstance(comment, SkipRecord):
+        yield comment
         return
-    if not isinstance(url, str) or not url:
+    location = f"{location} (comment {comment.id})"
+    url = comment.locator.url
+    if not url:
         yield SkipRecord("comment without a page (locator.url)", location)
         return
-    created_at = parse_datetime(data.get("time") if isinstance(data.get("time"), str) else None)
+    created_at = parse_datetime(comment.time)
     if created_at is None:
         yield SkipRecord("invalid or missing date", location)
         return
-    site = locator.get("site") if isinstance(locator, dict) else None
-    if isinstance(site, str) and site:
-        yield SourceRecord(site, definite=False)
-    title = data.get("title")
-    yield ThreadRecord(source_id=url, url=url, title=title if isinstance(title, str) else "")
-    user = data.get("user") if isinstance(data.get("user"), dict) else {}
-    assert isinstance(user, dict)
-    up, down = _votes(data)
-    parent = data.get("pid")
+    if comment.locator.site:
+        yield SourceRecord(comment.locator.site, definite=False)
+    yield ThreadRecord(source_id=url, url=url, title=comment.title)
+    up, down = _votes(comment)
     yield CommentRecord(
-        source_id=comment_id,
+        source_id=comment.id,
         thread_source_id=url,
-        parent_source_id=parent if isinstance(parent, str) and parent else None,
+        parent_source_id=comment.pid or None,
         created_at=created_at,
-        status="deleted" if data.get("delete") is True else "approved",
-        body=_string(data, "text"),
+        status="deleted" if comment.delete else "approved",
+        body=comment.text,
         body_format="html",
-        location=f"{location} (comment {comment_id})",
-        author_name=_string(user, "name"),
+        location=location,
+        author_name=comment.user.name,
         upvotes=up,
         downvotes=down,
     )
 
 
-def _votes(data: dict[str, Any]) -> tuple[int, int]:
-    votes = data.get("votes")
-    if isinstance(votes, dict) and votes:
-        up = sum(1 for value in votes.values() if value is True)
-        return up, len(votes) - up
-    score = data.get("score")
-    if isinstance(score, int) and abs(score) < 10**9:
-        return max(score, 0), max(-score, 0)
+def _votes(comment: Comment) -> tuple[int, int]:
+    if comment.votes:
+        up = sum(1 for value in comment.votes.values() if value)
+        return up, len(comment.votes) - up
+    if abs(comment.score) < 10**9:
+        return max(comment.score, 0), max(-comment.score, 0)
     return 0, 0
-
-
-def _string(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 
+from pydantic import Field, field_validator
+
 from service.portability.records import (
     CommentRecord,
     ImportFormatError,
@@ -20,6 +22,7 @@ from service.portability.records import (
     ThreadRecord,
     parse_datetime,
 )
+from service.portability.validation import Strict, validate
 from service.portability.xmlstream import ByteSource, child_text, iter_events, local_name
 
 STATUSES = {
@@ -87,6 +90,21 @@ def _thread(item: Element, source_id: str) -> ThreadRecord:
     )
 
 
+class Comment(Strict):
+    """The fields of a `wp:comment` the importer reads (XML gives text; its shape is checked)."""
+
+    comment_id: str = Field(pattern=r"^\d{1,20}$")
+    comment_parent: str = Field(default="", pattern=r"^\d{0,20}$")
+    comment_approved: str = ""
+
+    @field_validator("comment_approved")
+    @classmethod
+    def _known_status(cls, value: str) -> str:
+        if value.lower() not in STATUSES and value != "":
+            raise ValueError(f"unknown comment_approved {value[:40]!r}")
+        return value.lower()
+
+
 def _comment(element: Element, thread_id: str, number: int) -> Record:
     comment_id = child_text(element, "comment_id")
     location = f"comment {number} (id {comment_id})" if comment_id else f"comment {number}"
@@ -97,19 +115,29 @@ def _comment(element: Element, thread_id: str, number: int) -> Record:
         return SkipRecord(f"comment type {kind!r} is not a reader comment", location)
     if not comment_id:
         return SkipRecord("comment without a comment_id", location)
+    checked = validate(
+        Comment,
+        {
+            "comment_id": comment_id,
+            "comment_parent": child_text(element, "comment_parent"),
+            "comment_approved": child_text(element, "comment_approved"),
+        },
+        location,
+    )
+    if isinstance(checked, SkipRecord):
+        return checked
     created_at = parse_datetime(child_text(element, "comment_date_gmt")) or parse_datetime(
         child_text(element, "comment_date")
     )
     if created_at is None:
         return SkipRecord("invalid or missing date", location)
-    parent = child_text(element, "comment_parent")
-    approved = child_text(element, "comment_approved").lower()
+    parent = checked.comment_parent
     return CommentRecord(
         source_id=comment_id,
         thread_source_id=thread_id,
-        parent_source_id=parent if parent not in {"", "0"} else None,
+        parent_source_id=parent if parent.strip("0") else None,
         created_at=created_at,
-        status=STATUSES.get(approved, "pending"),
+        status=STATUSES.get(checked.comment_approved, "pending"),
         body=child_text(element, "comment_content"),
         body_format="html_text",
         location=location,

@@ -39,6 +39,7 @@ WELL_KNOWN_PREFIXES = {
 _MAX_ROOT_TAG = 64 * 1024
 _DECLARED = re.compile(rb"\sxmlns:([A-Za-z_][\w.-]*)\s*=")
 _PREFIXED_NAME = re.compile(rb"</?([A-Za-z_][\w.-]*):")
+_TAG_END_OR_QUOTE = re.compile(rb"[\"'>]")
 
 
 class ByteSource(Protocol):
@@ -300,3 +301,152 @@ class RepairingReader:
 def repairable(error: ImportFormatError) -> bool:
     """Strict parse errors that the repairing reader may fix."""
     return error.message.startswith("malformed XML")
+
+
+def content_cap_bytes(max_chars: int) -> int:
+    """Bytes of one text node that surely hold more than `max_chars` characters (a character
+    takes at most 10 bytes, as `&#1114111;`), with room for a cut that backs off a character."""
+    return 10 * max_chars + 40
+
+
+class ContentCap:
+    """A byte stream that keeps at most `cap` bytes of each run of character data (text and
+    CDATA between two tags) and drops the rest, keeping only its line breaks.
+
+    An export may hold one post of many megabytes; the parser would build it as one string (and
+    copies of it). The importer skips any body longer than SIDENOTE_IMPORT_MAX_BODY_CHARS, so
+    nothing past `content_cap_bytes(limit)` can matter: a cut text is still over the limit, and
+    memory stays flat whatever one element holds. Cuts fall between characters and outside
+    entity references, so the stream stays well-formed; line numbers of later errors are kept.
+    """
+
+    def __init__(self, raw: ByteSource, cap: int) -> None:
+        self.raw = raw
+        self.cap = cap
+        self._run = 0
+        self._state = "text"
+        self._quote = b""
+        self._pending = b""
+        self._out = bytearray()
+        self._eof = False
+
+    def __getattr__(self, name: str) -> object:
+        # `repairs`, `prefix_repairs`, `line_offset` of a wrapped RepairingReader.
+        return getattr(self.raw, name)
+
+    def read(self, size: int = -1) -> bytes:
+        want = CHUNK if size is None or size < 0 else max(size, 1)
+        while len(self._out) < want and not (self._eof and not self._pending):
+            if not self._eof:
+                chunk = self.raw.read(CHUNK)
+                if chunk:
+                    self._pending += chunk
+                else:
+                    self._eof = True
+            self._process()
+        data = bytes(self._out[:want])
+        del self._out[:want]
+        return data
+
+    @staticmethod
+    def _complete(data: bytes, *, text: bool) -> int:
+        """How much of `data` ends on a whole character (and, in text, a whole reference)."""
+        end = len(data)
+        back = 0
+        while back < min(4, end) and (data[end - 1 - back] & 0xC0) == 0x80:
+            back += 1
+        if back < end:
+            lead = data[end - 1 - back]
+            need = 2 if lead >= 0xC0 else 1
+            need = 3 if lead >= 0xE0 else need
+            need = 4 if lead >= 0xF0 else need
+            if lead >= 0x80 and back + 1 < need:
+                end -= back + 1
+        if text:
+            amp = data.rfind(b"&", 0, end)
+            if amp >= 0 and data.find(b";", amp, end) < 0:
+                end = amp
+        return end
+
+    def _content(self, data: bytes, *, text: bool) -> None:
+        room = self.cap - self._run
+        self._run += len(data)
+        if room >= len(data):
+            self._out += data
+            return
+        kept = data[: max(room, 0)]
+        kept = kept[: self._complete(kept, text=text)] if kept else kept
+        self._out += kept
+        self._out += b"\n" * data.count(b"\n", len(kept))
+
+    def _process(self) -> None:
+        buf = self._pending
+        pos = 0
+        while pos < len(buf):
+            if self._state == "text":
+                begin = buf.find(b"<", pos)
+                if begin < 0:
+                    end = len(buf) if self._eof else pos + self._complete(buf[pos:], text=True)
+                    self._content(buf[pos:end], text=True)
+                    pos = end
+                    break
+                self._content(buf[pos:begin], text=True)
+                pos = begin
+                if len(buf) - pos < 9 and not self._eof:
+                    break
+                for mark, state in ((b"<![CDATA[", "cdata"), (b"<!--", "-->"), (b"<?", "?>")):
+                    if buf.startswith(mark, pos):
+                        self._out += mark
+                        pos += len(mark)
+                        self._state = state
+                        break
+                else:
+                    self._run = 0  # a tag: the next text belongs to another node
+                    self._out += b"<"
+                    pos += 1
+                    self._state = "tag"
+            elif self._state == "cdata":
+                end = buf.find(b"]]>", pos)
+                if end < 0:
+                    stop = len(buf) if self._eof else max(pos, len(buf) - 2)
+                    if not self._eof:
+                        stop = pos + self._complete(buf[pos:stop], text=False)
+                    self._content(buf[pos:stop], text=False)
+                    pos = stop
+                    break
+                self._content(buf[pos:end], text=False)
+                self._out += b"]]>"
+                pos, self._state = end + 3, "text"
+            elif self._state in {"-->", "?>"}:
+                end = buf.find(self._state.encode(), pos)
+                if end < 0:
+                    stop = len(buf) if self._eof else max(pos, len(buf) - 2)
+                    self._out += buf[pos:stop]
+                    pos = stop
+                    break
+                self._out += buf[pos : end + len(self._state)]
+                pos, self._state = end + len(self._state), "text"
+            elif self._quote:
+                end = buf.find(self._quote, pos)
+                if end < 0:
+                    self._out += buf[pos:]
+                    pos = len(buf)
+                    break
+                self._out += buf[pos : end + 1]
+                pos, self._quote = end + 1, b""
+            else:  # inside a tag (or a DOCTYPE, which the parser refuses)
+                match = _TAG_END_OR_QUOTE.search(buf, pos)
+                if match is None:
+                    self._out += buf[pos:]
+                    pos = len(buf)
+                    break
+                self._out += buf[pos : match.end()]
+                pos = match.end()
+                if match.group(0) == b">":
+                    self._state = "text"
+                else:
+                    self._quote = match.group(0)
+        self._pending = buf[pos:]
+        if self._eof and self._pending:
+            self._out += self._pending
+            self._pending = b""

@@ -75,11 +75,14 @@ def write_disqus(
     embed_chars: int = 0,
     origin: str = "https://blog.example",
     seed: int = 8,
+    huge_body_chars: int = 0,
 ) -> Path:
     """A realistic export: HTML bodies, replies up to a few levels deep, posts shuffled.
 
     `embed_chars` adds a video embed of about that size to every post (as Disqus keeps them);
     the import drops embeds, so they add bytes to read without adding text to render.
+    `huge_body_chars` adds one post of that many characters (a pasted log, a spam dump) to the
+    middle of the file.
     """
     rng = random.Random(seed)
     words = ["comment", "thread", "reply", "sidenote", "import", "page", "<b>bold</b>", "a&amp;b"]
@@ -124,6 +127,10 @@ def write_disqus(
     def everything() -> Iterable[str]:
         for thread in range(threads):
             yield disqus_thread(f"t{thread}", f"{origin}/posts/{thread}/", f"Post {thread}")
-        yield from posts()
+        for number, post in enumerate(posts()):
+            if huge_body_chars and number == threads * posts_per_thread // 2:
+                filler = "<p>" + "x" * (huge_body_chars - 7) + "</p>"
+                yield disqus_post("huge", "t0", filler, created=START)
+            yield post
 
     return write_file(path, everything())

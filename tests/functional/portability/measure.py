@@ -73,7 +73,11 @@ def main() -> None:
             get_db(app),
             args.source,
             args.file,
-            ImportOptions(site=args.site, sanitizer=settings.sanitizer),
+            ImportOptions(
+                site=args.site,
+                sanitizer=settings.sanitizer,
+                max_body_chars=settings.import_max_body_chars,
+            ),
         )
     seconds = time.perf_counter() - started
     traced_peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None

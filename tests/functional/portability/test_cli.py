@@ -217,3 +217,42 @@ def test_a_terminal_gets_progress_bars_with_counts(env: dict[str, str], sample: 
     text = shown.decode()
     assert "Reading" in text and "Importing" in text and "2/2" in text
     assert "Imported from disqus" in result.stdout
+
+
+def test_a_run_that_imports_nothing_from_a_non_empty_file_fails_with_the_reason(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # Comentario 2.x names pages by host and path: before issue 24 every comment was skipped
+    # and the run still exited 0. Here every page is off the site, so nothing can be imported.
+    export = tmp_path / "comentario.json"
+    export.write_text(json.dumps({"version": 1, "commenters": [], "comments": [
+        {"commentHex": f"{n:064x}", "commenterHex": "0" * 64, "host": "other.example",
+         "path": "/p/", "markdown": "text", "parentHex": "root", "state": "approved",
+         "creationDate": "2022-01-01T00:00:00Z"} for n in (1, 2)
+    ]}))  # fmt: skip
+    result = sidenote(env, "import", "commento", str(export), "--site", "blog")
+    assert result.returncode == 1
+    assert "Comments: 0 imported" in result.stdout
+    assert result.stderr.strip() == (
+        f"Error: {export}: nothing was imported: all 2 comments in the file were skipped (most: "
+        f"its page is on https://other.example, not on the site's origins (add --remap "
+        f"https://other.example={ORIGIN}), 2)"
+    )
+
+
+def test_invalid_utf8_is_one_line_with_its_position(env: dict[str, str], tmp_path: Path) -> None:
+    backup = tmp_path / "remark42.jsonl"
+    backup.write_bytes(b'{"version":1,"users":[],"posts":[]}\n{"id":"a","text":"\xc3("}\n')
+    result = sidenote(env, "import", "remark42", str(backup), "--site", "blog")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"Error: {backup}: line 2, byte 54: the file is not valid UTF-8 (byte 0xc3); "
+        "save it as UTF-8 and import it again\n"
+    )
+
+
+def test_the_source_option_names_the_installation(env: dict[str, str], sample: Path) -> None:
+    result = sidenote(env, "import", "disqus", str(sample), "--site", "blog", "--source",
+                      "old-blog", "--remap", f"http://old.example={ORIGIN}")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Source installation: old-blog" in result.stdout.splitlines()

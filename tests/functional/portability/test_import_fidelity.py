@@ -3,6 +3,7 @@ reproduces one real-world shape (no real person's comment is copied here)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -10,9 +11,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.models import Comment, ImportedComment, Site
+from service.models import Comment, ImportedComment, Site, Thread
 from service.portability.records import ImportFormatError
 from tests.functional.portability.conftest import ORIGIN, Importer
+from tests.functional.portability.exports import disqus_post, disqus_thread, write_file
 
 # -- WordPress ----------------------------------------------------------------------------------
 
@@ -221,3 +223,304 @@ def test_a_second_unnamed_isso_database_is_not_lost_silently(
     named = run_import_file("isso", second, blog, source_name="old-isso")
     assert (named.imported, named.installation) == (1, "old-isso")
     assert bodies(session, blog) == ["From one", "From two"]
+
+
+# -- Commento, Commento++ and Comentario ------------------------------------------------------
+
+ANON_V1 = "0" * 64
+
+
+def write_json(path: Path, document: object) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_comentario_2_export_with_host_path_and_website_url_is_imported(
+    tmp_path: Path, run_import_file: Importer, blog: Site, session: Session
+) -> None:
+    export = write_json(tmp_path / "comentario-v1.json", {
+        "version": 1,
+        "comments": [
+            {"commentHex": "a1" * 32, "commenterHex": "c1" * 32, "host": "blog.example",
+             "path": "/post/", "markdown": "Hello *there*", "parentHex": "root", "score": 2,
+             "state": "approved", "creationDate": "2023-05-01T10:00:00Z", "deleted": False},
+            {"commentHex": "a2" * 32, "commenterHex": ANON_V1, "host": "blog.example",
+             "path": "/post/", "markdown": "A guest reply", "parentHex": "a1" * 32,
+             "state": "unapproved", "creationDate": "2023-05-02T10:00:00Z"},
+        ],
+        "commenters": [
+            {"commenterHex": "c1" * 32, "email": "ann@example.org", "name": "Ann",
+             "websiteUrl": "https://ann.example", "avatarUrl": "", "isModerator": False,
+             "joinDate": "2023-01-01T00:00:00Z", "provider": "commento"},
+        ],
+    })  # fmt: skip
+    summary = run_import_file("commento", export, blog)
+    assert dict(summary.comments) == {"approved": 1, "pending": 1}
+    assert summary.installation == "blog.example"
+    comments = session.scalars(select(Comment).order_by(Comment.created_at)).all()
+    assert [(c.author_name, c.author_website) for c in comments] == [
+        ("Ann", "https://ann.example"),
+        ("", ""),
+    ]
+    assert comments[1].parent_id == comments[0].id
+
+
+def test_comentario_3_export_with_pages_and_uuids_is_imported(
+    tmp_path: Path, run_import_file: Importer, blog: Site, session: Session
+) -> None:
+    page, user = "5b1c4f8e-0000-4000-8000-000000000001", "5b1c4f8e-0000-4000-8000-00000000000a"
+    export = write_json(tmp_path / "comentario-v3.json", {
+        "version": 3,
+        "pages": [{"id": page, "domainId": "d0", "path": "/essay/", "title": "An essay",
+                   "isReadonly": True, "createdTime": "2024-01-01T00:00:00Z"}],
+        "comments": [
+            {"id": "c-1", "pageId": page, "markdown": "Approved one", "isApproved": True,
+             "isPending": False, "isDeleted": False, "createdTime": "2024-02-01T00:00:00Z",
+             "userCreated": user, "score": 1},
+            {"id": "c-2", "parentId": "c-1", "pageId": page, "markdown": "Waiting",
+             "isApproved": False, "isPending": True, "isDeleted": False,
+             "createdTime": "2024-02-02T00:00:00Z",
+             "userCreated": "00000000-0000-0000-0000-000000000000", "authorName": "Guest"},
+            {"id": "c-3", "pageId": page, "markdown": "", "isApproved": False,
+             "isPending": False, "isDeleted": True, "createdTime": "2024-02-03T00:00:00Z"},
+            {"id": "c-4", "pageId": page, "markdown": "Turned down", "isApproved": False,
+             "isPending": False, "isDeleted": False, "createdTime": "2024-02-04T00:00:00Z"},
+        ],
+        "commenters": [{"id": user, "email": "bo@example.org", "name": "Bo",
+                        "websiteUrl": "https://bo.example", "isModerator": False}],
+    })  # fmt: skip
+    summary = run_import_file("commento", export, blog)
+    assert dict(summary.comments) == {"approved": 1, "pending": 1, "deleted": 1, "rejected": 1}
+    comments = session.scalars(select(Comment).order_by(Comment.created_at)).all()
+    assert [c.author_name for c in comments[:2]] == ["Bo", "Guest"]
+    assert comments[1].parent_id == comments[0].id
+    thread = session.get_one(Thread, comments[0].thread_id)
+    assert (thread.key, thread.title, thread.locked) == ("/essay/", "An essay", True)
+
+
+def test_commento_plus_plus_export_is_read_as_commento_version_1(
+    tmp_path: Path, run_import_file: Importer, blog: Site
+) -> None:
+    export = write_json(tmp_path / "commentoplusplus.json", {
+        "version": 1,
+        "comments": [{"commentHex": "e" * 64, "domain": "blog.example", "url": "/p/",
+                      "commenterHex": "anonymous", "markdown": "Plus plus", "html": "",
+                      "parentHex": "root", "score": 0, "state": "approved",
+                      "creationDate": "2021-03-03T03:03:03.123456789Z", "direction": 0,
+                      "deleted": False}],
+        "commenters": [],
+    })  # fmt: skip
+    assert run_import_file("commento", export, blog).comments["approved"] == 1
+
+
+def test_an_unknown_comentario_version_names_the_supported_ones(
+    tmp_path: Path, run_import_file: Importer, blog: Site
+) -> None:
+    export = write_json(tmp_path / "v2.json", {"version": 2, "comments": []})
+    with pytest.raises(ImportFormatError) as error:
+        run_import_file("commento", export, blog)
+    assert "unsupported Commento/Comentario export version 2" in str(error.value)
+    assert "3 (Comentario 3.x)" in str(error.value)
+
+
+# -- typed records ------------------------------------------------------------------------------
+
+
+def test_isso_json_records_of_the_wrong_type_are_skipped_with_reason_and_position(
+    tmp_path: Path, run_import_file: Importer, blog: Site, session: Session
+) -> None:
+    export = write_json(tmp_path / "isso.json", [{
+        "id": "/post/", "title": "Post",
+        "comments": [
+            {"id": 1, "author": "Ann", "created": "2019-01-01 10:00:00", "text": "Fine"},
+            {"id": 2, "author": {"n": 1}, "created": "2019-01-01 11:00:00", "text": "x"},
+            {"id": 3, "author": "Bo", "created": "2019-01-01 12:00:00", "text": ["x"]},
+            {"id": 4, "author": "Cy", "created": "2019-01-01 13:00:00", "text": "y", "mode": "1"},
+        ],
+    }])  # fmt: skip
+    summary = run_import_file("isso", export, blog)
+    assert summary.imported == 1
+    text = export.read_text()
+
+    def where(number: int) -> str:
+        column = text.index('{"id": %d,' % number) + 1  # noqa: UP031
+        return f"page 1, comment {number} (line 1, column {column})"
+
+    assert {reason: tally.examples for reason, tally in summary.skipped.items()} == {
+        "wrong value: author: Input should be a valid string": [where(2)],
+        "wrong value: text: Input should be a valid string": [where(3)],
+        "wrong value: mode: Input should be 1, 2 or 4": [where(4)],
+    }
+    names = session.scalars(select(Comment.author_name)).all()
+    assert names == ["Ann"]
+
+
+def test_a_file_with_only_bad_records_fails_with_the_reason(
+    tmp_path: Path, run_import_file: Importer, blog: Site
+) -> None:
+    export = write_json(tmp_path / "isso.json", [{
+        "id": "/post/",
+        "comments": [{"id": n, "author": ["x"], "created": "2019-01-01 10:00:00", "text": "t"}
+                     for n in range(3)],
+    }])  # fmt: skip
+    summary = run_import_file("isso", export, blog)
+    assert summary.failure() == (
+        "nothing was imported: all 3 comments in the file were skipped "
+        "(most: wrong value: author: Input should be a valid string, 3)"
+    )
+
+
+def test_remark42_and_sidenote_records_are_typed_too(
+    tmp_path: Path, run_import_file: Importer, blog: Site
+) -> None:
+    backup = tmp_path / "remark42.jsonl"
+    good = {"id": "r1", "pid": "", "text": "<p>ok</p>", "user": {"name": "Ann", "id": "u"},
+            "locator": {"site": "remark", "url": f"{ORIGIN}/p/"},
+            "time": "2020-01-01T00:00:00Z"}  # fmt: skip
+    bad = good | {"id": "r2", "user": {"name": ["Bo"]}}
+    backup.write_text(
+        json.dumps({"version": 1, "users": [], "posts": []}) + "\n"
+        + json.dumps(good) + "\n" + json.dumps(bad) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    summary = run_import_file("remark42", backup, blog)
+    assert summary.imported == 1
+    assert {r: t.examples for r, t in summary.skipped.items()} == {
+        "wrong value: user.name: Input should be a valid string": ["line 3"]
+    }
+
+
+# -- HTML in Isso -------------------------------------------------------------------------------
+
+
+def test_isso_comments_holding_html_are_converted_not_shown_as_tags(
+    tmp_path: Path, run_import_file: Importer, blog: Site, session: Session
+) -> None:
+    database = isso_database(tmp_path / "comments.db", [
+        (1, '<p>Imported from Disqus with <a href="https://x.example/a_b">a link</a>.</p>', 1.5e9),
+        (2, "From WordPress<br />\nwith a <em>break</em>", 1.5e9 + 1),
+        (3, "Plain *Markdown* with a < b", 1.5e9 + 2),
+    ])  # fmt: skip
+    assert run_import_file("isso", database, blog, remap=(("/", f"{ORIGIN}/"),)).imported == 3
+    html = session.scalars(select(Comment.body_html).order_by(Comment.created_at)).all()
+    assert html == [
+        '<p>Imported from Disqus with <a href="https://x.example/a_b" '
+        'rel="nofollow ugc noopener noreferrer">a link</a>.</p>',
+        "<p>From WordPress<br>\nwith a <em>break</em></p>",
+        "<p>Plain <em>Markdown</em> with a &lt; b</p>",
+    ]
+
+
+# -- wrong format, Disqus titles and hints ------------------------------------------------------
+
+
+def test_a_file_given_with_the_wrong_format_says_which_format_it_looks_like(
+    tmp_path: Path, run_import_file: Importer, blog: Site
+) -> None:
+    native = tmp_path / "site.jsonl"
+    native.write_text(
+        json.dumps({"type": "meta", "format": "sidenote-export", "version": 1}) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFormatError) as error:
+        run_import_file("remark42", native, blog)
+    assert str(error.value) == (
+        "this looks like a Sidenote export, not Remark42: "
+        "import it with `sidenote import sidenote site.jsonl ...`"
+    )
+
+
+def test_disqus_titles_are_decoded_and_disqus_com_pages_get_no_remap_hint(
+    tmp_path: Path, run_import_file: Importer, blog: Site, session: Session
+) -> None:
+    export = write_file(tmp_path / "disqus.xml", [
+        disqus_thread("t1", f"{ORIGIN}/q/", title="&#8220;Quoted&#8221; &amp; more"),
+        disqus_thread("t2", "https://disqus.com/home/discussion/channel-talk/a_thread/"),
+        disqus_post("p1", "t1", "<p>Hi</p>"),
+        disqus_post("p2", "t2", "<p>On a channel</p>"),
+    ])  # fmt: skip
+    summary = run_import_file("disqus", export, blog)
+    title = session.scalar(select(Thread.title).where(Thread.site_id == blog.id))
+    assert title == "\u201cQuoted\u201d & more"
+    assert list(summary.skipped) == [
+        "its page is a discussion on disqus.com itself, not a page of your site"
+    ]
+
+
+# -- invalid UTF-8 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "lines"),
+    [
+        ("remark42", "backup.jsonl", [
+            b'{"version":1,"users":[],"posts":[]}',
+            b'{"id":"a","text":"caf\xc3\xa9","locator":{"url":"/p"},"time":"2020-01-01T00:00:00Z"}',
+            b'{"id":"b","text":"bad \xff","locator":{"url":"/p"},"time":"2020-01-01T00:00:00Z"}',
+        ]),
+        ("sidenote", "site.jsonl", [
+            b'{"type":"meta","format":"sidenote-export","version":1}',
+            b'{"type":"thread","id":1,"key":"/p","url":"https://blog.example/p"}',
+            b'{"type":"comment","id":1,"thread_id":1,"status":"approved","body_source":"\xe9t\xe9"}',
+        ]),
+    ],
+)  # fmt: skip
+def test_invalid_utf8_is_one_line_with_its_position_and_nothing_is_written(
+    tmp_path: Path,
+    run_import_file: Importer,
+    blog: Site,
+    session: Session,
+    source: str,
+    name: str,
+    lines: list[bytes],
+) -> None:
+    export = tmp_path / name
+    data = b"\n".join(lines) + b"\n"
+    export.write_bytes(data)
+    offset = data.index(b"\xff") if b"\xff" in data else data.index(b"\xe9t")
+    with pytest.raises(ImportFormatError) as error:
+        run_import_file(source, export, blog)
+    assert str(error.value) == (
+        f"line 3, byte {offset}: the file is not valid UTF-8 (byte 0x{data[offset]:02x}); "
+        "save it as UTF-8 and import it again"
+    )
+    assert session.scalars(select(Comment).where(Comment.site_id == blog.id)).all() == []
+
+
+def test_invalid_utf8_in_a_sidenote_json_document_is_reported_the_same_way(
+    tmp_path: Path, run_import_file: Importer, blog: Site
+) -> None:
+    export = tmp_path / "site.json"
+    data = b'{"format":"sidenote-export","version":1,"threads":[{"title":"\xc3"}]}'
+    export.write_bytes(data)
+    offset = data.index(b"\xc3")
+    with pytest.raises(ImportFormatError, match=rf"^line 1, byte {offset}: the file is not valid"):
+        run_import_file("sidenote", export, blog)
+
+
+# -- oversized comments ---------------------------------------------------------------------------
+
+
+def test_comments_longer_than_the_limit_are_skipped_with_their_ids(
+    tmp_path: Path, run_import_file: Importer, blog: Site, session: Session
+) -> None:
+    export = write_file(tmp_path / "disqus.xml", [
+        disqus_thread("t1", f"{ORIGIN}/p/"),
+        disqus_post("1001", "t1", "<p>short</p>"),
+        disqus_post("1002", "t1", "<p>" + "x" * 200 + "</p>"),
+        disqus_post("1003", "t1", "<p>" + "y" * 300 + "</p>"),
+    ])  # fmt: skip
+    summary = run_import_file("disqus", export, blog, max_body_chars=100)
+    assert summary.imported == 1
+    reason = "body longer than 100 characters (SIDENOTE_IMPORT_MAX_BODY_CHARS)"
+    assert summary.skipped[reason].count == 2
+    assert summary.as_dict()["oversized"] == ["record 3 (post 1002)", "record 4 (post 1003)"]
+    assert session.scalars(select(Comment.body_source)).all() == ["short"]
+
+
+def test_the_body_limit_defaults_to_a_hundred_thousand_characters() -> None:
+    from service.config import Settings
+    from service.portability.importer import ImportOptions
+
+    assert Settings.model_fields["import_max_body_chars"].default == 100_000
+    assert ImportOptions(site="blog").max_body_chars == 100_000

@@ -20,7 +20,12 @@ from service.portability.records import (
     SkipRecord,
     ThreadRecord,
 )
-from service.portability.xmlstream import RepairingReader, iter_events
+from service.portability.xmlstream import (
+    ContentCap,
+    RepairingReader,
+    content_cap_bytes,
+    iter_events,
+)
 from tests import corpora
 
 IMPORTS = corpora.CORPORA / "imports"
@@ -64,8 +69,9 @@ def test_sloppy_disqus_export_reads_after_repair() -> None:
     posts = comments(items)
     assert len(posts) == 5
     assert {post.status for post in posts} == {"approved", "spam"}
-    # The post with the unquoted attribute also has a broken date: skipped with that reason.
-    assert skips(items) == ["invalid or missing date"]
+    # The post with the unquoted attribute also has a broken date and `<isSpam>123</isSpam>`:
+    # skipped, with the first of those reasons its typed check finds.
+    assert skips(items) == ["wrong value: isSpam: Input should be 'true', 'false', '1', '0' or ''"]
     no_id = next(post for post in posts if post.body == "This comment had no ID")
     assert no_id.source_id == "12345678890"
 
@@ -249,3 +255,28 @@ CREATE TABLE comments (
     likes INTEGER DEFAULT 0, dislikes INTEGER DEFAULT 0, voters BLOB NOT NULL,
     notification INTEGER DEFAULT 0);
 """
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096, 1 << 20])
+@pytest.mark.parametrize("name", sorted(p.name for p in IMPORTS.glob("*.xml")))
+def test_the_content_cap_passes_every_real_export_through_unchanged(name: str, size: int) -> None:
+    raw = (IMPORTS / name).read_bytes()
+    capped = ContentCap(io.BytesIO(raw), content_cap_bytes(100_000))
+    assert b"".join(iter(lambda: capped.read(size), b"")) == raw
+
+
+@pytest.mark.parametrize("size", [1, 3, 64, 1 << 16])
+def test_the_content_cap_cuts_long_text_between_characters_and_keeps_lines(size: int) -> None:
+    long_text = "é€😀 &amp; &#8220;x&#8221;\n" * 2000
+    document = (
+        "<disqus><post><message><![CDATA[" + long_text + "]]></message>"
+        f"<note>{long_text.replace('😀', '&lt;b&gt;')}</note><short>kept</short></post></disqus>"
+    ).encode()
+    capped = ContentCap(io.BytesIO(document), 500)
+    out = b"".join(iter(lambda: capped.read(size), b""))
+    assert len(out) < 2000 + 2 * 2000  # the two long runs are cut to 500 bytes and their lines
+    events = [element for event, element in iter_events(io.BytesIO(out)) if event == "end"]
+    texts = {element.tag: element.text or "" for element in events}
+    assert 400 < len(texts["message"].encode().rstrip(b"\n")) <= 500
+    assert texts["message"].count("\n") == 2000
+    assert texts["short"] == "kept"
