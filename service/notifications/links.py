@@ -13,8 +13,6 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from flask import has_request_context, request
-
 from service import clock
 from service.clock import isoformat
 from service.models import Comment, EmailAddress, Subscription
@@ -24,16 +22,9 @@ DECISIONS = ("approve", "reject")
 
 
 def base_url() -> str:
-    """Where links in mails point: `SIDENOTE_PUBLIC_URL`, else the current request's host.
-
-    Mails are rendered by the worker, outside any request, so the enqueuing code records this
-    in the outbox payload; without either, links are relative and the worker warns at start.
-    """
-    if settings().public_url:
-        return settings().public_url
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return ""
+    """Where links in mails point: `SIDENOTE_PUBLIC_URL`, never the request's `Host` (a client
+    chooses that header). Required in production; outside it, unset means relative links."""
+    return settings().public_url
 
 
 def _issued_now() -> int:

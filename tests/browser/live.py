@@ -78,6 +78,7 @@ def start_server(workdir: Path, **settings: str) -> tuple[subprocess.Popen[bytes
     """Migrate, seed the demo for a free port, and serve; return once the API answers."""
     database_url = f"sqlite:///{workdir / 'sidenote.db'}"
     port = _free_port()
+    settings.setdefault("public_url", f"http://127.0.0.1:{port}")  # links in mails
     env = server_environment(database_url, **settings)
     for args in (["db", "upgrade"], ["demo", "--port", str(port)]):
         subprocess.run(
