@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from service.identity.identities import guest_identity
-from service.identity.sessions import issue_login_code
+from service.identity.sessions import browser_key, issue_login_code
 from service.identity.settings import update_settings
 from service.identity.sso import active_secrets
 from service.notifications.subscriptions import get_or_create_address
@@ -138,16 +138,63 @@ def test_the_demo_page_switch_signs_the_demo_reader_in_and_out(
     expect(switch).to_have_text("Sign in as a demo user")
 
 
-def test_a_verified_guests_link_back_signs_them_in_and_opens_their_data(
-    open_thread: Open, seed: Seeder, thread_key: str
-) -> None:
+#: The widget's random browser id, as it keeps it in the host page's localStorage.
+VERAS_BROWSER = "veras-browser-0001"
+
+
+def vera_code(seed: Seeder, browser: str | None = None) -> str:
+    """A login code for the verified guest Vera, asked for from `browser` (None: unknown)."""
     with seed.app.app_context():
         address = get_or_create_address(seed.session, "vera@example.org")
         identity = guest_identity(seed.session, address, "Verified Vera")
-        code = issue_login_code(seed.session, identity, seed.demo.id)
+        code = issue_login_code(seed.session, identity, seed.demo.id, browser_key(browser))
         seed.done()
-    reader = open_thread(thread_key, fragment="#sidenote-login=" + code)
+    return code
+
+
+def in_veras_browser(page: Page) -> None:
+    page.add_init_script(f"localStorage.setItem('sidenote:voter', '\"{VERAS_BROWSER}\"')")
+
+
+def test_a_verified_guests_link_back_in_the_browser_that_asked_signs_in_without_a_question(
+    page: Page, open_thread: Open, seed: Seeder, thread_key: str
+) -> None:
+    in_veras_browser(page)
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    reader = open_thread(thread_key, fragment="#sidenote-login=" + vera_code(seed, VERAS_BROWSER))
     expect(account(reader)).to_contain_text("Signed in as Verified Vera")
+    assert questions == []
+
+
+def test_a_link_back_opened_in_another_browser_signs_in_only_once_the_reader_confirms(
+    page: Page, open_thread: Open, seed: Seeder, thread_key: str
+) -> None:
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    reader = open_thread(thread_key, fragment="#sidenote-login=" + vera_code(seed, VERAS_BROWSER))
+    for _ in range(100):
+        if questions:
+            break
+        page.wait_for_timeout(50)
+    assert questions == ["Sign in as Verified Vera on this device?"]
+    expect(reader.composer()).to_be_visible()
+    expect(account(reader)).to_have_count(0)  # declined: still a guest
+    assert "sidenote-login" not in page.url
+    assert len(reader.errors) == 1 and "403" in reader.errors[0]  # the browser logs the question
+    reader.errors.clear()
+
+
+def test_a_verified_guests_link_back_signs_them_in_and_opens_their_data(
+    page: Page, open_thread: Open, seed: Seeder, thread_key: str
+) -> None:
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    reader = open_thread(thread_key, fragment="#sidenote-login=" + vera_code(seed))
+    expect(account(reader)).to_contain_text("Signed in as Verified Vera")
+    assert questions == ["Sign in as Verified Vera on this device?"]
+    assert len(reader.errors) == 1 and "403" in reader.errors[0]  # the browser logs the question
+    reader.errors.clear()
     expect(account(reader).locator(".tag.ok")).to_have_count(0)  # a guest's name is not vouched for
     assert "sidenote-login" not in reader.page.url
 
