@@ -58,6 +58,7 @@ def main() -> None:
         env.update(
             SIDENOTE_DATABASE_URL=url,
             SIDENOTE_SECRET_KEY="measure-secret-0123456789",
+            SIDENOTE_PUBLIC_URL="https://comments.example",  # required in production
             SIDENOTE_SANITIZER=args.sanitizer,
             PYTHONPATH=str(ROOT),
         )

@@ -289,6 +289,7 @@ def sidenote_env(database_url: str, **extra: str) -> dict[str, str]:
     env.update(
         SIDENOTE_DATABASE_URL=database_url,
         SIDENOTE_SECRET_KEY=SECRET,
+        SIDENOTE_PUBLIC_URL="https://comments.example",  # required in production
         SIDENOTE_RATELIMIT_ENABLED="false",
         SIDENOTE_FORM_TOKEN_REQUIRED="false",
         SIDENOTE_MIN_COMPOSE_SECONDS="0",

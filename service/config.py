@@ -29,6 +29,8 @@ ENV_PREFIX = "SIDENOTE_"
 #: tests/unit/test_widget_build.py) runs to read the sanitiser's allowlist. Neither is warned about.
 NOT_SETTINGS = frozenset({ENV_PREFIX + "CONFIG", ENV_PREFIX + "PYTHON"})
 DEV_SECRET_FILE = Path("var") / "secret_key"
+#: Where `make run` (and `sidenote run` by default) serves: development's `SIDENOTE_PUBLIC_URL`.
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class ConfigError(Exception):
@@ -182,6 +184,16 @@ class Settings(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _production_needs_public_url(self) -> Settings:
+        """Links in mails are built from it, never from a request's Host (which anyone forges)."""
+        if self.env == "production" and not self.public_url:
+            raise ValueError(
+                "SIDENOTE_PUBLIC_URL is required in production (the service's public base URL, "
+                "e.g. https://comments.example.org: every link in mails starts with it)"
+            )
+        return self
+
     @property
     def sqlalchemy_url(self) -> str:
         """The URL for SQLAlchemy: `postgresql://` means psycopg 3."""
@@ -276,6 +288,8 @@ def load_settings(
 
     if values.get("env") == "development" and not values.get("secret_key"):
         values["secret_key"] = _development_secret()
+    if values.get("env") == "development" and not values.get("public_url"):
+        values["public_url"] = DEV_PUBLIC_URL
     try:
         return Settings(**values)
     except ValidationError as exc:

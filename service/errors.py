@@ -26,6 +26,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "sso_required": (401, "This site requires signing in through its own accounts."),
     "sso_invalid": (401, "The single sign-on token is invalid."),
     "forbidden": (403, "The credentials do not allow this."),
+    "confirmation_required": (403, "Confirm this on the device first."),
     "edit_window_closed": (403, "The time to edit or delete this comment has passed."),
     "thread_locked": (403, "This discussion is closed for new comments."),
     "banned": (403, "You cannot comment on this site."),
@@ -89,6 +90,13 @@ class ValidationFailed(ServiceError):
 
 class Unauthorized(ServiceError):
     code = "unauthorized"
+
+
+class ConfirmationRequired(ServiceError):
+    """The request acts on someone's behalf from another browser than theirs: ask the reader
+    first; `fields["confirm"]` is the question to show, `"confirm": true` the answer."""
+
+    code = "confirmation_required"
 
 
 class SsoRequired(ServiceError):

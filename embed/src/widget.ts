@@ -157,13 +157,23 @@ export class Widget implements WidgetCore {
 
   // -- signing in: SSO tokens from the site, a verified guest's one-time code -----------------
 
-  /** A login code in the URL (a verified guest's link back), or the site's token (data-sidenote-sso). */
+  /**
+   * A login code in the URL (a verified guest's link back), or the site's token (data-sidenote-sso).
+   * The code signs in by itself only in the browser that asked for it (the server knows it by our
+   * voter id, sent on every write); elsewhere the reader must confirm who they sign in as.
+   */
   private async autoLogin(): Promise<void> {
     const { sso } = this.options;
     const code = /sidenote-login=(snc_[\w-]+)/.exec(location.hash);
     if (code) {
       history.replaceState(history.state, "", location.href.split("#")[0]);
-      return this.signIn("guest/session", { code: code[1] });
+      const body = { code: code[1] };
+      return this.signIn("guest/session", body).catch((e: ApiError) => {
+        // confirmation_required: its fields.confirm asks "Sign in as NAME on this device?"
+        const question = e.fields?.confirm;
+        if (!question || !confirm(question)) throw e;
+        return this.signIn("guest/session", { ...body, confirm: true });
+      });
     }
     if (sso == null) return;
     if (!sso) return this.session?.user.kind == "sso" ? this.logout() : undefined;

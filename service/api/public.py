@@ -486,13 +486,14 @@ def latest(query: LatestQuery) -> Response:
 )
 def feed(query: FeedQuery) -> Response:
     site, rows = reading.latest_comments(get_session(), query.site, 50, query.thread)
-    feed_url = request.url
+    base = settings().public_url  # never the request's Host (docs/deploying.md)
+    feed_url = base + request.full_path.rstrip("?")
     title = f"Comments on {site.name}"
     if query.thread is not None:
         thread_title = rows[0][1].title if rows else query.thread
         title = f"Comments on {thread_title or query.thread}"
     updated = isoformat(rows[0][0].created_at) if rows else isoformat(site.created_at)
-    entries = "".join(_feed_entry(comment, t.url, t.title) for comment, t in rows)
+    entries = "".join(_feed_entry(comment, t.url, t.title, base) for comment, t in rows)
     xml = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">'
@@ -505,12 +506,12 @@ def feed(query: FeedQuery) -> Response:
     return response
 
 
-def _feed_entry(comment: Any, url: str, title: str) -> str:
+def _feed_entry(comment: Any, url: str, title: str, base: str) -> str:
     link = f"{url}#comment-{comment.id}"
     author = comment.author_name or "Anonymous"
     return (
         "<entry>"
-        f"<id>{escape(url_for('api.get_comment', comment_id=comment.id, _external=True))}</id>"
+        f"<id>{escape(base + url_for('api.get_comment', comment_id=comment.id))}</id>"
         f"<title>{escape(author)} on {escape(title or url)}</title>"
         f"<author><name>{escape(author)}</name></author>"
         f"<updated>{isoformat(comment.edited_at or comment.created_at)}</updated>"

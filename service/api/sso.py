@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import Response
+from flask import Response, request
 from pydantic import BaseModel, Field, StringConstraints
 
 from service.api import api
@@ -23,6 +23,7 @@ from service.identity.pages import export_response
 from service.identity.sessions import (
     OpenedSession,
     bearer_reader_token,
+    browser_key,
     end_session,
     redeem_login_code,
     require_reader,
@@ -45,6 +46,14 @@ class SsoSessionIn(_In):
 class GuestSessionIn(_In):
     site: Slug
     code: Code = Field(description="The one-time code from the verification page's link")
+    confirm: bool = Field(
+        default=False,
+        description=(
+            "The reader confirmed signing in on this device. Needed when the code is redeemed "
+            "from another browser than the one whose X-Sidenote-Voter asked for it "
+            "(403 confirmation_required otherwise, with the question in fields.confirm)"
+        ),
+    )
 
 
 class OptionalSite(_In):
@@ -237,6 +246,7 @@ def guest_verify(body: GuestVerifyIn) -> Response:
         name=body.name or "",
         ip_hash=ip_hash(),
         locale=request_locale(),
+        browser=browser_key(request.headers.get("X-Sidenote-Voter")),
     )
     return json_response({"status": "accepted"}, 202)
 
@@ -249,14 +259,26 @@ def guest_verify(body: GuestVerifyIn) -> Response:
     tags=["identity"],
     body=GuestSessionIn,
     responses={200: SessionOut},
-    errors=["not_found", "unauthorized", "unsupported_media_type"],
+    errors=["not_found", "unauthorized", "confirmation_required", "unsupported_media_type"],
     rate_limit="login",
+    description=(
+        "The code signs in by itself only from the browser that asked for the verification "
+        "mail (the same X-Sidenote-Voter); elsewhere the reader must confirm (confirm: true)."
+    ),
 )
 @transactional
 def guest_session(body: GuestSessionIn) -> Response:
     session = get_session()
     site = get_site(session, body.site)
-    return _no_store(json_response(_session_json(redeem_login_code(session, site.id, body.code))))
+    opened = redeem_login_code(
+        session,
+        site.id,
+        body.code,
+        browser=browser_key(request.headers.get("X-Sidenote-Voter")),
+        confirmed=body.confirm,
+        locale=request_locale(),
+    )
+    return _no_store(json_response(_session_json(opened)))
 
 
 # -- the reader's own data ------------------------------------------------------------------

@@ -31,8 +31,8 @@ from service.comments.sites import (
     PostingTarget,
     find_posting_target,
     get_or_create_thread,
+    page_url_on_site,
     replace_unsettled_details,
-    url_belongs_to,
 )
 from service.comments.visibility import apply_visibility, bump_thread_version, change_status
 from service.db import begin_writes, table_of
@@ -195,11 +195,8 @@ def thread_for_comment(site: Site, existing: Thread | None, new: NewComment) -> 
     page URL is on one of the site's origins."""
     if existing is not None:
         return existing
-    if not url_belongs_to(site, new.thread_url):
-        raise ValidationFailed.on(
-            "thread_url", "The page URL is not on one of this site's origins."
-        )
-    return Thread(site_id=site.id, key=new.thread, url=new.thread_url, title=new.thread_title or "")
+    url = page_url_on_site(site, new.thread_url)
+    return Thread(site_id=site.id, key=new.thread, url=url, title=new.thread_title or "")
 
 
 _comments = table_of(Comment)

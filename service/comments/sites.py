@@ -23,6 +23,7 @@ from service.models import (
     Thread,
     Webhook,
 )
+from service.urls import BadUrl, normalize_page_url, page_origin
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -46,9 +47,24 @@ def normalize_origin(url: str) -> str | None:
     return f"{scheme}://{host}"
 
 
-def url_belongs_to(site: Site, url: str) -> bool:
-    origin = normalize_origin(url)
-    return origin is not None and origin in site.origins
+def page_url_on_site(site: Site, url: str, field: str = "thread_url") -> str:
+    """`url` normalised (`service.urls`), if it is a page on one of the site's origins; else a
+    400 on `field`. Every page URL the service accepts or stores goes through here."""
+    try:
+        normalized = normalize_page_url(url)
+    except BadUrl as error:
+        raise ValidationFailed.on(field, f"The page URL {error}.") from None
+    if page_origin(normalized) not in site.origins:
+        raise ValidationFailed.on(field, "The page URL is not on one of this site's origins.")
+    return normalized
+
+
+def safe_page_url(site: Site, url: str) -> str:
+    """`url` normalised if it is on the site, else "": for URLs read back (tokens, old rows)."""
+    try:
+        return page_url_on_site(site, url)
+    except ValidationFailed:
+        return ""
 
 
 def check_page_origin(site: Site, origin: str | None) -> None:
@@ -171,11 +187,7 @@ def get_or_create_thread(
     thread = find_thread(session, site, key)
     if thread is not None:
         return thread
-    if not url_belongs_to(site, url):
-        raise ValidationFailed.on(
-            "thread_url", "The page URL is not on one of this site's origins."
-        )
-    thread = Thread(site_id=site.id, key=key, url=url, title=title or "")
+    thread = Thread(site_id=site.id, key=key, url=page_url_on_site(site, url), title=title or "")
     note_thread_created(session, site.id, key)
     try:
         with session.begin_nested():
@@ -199,8 +211,9 @@ def replace_unsettled_details(
     if thread.settled_at is not None:
         return
     changed = False
-    if url != thread.url and url_belongs_to(site, url):
-        thread.url = url
+    page = safe_page_url(site, url)
+    if page and page != thread.url:
+        thread.url = page
         changed = True
     if title is not None and title != thread.title:
         thread.title = title

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from service import clock, events
 from service.clock import isoformat
 from service.comments.posting import author_key
-from service.comments.sites import get_site, url_belongs_to
+from service.comments.sites import get_site, page_url_on_site, safe_page_url
 from service.comments.visibility import change_status
-from service.errors import SsoRequired, ValidationFailed
+from service.errors import SsoRequired
 from service.identity import identities, sessions
 from service.identity.checks import UNVERIFIED_GUEST
 from service.identity.settings import identity_settings
@@ -35,7 +35,7 @@ from service.notifications.compose import Cancelled, composer, site_name
 from service.notifications.i18n import pick_locale, translate
 from service.notifications.mail import Mail, render_mail
 from service.notifications.subscriptions import confirmation_allowed, get_or_create_address
-from service.security import settings
+from service.security import IP_VOTER_PREFIX, settings
 
 LOGIN_FRAGMENT = "sidenote-login="
 #: Held comments a verification page shows and publishes at most.
@@ -51,17 +51,19 @@ def request_verification(
     name: str = "",
     ip_hash: str | None = None,
     locale: str | None = None,
+    browser: str | None = None,
 ) -> None:
-    """Mail a verification link to `email` (silently nothing beyond the confirmation limit)."""
+    """Mail a verification link to `email` (silently nothing beyond the confirmation limit).
+
+    `browser` (`sessions.browser_key` of the widget's browser id) binds the login code to it."""
     site = get_site(session, site_slug)
     if identity_settings(site).sso_required:
         raise SsoRequired("This site asks you to sign in with your account on it.")
-    if not url_belongs_to(site, thread_url):
-        raise ValidationFailed.on(
-            "thread_url", "The page URL is not on one of this site's origins."
-        )
+    page = page_url_on_site(site, thread_url)
     address = get_or_create_address(session, email)
-    queue_verification_mail(session, site, address, thread_url, ip_hash, locale=locale, name=name)
+    queue_verification_mail(
+        session, site, address, page, ip_hash, locale=locale, name=name, browser=browser
+    )
 
 
 def queue_verification_mail(
@@ -73,6 +75,7 @@ def queue_verification_mail(
     *,
     locale: str | None = None,
     name: str = "",
+    browser: str | None = None,
 ) -> bool:
     if not confirmation_allowed(session, address, ip_hash):
         return False
@@ -89,10 +92,11 @@ def queue_verification_mail(
                     "template": "verify",
                     "email_id": address.id,
                     "site_id": site.id,
-                    "return_url": return_url.split("#")[0][:2000],
+                    "return_url": safe_page_url(site, return_url),
                     "name": name.strip()[:100],
                     "locale": locale,
                     "base": links.base_url(),
+                    "browser": browser,
                 },
             }
         ],
@@ -118,7 +122,14 @@ def on_comment_created(session: Session, event: events.CommentEvent) -> None:
         comment.ip_hash,
         locale=(site.settings or {}).get("locale"),
         name=comment.author_name,
+        browser=_browser_of(comment),
     )
+
+
+def _browser_of(comment: Comment) -> str | None:
+    """The poster's browser (the keyed id the widget sent as `X-Sidenote-Voter`), not an IP."""
+    key = comment.voter_key
+    return key if key and not key.startswith(IP_VOTER_PREFIX) else None
 
 
 def held_comments(session: Session, site_id: int, address: EmailAddress) -> list[Comment]:
@@ -154,12 +165,13 @@ def verify_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
         settings().mail_locale,
     )
     held = bool(held_comments(session, site.id, address))
-    return_url = str(payload.get("return_url") or "")
+    return_url = safe_page_url(site, str(payload.get("return_url") or ""))
     version = _sign_in_version(session, address)
+    browser = payload.get("browser") if isinstance(payload.get("browser"), str) else None
     context = {
         "site_name": site_name(site),
         "held": held,
-        "verify_link": links.verify_url(base, address, site.id, return_url, version)
+        "verify_link": links.verify_url(base, address, site.id, return_url, version, browser)
         + _name_suffix(payload),
     }
     subject = translate(locale, "verify.subject", site=site_name(site))
@@ -187,6 +199,7 @@ class Verification:
     address: EmailAddress
     site: Site
     return_url: str
+    browser: str | None = None
 
 
 def verification_for_token(session: Session, token: str) -> Verification | None:
@@ -200,8 +213,8 @@ def verification_for_token(session: Session, token: str) -> Verification | None:
         return None
     if payload["v"] != _sign_in_version(session, address):
         return None  # signed in with this link (or a newer one) already
-    return_url = payload["u"] if url_belongs_to(site, payload["u"]) else ""
-    return Verification(address, site, return_url)
+    return_url = safe_page_url(site, payload["u"])
+    return Verification(address, site, return_url, payload.get("b"))
 
 
 @dataclass(frozen=True)
@@ -218,7 +231,7 @@ def confirm(session: Session, verification: Verification, name: str = "") -> Ver
     address.confirmed_at = address.confirmed_at or clock.now()
     identity = identities.guest_identity(session, address, name)
     published = publish_held(session, site, address, identity)
-    code = sessions.issue_login_code(session, identity, site.id)
+    code = sessions.issue_login_code(session, identity, site.id, verification.browser)
     return Verified(identity, published, code, login_link(verification.return_url, code))
 
 
@@ -230,10 +243,11 @@ def sign_in_after_confirmation(
     session: Session, address: EmailAddress, site: Site, return_url: str
 ) -> str:
     """A subscription confirmation proves the address too: a sign-in link back to the page."""
-    if identity_settings(site).sso_required or not url_belongs_to(site, return_url):
+    page = safe_page_url(site, return_url)
+    if identity_settings(site).sso_required or not page:
         return ""
     identity = identities.guest_identity(session, address)
-    return login_link(return_url, sessions.issue_login_code(session, identity, site.id))
+    return login_link(page, sessions.issue_login_code(session, identity, site.id))
 
 
 def publish_held(

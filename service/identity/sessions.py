@@ -16,6 +16,8 @@ The moderation guard (`service.auth`) refuses reader tokens on its routes.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,15 +28,17 @@ from sqlalchemy.orm import Session
 
 from service import clock
 from service.db import get_session
-from service.errors import Unauthorized
+from service.errors import ConfirmationRequired, Unauthorized
 from service.identity.identities import voter_key
 from service.models import Identity, ReaderSession
-from service.security import settings
+from service.notifications.i18n import translate
+from service.security import keyed_hash, settings
 
 READER_TOKEN_PREFIX = "snr_"  # noqa: S105 - a marker, not a secret
 LOGIN_CODE_PREFIX = "snc_"
 LOGIN_CODE_SECONDS = 15 * 60
 MAX_TOKEN_CHARS = 200
+_BROWSER_ID = re.compile(r"[\w-]{8,128}", re.ASCII)
 
 
 def _sha256(value: str) -> str:
@@ -86,8 +90,21 @@ def open_session(session: Session, identity: Identity, site_id: int) -> OpenedSe
     return OpenedSession(raw, expires_at, identity)
 
 
-def issue_login_code(session: Session, identity: Identity, site_id: int) -> str:
-    """A one-time code that becomes a session on `site_id` when the widget exchanges it."""
+def browser_key(browser_id: str | None) -> str | None:
+    """The keyed hash of a browser's random id (the widget's `X-Sidenote-Voter`, kept in the host
+    page's localStorage), which binds a login code to the browser that asked for it."""
+    if browser_id is None or not _BROWSER_ID.fullmatch(browser_id):
+        return None
+    return keyed_hash("voter", browser_id)
+
+
+def issue_login_code(
+    session: Session, identity: Identity, site_id: int, browser: str | None = None
+) -> str:
+    """A one-time code that becomes a session on `site_id` when the widget exchanges it.
+
+    `browser` (a `browser_key`) is the browser the code was asked from: only there does the code
+    sign in by itself (see `redeem_login_code`)."""
     _forget_expired(session, identity.id)
     raw = LOGIN_CODE_PREFIX + secrets.token_urlsafe(24)
     session.add(
@@ -96,6 +113,7 @@ def issue_login_code(session: Session, identity: Identity, site_id: int) -> str:
             identity_id=identity.id,
             site_id=site_id,
             active=False,
+            browser_hash=browser,
             expires_at=clock.now() + timedelta(seconds=LOGIN_CODE_SECONDS),
         )
     )
@@ -103,8 +121,21 @@ def issue_login_code(session: Session, identity: Identity, site_id: int) -> str:
     return raw
 
 
-def redeem_login_code(session: Session, site_id: int, code: str) -> OpenedSession:
-    """Exchange a login code (once, before it expires, on its site) for a session token."""
+def redeem_login_code(
+    session: Session,
+    site_id: int,
+    code: str,
+    *,
+    browser: str | None = None,
+    confirmed: bool = False,
+    locale: str | None = None,
+) -> OpenedSession:
+    """Exchange a login code (once, before it expires, on its site) for a session token.
+
+    From the browser that asked for it (`browser`, a `browser_key`, matches) the code signs in at
+    once. From any other browser it signs in only `confirmed`: otherwise `ConfirmationRequired`
+    asks "Sign in as NAME on this device?" (a link that leaked, or an attacker's own code opened
+    by a victim, the login CSRF, signs nobody in by itself). The code stays valid meanwhile."""
     row = None
     if code.startswith(LOGIN_CODE_PREFIX) and len(code) <= MAX_TOKEN_CHARS:
         row = session.scalar(
@@ -114,9 +145,18 @@ def redeem_login_code(session: Session, site_id: int, code: str) -> OpenedSessio
         )
     if row is None or row.expires_at <= clock.now() or row.site_id != site_id:
         raise Unauthorized("The sign-in link is invalid, was used already or has expired.")
+    same_browser = bool(row.browser_hash and browser) and hmac.compare_digest(
+        row.browser_hash or "", browser or ""
+    )
+    if not same_browser and not confirmed:
+        name = session.get_one(Identity, row.identity_id).display_name.strip()
+        name = name or translate(locale or "", "mail.anonymous")
+        question = translate(locale or "", "login.confirm", name=name)
+        raise ConfirmationRequired(question, fields={"confirm": question})
     raw = READER_TOKEN_PREFIX + secrets.token_urlsafe(32)
     row.token_hash = _sha256(raw)
     row.active = True
+    row.browser_hash = None
     row.expires_at = clock.now() + timedelta(days=settings().reader_session_days)
     session.flush()
     identity = session.get_one(Identity, row.identity_id)

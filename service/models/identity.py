@@ -100,6 +100,9 @@ class ReaderSession(Base):
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: A login code: SHA-256 of the random id of the browser that asked for it (None: any
+    #: browser must confirm before redeeming it). Not used by active sessions.
+    browser_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[created]
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

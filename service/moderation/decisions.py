@@ -21,7 +21,7 @@ from service import clock, events
 from service.auth import Principal
 from service.clock import isoformat
 from service.comments.posting import render_body
-from service.comments.sites import url_belongs_to
+from service.comments.sites import page_url_on_site
 from service.comments.visibility import bump_thread_version, change_status
 from service.errors import NotFound, ServiceError, ValidationFailed
 from service.models import AuditEntry, Ban, Comment, Report, Site, Thread, TrustedAuthor
@@ -329,10 +329,10 @@ def update_thread(
     if title is not None:
         title = _thread_title(title)
     if url is not None:
-        url = url.strip()
         site = session.get_one(Site, thread.site_id)
-        if not url or len(url) > MAX_THREAD_URL or not url_belongs_to(site, url):
-            raise ValidationFailed.on("url", "The page URL is not on one of this site's origins.")
+        if len(url) > MAX_THREAD_URL:
+            raise ValidationFailed.on("url", "The page URL is too long.")
+        url = page_url_on_site(site, url.strip(), field="url")
     before = _thread_state(thread)
     if locked is not None:
         thread.locked = locked

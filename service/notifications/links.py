@@ -13,27 +13,20 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from flask import has_request_context, request
-
 from service import clock
 from service.clock import isoformat
 from service.models import Comment, EmailAddress, Subscription
 from service.security import settings, sign, unsign
+from service.urls import BadUrl, normalize_page_url
 
 DECISIONS = ("approve", "reject")
 
 
 def base_url() -> str:
-    """Where links in mails point: `SIDENOTE_PUBLIC_URL`, else the current request's host.
-
-    Mails are rendered by the worker, outside any request, so the enqueuing code records this
-    in the outbox payload; without either, links are relative and the worker warns at start.
-    """
-    if settings().public_url:
-        return settings().public_url
-    if has_request_context():
-        return request.url_root.rstrip("/")  # the prefix the app is served under included
-    return ""
+    """Where links in mails point: `SIDENOTE_PUBLIC_URL` (with the path prefix the service is
+    served under), never the request's `Host` (a client chooses that header). Required in
+    production; outside it, unset means relative links."""
+    return settings().public_url
 
 
 def _issued_now() -> int:
@@ -81,10 +74,18 @@ def decide_token(comment: Comment, action: str, moderator_id: int) -> str:
     )
 
 
-def verify_token(address: EmailAddress, site_id: int, return_url: str, version: str | None) -> str:
+def verify_token(
+    address: EmailAddress,
+    site_id: int,
+    return_url: str,
+    version: str | None,
+    browser: str | None = None,
+) -> str:
     """A guest proves `address` and signs in on `site_id`, then goes back to `return_url`.
 
     `version` is the guest's last sign-in when the link was made: a sign-in retires the link.
+    `browser` is the keyed hash of the browser that asked (`sessions.browser_key`): the login
+    code the link leads to signs in by itself only there.
     """
     return sign(
         "verify",
@@ -94,15 +95,21 @@ def verify_token(address: EmailAddress, site_id: int, return_url: str, version: 
             "s": site_id,
             "u": return_url,
             "v": version,
+            "b": browser,
             "t": _issued_now(),
         },
     )
 
 
 def verify_url(
-    base: str, address: EmailAddress, site_id: int, return_url: str, version: str | None
+    base: str,
+    address: EmailAddress,
+    site_id: int,
+    return_url: str,
+    version: str | None,
+    browser: str | None = None,
 ) -> str:
-    return f"{base}/verify/{verify_token(address, site_id, return_url, version)}"
+    return f"{base}/verify/{verify_token(address, site_id, return_url, version, browser)}"
 
 
 def read_verify_token(token: str) -> dict[str, Any] | None:
@@ -112,6 +119,8 @@ def read_verify_token(token: str) -> dict[str, Any] | None:
     if not isinstance(payload.get("s"), int):
         return None
     if not isinstance(payload.get("u"), str) or not isinstance(payload.get("v"), str | None):
+        return None
+    if not isinstance(payload.get("b"), str | None):
         return None
     return payload if _fresh(payload, settings().confirm_link_max_age) else None
 
@@ -196,6 +205,16 @@ def decide_url(base: str, comment: Comment, action: str, moderator_id: int) -> s
     return f"{base}/mail/decide/{decide_token(comment, action, moderator_id)}"
 
 
+def page_url(thread_url: str) -> str:
+    """A thread's stored URL, normalised (`service.urls`) again so that a row stored before URLs
+    were normalised links where a browser would go; "" if it is not a page URL."""
+    try:
+        return normalize_page_url(thread_url)
+    except BadUrl:
+        return ""
+
+
 def comment_url(thread_url: str, comment_id: int) -> str:
     """The page with the comment; the widget scrolls to `#comment-<id>` (its permalinks)."""
-    return f"{thread_url.split('#')[0]}#comment-{comment_id}"
+    page = page_url(thread_url)
+    return f"{page}#comment-{comment_id}" if page else ""

@@ -184,12 +184,13 @@ def manage_page(token: str) -> Response:
     for listed in subscriptions.subscriptions_of(session, address):
         subscription, thread = listed.subscription, listed.thread
         title = (thread.title or thread.key) if thread else ""
+        thread_page = links.page_url(thread.url) if thread else ""
         items.append(
             {
                 "id": subscription.id,
                 "label": t(f"page.kind_{subscription.kind}", thread=title),
-                "thread_url": thread.url if thread else "",
-                "thread_host": urlsplit(thread.url).netloc if thread else "",
+                "thread_url": thread_page,
+                "thread_host": urlsplit(thread_page).netloc,
                 "frequency": t(f"page.frequency_{subscription.frequency}"),
                 "confirmed": subscription.confirmed,
             }

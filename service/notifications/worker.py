@@ -108,8 +108,8 @@ class Worker:
         if not config.smtp_url:
             level = logging.WARNING if config.env == "production" else logging.INFO
             log.log(level, "SIDENOTE_SMTP_URL is not set: mails are printed to the console")
-        if not config.public_url and config.env == "production":
-            log.warning("SIDENOTE_PUBLIC_URL is not set: links in mails may be relative")
+        if not config.public_url:  # never in production: it is required there
+            log.info("SIDENOTE_PUBLIC_URL is not set: links in mails are relative")
 
     # -- one round ------------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from service import clock
 from service.comments.posting import MAX_NESTING, author_key, erase_content, insert_comment
-from service.comments.sites import find_thread, get_or_create_thread, get_site, url_belongs_to
+from service.comments.sites import find_thread, get_or_create_thread, get_site
 from service.db import Database
 from service.models import (
     COMMENT_STATUSES,
@@ -76,6 +76,7 @@ from service.portability.xmlstream import (
 )
 from service.rendering import clean_website, render_markdown
 from service.security import keyed_hash
+from service.urls import BadUrl, normalize_page_url, page_origin
 
 FORMATS = ("disqus", "wordpress", "isso", "remark42", "commento", "sidenote")
 #: Query parameters that name the page itself on WordPress sites without pretty permalinks.
@@ -355,8 +356,12 @@ def resolve_page(
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         raise ValueError("its page URL is not an http(s) URL")
     url = urlunsplit(parts._replace(fragment=""))
-    if not url_belongs_to(site, url):
-        origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    try:
+        page = normalize_page_url(url)  # stored as posting stores it (service/urls.py)
+    except BadUrl as error:
+        raise ValueError(f"its page URL {error}") from None
+    if page_origin(page) not in site.origins:
+        origin = page_origin(page)
         host = (parts.hostname or "").lower()
         if host == "disqus.com" or host.endswith(".disqus.com"):
             # A discussion on Disqus's own pages (a channel), not a page of the blog.
@@ -365,10 +370,10 @@ def resolve_page(
             f"its page is on {origin}, not on the site's origins "
             f"(add --remap {origin}={site.origins[0]})"
         )
-    thread_key = key or page_key(url)
-    if len(url) > MAX_URL or len(thread_key) > MAX_KEY:
+    thread_key = key or page_key(url)  # from the URL as written, as the widget keys pages
+    if len(page) > MAX_URL or len(thread_key) > MAX_KEY:
         raise ValueError("its page URL is too long")
-    return url, thread_key
+    return page, thread_key
 
 
 def _resolve_pages(staging: Staging, site: Site, options: ImportOptions) -> None:

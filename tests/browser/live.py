@@ -89,7 +89,8 @@ def start_server(workdir: Path, **settings: str) -> tuple[subprocess.Popen[bytes
     """Migrate, seed the demo for a free port, and serve; return once the API answers."""
     database_url = f"sqlite:///{workdir / 'sidenote.db'}"
     port = _free_port()
-    # The demo pages load the widget from here, so on `page_url` they embed it cross-origin.
+    # The demo pages load the widget from here, so on `page_url` they embed it cross-origin;
+    # links in mails point here too.
     settings.setdefault("public_url", f"http://127.0.0.1:{port}")
     env = server_environment(database_url, **settings)
     for args in (["db", "upgrade"], ["demo", "--port", str(port)]):

@@ -3,6 +3,7 @@ under their site identity with the verified mark, signs out and is a guest again
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -10,11 +11,14 @@ from typing import Any
 import jwt
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from service.identity.identities import guest_identity
-from service.identity.sessions import issue_login_code
+from service.identity.sessions import browser_key, issue_login_code
 from service.identity.settings import update_settings
 from service.identity.sso import active_secrets
+from service.models import EmailAddress, OutboxItem
+from service.notifications import links
 from service.notifications.subscriptions import get_or_create_address
 from tests.browser.conftest import Reader
 from tests.browser.live import LiveServer, Seeder
@@ -138,16 +142,63 @@ def test_the_demo_page_switch_signs_the_demo_reader_in_and_out(
     expect(switch).to_have_text("Sign in as a demo user")
 
 
-def test_a_verified_guests_link_back_signs_them_in_and_opens_their_data(
-    open_thread: Open, seed: Seeder, thread_key: str
-) -> None:
+#: The widget's random browser id, as it keeps it in the host page's localStorage.
+VERAS_BROWSER = "veras-browser-0001"
+
+
+def vera_code(seed: Seeder, browser: str | None = None) -> str:
+    """A login code for the verified guest Vera, asked for from `browser` (None: unknown)."""
     with seed.app.app_context():
         address = get_or_create_address(seed.session, "vera@example.org")
         identity = guest_identity(seed.session, address, "Verified Vera")
-        code = issue_login_code(seed.session, identity, seed.demo.id)
+        code = issue_login_code(seed.session, identity, seed.demo.id, browser_key(browser))
         seed.done()
-    reader = open_thread(thread_key, fragment="#sidenote-login=" + code)
+    return code
+
+
+def in_veras_browser(page: Page) -> None:
+    page.add_init_script(f"localStorage.setItem('sidenote:voter', '\"{VERAS_BROWSER}\"')")
+
+
+def test_a_verified_guests_link_back_in_the_browser_that_asked_signs_in_without_a_question(
+    page: Page, open_thread: Open, seed: Seeder, thread_key: str
+) -> None:
+    in_veras_browser(page)
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    reader = open_thread(thread_key, fragment="#sidenote-login=" + vera_code(seed, VERAS_BROWSER))
     expect(account(reader)).to_contain_text("Signed in as Verified Vera")
+    assert questions == []
+
+
+def test_a_link_back_opened_in_another_browser_signs_in_only_once_the_reader_confirms(
+    page: Page, open_thread: Open, seed: Seeder, thread_key: str
+) -> None:
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    reader = open_thread(thread_key, fragment="#sidenote-login=" + vera_code(seed, VERAS_BROWSER))
+    for _ in range(100):
+        if questions:
+            break
+        page.wait_for_timeout(50)
+    assert questions == ["Sign in as Verified Vera on this device?"]
+    expect(reader.composer()).to_be_visible()
+    expect(account(reader)).to_have_count(0)  # declined: still a guest
+    assert "sidenote-login" not in page.url
+    assert len(reader.errors) == 1 and "403" in reader.errors[0]  # the browser logs the question
+    reader.errors.clear()
+
+
+def test_a_verified_guests_link_back_signs_them_in_and_opens_their_data(
+    page: Page, open_thread: Open, seed: Seeder, thread_key: str
+) -> None:
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    reader = open_thread(thread_key, fragment="#sidenote-login=" + vera_code(seed))
+    expect(account(reader)).to_contain_text("Signed in as Verified Vera")
+    assert questions == ["Sign in as Verified Vera on this device?"]
+    assert len(reader.errors) == 1 and "403" in reader.errors[0]  # the browser logs the question
+    reader.errors.clear()
     expect(account(reader).locator(".tag.ok")).to_have_count(0)  # a guest's name is not vouched for
     assert "sidenote-login" not in reader.page.url
 
@@ -159,3 +210,39 @@ def test_a_verified_guests_link_back_signs_them_in_and_opens_their_data(
     expect(data_page.locator("h1")).to_have_text("Your comments and data")
     expect(data_page.locator("main")).to_contain_text("Posted as a verified guest")
     data_page.close()
+
+
+def test_a_guest_verifying_from_the_widget_is_signed_in_by_the_link_back_in_that_browser(
+    page: Page, open_thread: Open, seed: Seeder, thread_key: str
+) -> None:
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    reader = open_thread(thread_key)
+    form = reader.composer()
+    form.locator("input[name=email]").fill("eve.verifies@example.org")
+    with page.expect_request(lambda request: request.url.endswith("/guest/verify")) as sent:
+        form.get_by_role("button", name="Verify email").click()
+    expect(form).to_contain_text("Check your inbox for our link.")
+    browser_id = json.loads(page.evaluate("localStorage.getItem('sidenote:voter')"))
+    assert sent.value.headers["x-sidenote-voter"] == browser_id
+    with seed.app.app_context():  # the mail's link, as the worker would write it
+        seed.session.expire_all()
+        items = seed.session.scalars(select(OutboxItem).order_by(OutboxItem.id)).all()
+        payload = [i.payload for i in items if i.payload.get("template") == "verify"][-1]
+        assert payload["browser"] == browser_key(browser_id)
+        address = seed.session.get_one(EmailAddress, payload["email_id"])
+        link = links.verify_url(
+            reader.server.url,
+            address,
+            payload["site_id"],
+            payload["return_url"],
+            None,
+            payload["browser"],
+        )
+        seed.done()
+    page.goto(link)
+    page.locator("input[name=name]").fill("Eve")
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("link", name="Back to the discussion, signed in").click()
+    expect(account(reader)).to_contain_text("Signed in as Eve")
+    assert questions == []

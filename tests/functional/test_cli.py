@@ -34,6 +34,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     values.update(
         SIDENOTE_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
         SIDENOTE_SECRET_KEY="cli-test-secret-0123456789",
+        SIDENOTE_PUBLIC_URL="https://comments.example",  # required in production
     )
     return values
 

@@ -67,6 +67,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     values.update(
         SIDENOTE_DATABASE_URL=f"sqlite:///{database}",
         SIDENOTE_SECRET_KEY="cli-test-secret-0123456789",
+        SIDENOTE_PUBLIC_URL="https://comments.example",  # required in production
     )
     for command in (
         ["db", "upgrade"],

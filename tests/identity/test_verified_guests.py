@@ -31,9 +31,15 @@ def settings_overrides(smtp_server: SmtpServer) -> dict[str, Any]:
     return {"smtp_url": smtp_server.url, "public_url": PUBLIC_URL, "mail_from": MAIL_FROM}
 
 
-def request_link(client: FlaskClient, site: str, email: str = ADA, **extra: Any) -> Any:
+#: The widget's random browser id (localStorage), sent as X-Sidenote-Voter on every write.
+BROWSER = "adas-browser-0001"
+
+
+def request_link(
+    client: FlaskClient, site: str, email: str = ADA, browser: str = BROWSER, **extra: Any
+) -> Any:
     payload = {"site": site, "thread_url": f"{ORIGIN}/post", "email": email, **extra}
-    return client.post("/api/v1/guest/verify", json=payload)
+    return client.post("/api/v1/guest/verify", json=payload, headers={"X-Sidenote-Voter": browser})
 
 
 def mails_to(inbox: Inbox, address: str = ADA) -> list[Any]:
@@ -56,8 +62,12 @@ def confirm_link(client: FlaskClient, path: str, name: str = "") -> tuple[str, s
     return match.group(1), match.group(2)
 
 
-def guest_session(client: FlaskClient, site: str, code: str) -> Any:
-    return client.post("/api/v1/guest/session", json={"site": site, "code": code})
+def guest_session(
+    client: FlaskClient, site: str, code: str, browser: str | None = BROWSER, **extra: Any
+) -> Any:
+    headers = {"X-Sidenote-Voter": browser} if browser else {}
+    payload = {"site": site, "code": code, **extra}
+    return client.post("/api/v1/guest/session", json=payload, headers=headers)
 
 
 def verified_guest(
@@ -350,7 +360,8 @@ def test_confirming_a_subscription_offers_to_sign_in_once(
     first = client.post(path)
     match = LOGIN.search(first.text)
     assert match is not None
-    assert guest_session(client, site.slug, match.group(2)).status_code == 200
+    # Subscriptions do not bind the code to a browser: the reader confirms on the page.
+    assert guest_session(client, site.slug, match.group(2), confirm=True).status_code == 200
     assert LOGIN.search(client.post(path).text) is None
     _ = confirm
 

@@ -73,7 +73,11 @@ def test_alerts_for_an_unknown_moderator_fail_in_one_line(database: str) -> None
     result = CliRunner().invoke(
         cli,
         ["alerts", "set", "nobody", "--email", "x@mods.example"],
-        env={"SIDENOTE_DATABASE_URL": database, "SIDENOTE_SECRET_KEY": TEST_SECRET},
+        env={
+            "SIDENOTE_DATABASE_URL": database,
+            "SIDENOTE_SECRET_KEY": TEST_SECRET,
+            "SIDENOTE_PUBLIC_URL": "https://comments.example",
+        },
     )
     assert result.exit_code == 1
     assert result.output.strip() == "Error: No moderator 'nobody'."

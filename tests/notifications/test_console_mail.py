@@ -50,7 +50,10 @@ def start_and_stop(app: Flask) -> None:
     Worker(app, "console-test").run_forever(stop)
 
 
-@pytest.mark.parametrize("settings_overrides", [{"env": "production", "smtp_url": ""}])
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"env": "production", "smtp_url": "", "public_url": "https://comments.example"}],
+)
 def test_a_production_worker_warns_at_start_that_mails_go_to_the_console(
     app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:

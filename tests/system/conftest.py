@@ -102,6 +102,7 @@ def instance_env(db: SystemDatabase, **settings: str) -> dict[str, str]:
     env.update(
         SIDENOTE_DATABASE_URL=db.url,
         SIDENOTE_SECRET_KEY=SECRET,
+        SIDENOTE_PUBLIC_URL="https://comments.example",  # required in production
         SIDENOTE_FORM_TOKEN_REQUIRED="false",
         SIDENOTE_RATELIMIT_ENABLED="false",
         SIDENOTE_WORKER="off",

@@ -30,7 +30,11 @@ def test_twenty_megabyte_disqus_export_imports_under_a_memory_ceiling(tmp_path: 
     assert 19_000_000 < export.stat().st_size < 23_000_000
     url = f"sqlite:///{tmp_path / 'big.db'}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("SIDENOTE_")}
-    env.update(SIDENOTE_DATABASE_URL=url, SIDENOTE_SECRET_KEY="measure-secret-0123456789")
+    env.update(
+        SIDENOTE_DATABASE_URL=url,
+        SIDENOTE_SECRET_KEY="measure-secret-0123456789",
+        SIDENOTE_PUBLIC_URL="https://comments.example",
+    )
     for args in (
         ("db", "upgrade"),
         ("site", "add", "blog", "--name", "Blog", "--origin", "https://blog.example"),
