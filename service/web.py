@@ -64,9 +64,10 @@ def widget_script() -> Response:
     assert static_folder is not None
     response = send_from_directory(static_folder, name, max_age=300)
     version = request.args.get("v")
-    if version and name in ("write.js", "inline.js") and version == chunk_version(static_folder, name):
+    chunk = name in ("write.js", "inline.js")
+    if version and chunk and version == chunk_version(static_folder, name):
         response.headers["Cache-Control"] = IMMUTABLE
-        response.expires = None
+        response.headers.pop("Expires", None)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
