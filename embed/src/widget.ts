@@ -128,7 +128,7 @@ export class Widget implements WidgetCore {
     this.onHash();
     this.emit("render", null);
     if (__SIDENOTE_INLINE__ && this.config.features.inline && document.querySelector("[data-sidenote-article]")) {
-      Promise.all([loadInline(this.base), this.writing()]).then(([setup]) => generation == this.generation && (this.inline = setup(this)));
+      Promise.all([loadInline(this.base), this.writing()]).then(([setup]) => generation == this.generation && (this.inline = setup(this)), (error) => console.warn("Sidenote:", error));
     }
   }
 
