@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Flask,
@@ -19,7 +23,10 @@ from service.security import settings
 web = Blueprint("web", __name__)
 
 #: Built by `make embed` from embed/ into service/static/ (committed); inline.js once it exists.
-WIDGET_FILES = ("embed.js", "count.js", "inline.js")
+#: embed.js loads write.js and inline.js itself, as `NAME?v=HASH` (see `chunk_version`).
+WIDGET_FILES = ("embed.js", "count.js", "write.js", "inline.js")
+#: A versioned chunk never changes under its URL: browsers and CDNs keep it for a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
 DEMO_THEMES = ("light", "dark", "auto")
 DEMO_LANGUAGES = ("en", "de", "fr", "es", "ko", "ja")
 #: The /csp demo page proves the widget needs nothing a strict policy forbids: no inline script
@@ -32,14 +39,35 @@ STRICT_CSP = (
 )
 
 
+@lru_cache(maxsize=16)
+def _content_version(path: Path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def chunk_version(static_folder: str, name: str) -> str:
+    """The version embed.js asks for: the first 12 hex digits of the file's SHA-256, as
+    embed/scripts/build.mjs computes it when it compiles the chunk's URL into embed.js."""
+    path = Path(static_folder) / name
+    stat = path.stat()
+    return _content_version(path, stat.st_mtime_ns, stat.st_size)
+
+
 @web.get("/embed.js")
 @web.get("/count.js")
+@web.get("/write.js")
 @web.get("/inline.js")
 def widget_script() -> Response:
+    """The widget's scripts, cacheable for five minutes (the page names embed.js and count.js
+    without a version); a chunk asked for with its current `?v=` content hash, for a year."""
     name = request.path.lstrip("/")
     static_folder = current_app.static_folder
     assert static_folder is not None
     response = send_from_directory(static_folder, name, max_age=300)
+    version = request.args.get("v")
+    chunk = name in ("write.js", "inline.js")
+    if version and chunk and version == chunk_version(static_folder, name):
+        response.headers["Cache-Control"] = IMMUTABLE
+        response.headers.pop("Expires", None)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

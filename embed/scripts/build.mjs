@@ -1,6 +1,10 @@
-// Builds the widget: embed.js and count.js (and inline.js when src/inline/entry.ts exists) plus
+// Builds the widget: embed.js (the reading core), write.js (the writing parts, loaded by embed.js
+// on idle or first interaction), count.js (and inline.js when src/inline/entry.ts exists) plus
 // the locale files, minified and deterministic, into service/static/ (or --outdir DIR). esbuild
-// bundles and minifies; embed.js and inline.js also go through terser (their budgets are tight).
+// bundles and minifies; embed.js, write.js and inline.js also go through terser (tight budgets).
+// The lazily loaded chunks are built first: embed.js asks for `write.js?v=HASH` and
+// `inline.js?v=HASH` with their content hashes compiled in, so the server can let browsers keep
+// them for a year (service/web.py) and a new build is a new URL.
 //
 //   node scripts/build.mjs [--outdir DIR]
 //
@@ -9,6 +13,7 @@
 // dir and fails when the committed files differ.
 import { build, transform } from "esbuild";
 import { minify } from "terser";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,11 +39,28 @@ const cssText = {
   },
 };
 
+/**
+ * write.js shares embed.js's copies of a few modules instead of bundling its own: one ApiError
+ * class (the composer's `instanceof` must match what the core's Api throws), one HTML check and
+ * one id counter. embed.js hands them over as `Sidenote._core` (main.ts).
+ */
+const fromCore = { api: ["Api", "ApiError"], html: ["insertServerHtml"], dom: ["h", "append", "uid"] };
+const sharedWithCore = {
+  name: "shared-with-core",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(api|html|dom)$/ }, (args) => (dirname(args.importer) == src ? { path: args.path.slice(2), namespace: "core" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "core" }, (args) => ({
+      contents: `const m = window.Sidenote._core.${args.path};\n` + fromCore[args.path].map((name) => `export const ${name} = m.${name};`).join("\n"),
+      loader: "js",
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   minify: true,
   format: "iife",
-  target: ["es2020", "chrome93", "firefox92", "safari15"],
+  target: ["chrome93", "firefox92", "safari15"],
   legalComments: "none",
   charset: "utf8",
   write: false,
@@ -50,8 +72,12 @@ const common = {
   },
 };
 
-const bundles = { "embed.js": join(src, "main.ts"), "count.js": join(src, "count.ts") };
+// Chunks first: embed.js compiles in their content hashes.
+const bundles = { "write.js": join(src, "write.ts") };
 if (hasInline) bundles["inline.js"] = inlineEntry;
+Object.assign(bundles, { "embed.js": join(src, "main.ts"), "count.js": join(src, "count.ts") });
+/** The version a chunk's URL carries: the first 12 hex digits of its SHA-256 (service/web.py agrees). */
+const versions = { "write.js": "", "inline.js": "" };
 
 function write(name, contents) {
   const path = join(outdir, name);
@@ -70,7 +96,9 @@ const TERSER = { ecma: 2020, toplevel: true, compress: { passes: 3, pure_getters
 const INLINE_PROPS = /^(threads|passages|starts|offs|nodes|codes|errors|edgeStart|edgeEnd|ctx|ids)$/;
 
 for (const [name, entry] of Object.entries(bundles)) {
-  const result = await build({ ...common, entryPoints: [entry] });
+  const define = { ...common.define, __SIDENOTE_WRITE_V__: JSON.stringify(versions["write.js"]), __SIDENOTE_INLINE_V__: JSON.stringify(versions["inline.js"]) };
+  const plugins = name == "write.js" ? [cssText, sharedWithCore] : common.plugins;
+  const result = await build({ ...common, define, plugins, entryPoints: [entry] });
   let code = result.outputFiles[0].text;
   // embed.js and inline.js are held to 15 and 10 KB gzip: terser's compressor (constant inlining,
   // more passes) takes another ~2 % (embed.js) to ~5 % (inline.js) off esbuild's output.
@@ -78,6 +106,7 @@ for (const [name, entry] of Object.entries(bundles)) {
   const options = name == "inline.js" ? { ...TERSER, mangle: { properties: { regex: INLINE_PROPS } } } : TERSER;
   if (name != "count.js") code = (await minify(code, options)).code + "\n";
   write(name, code);
+  if (name in versions) versions[name] = createHash("sha256").update(code).digest("hex").slice(0, 12);
 }
 for (const file of readdirSync(join(src, "locales")).sort()) {
   if (!file.endsWith(".json")) continue;

@@ -38,6 +38,8 @@ await build({
   define: {
     __SIDENOTE_ALLOWLIST__: JSON.stringify(pythonAllowlist(resolve(root, ".."))),
     __SIDENOTE_INLINE__: "false",
+    __SIDENOTE_WRITE_V__: '""',
+    __SIDENOTE_INLINE_V__: '""',
   },
 });
 const files = entryPoints.map((p) => join(outdir, relative(join(root, "test"), p).replace(/\.ts$/, ".mjs")));

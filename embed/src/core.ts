@@ -1,12 +1,16 @@
-// The small internal interface between embed.js and a separately built, lazily loaded module
-// (inline.js, built from src/inline/entry.ts when that file exists). See src/README.md.
+// The small internal interface between embed.js and its separately built, lazily loaded modules
+// (inline.js, built from src/inline/entry.ts when that file exists; write.js, from src/write.ts).
+// See src/README.md.
 
 import type { Api } from "./api";
-import type { ComposerOptions } from "./composer";
+import type { Composer, ComposerOptions } from "./composer";
 import type { h } from "./dom";
 import type { I18n } from "./i18n";
 import type { Options } from "./options";
+import type { enLater } from "./en";
+import type { cardForms } from "./thread";
 import type { Comment, SiteConfig } from "./types";
+import type { widgetParts } from "./widget";
 
 export type CoreEvent = "render" | "posted" | "card";
 
@@ -55,3 +59,16 @@ export interface InlineInstance {
 
 /** inline.js calls `Sidenote._inline(setup)` once it has loaded. */
 export type InlineSetup = (core: WidgetCore) => InlineInstance;
+
+/** What write.js hands embed.js (`Sidenote._write(parts)`): the writing parts. */
+export interface WriteParts {
+  Composer: typeof Composer;
+  /** the cards' Delete and Report forms */
+  cardForms: typeof cardForms;
+  /** Widget's methods for writing (they join its prototype) */
+  widget: typeof widgetParts;
+  /** the English strings of everything after first paint (they join `en`) */
+  strings: typeof enLater;
+  /** the forms' styles (write.css) */
+  css: string;
+}

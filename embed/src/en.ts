@@ -1,4 +1,4 @@
-// English, built into embed.js. Other languages are JSON files with the same keys (src/locales/),
+// English, built into embed.js (`en`) and write.js (`enLater`). Other languages are JSON files with the same keys (src/locales/),
 // loaded on demand. A value is a string or plural forms keyed by Intl.PluralRules category.
 // Placeholders: {n} numbers (formatted with Intl), {name}, {max}, {when}, {message}, {keys}, {quote}.
 
@@ -9,28 +9,8 @@ export const en = {
   oldest: "Oldest",
   newest: "Newest",
   top: "Top",
-  write: "Write",
-  preview: "Preview",
-  nothingToPreview: "Nothing to preview yet.",
   body: "Your comment",
-  replyTo: "Reply to {name}",
-  editing: "Edit your comment",
-  markdown: "Markdown works: **bold**, *italic*, `code`, > quote, - lists, links.",
-  name: "Name",
-  email: "Email (optional, never shown)",
-  website: "Website (optional)",
-  notify: "Notify me of",
-  notifyNone: "Nothing",
-  notifyReplies: "Replies to my comment",
-  notifyThread: "All new comments here",
-  post: "Post comment",
-  postReply: "Post reply",
-  save: "Save",
-  cancel: "Cancel",
-  sending: "Sending…",
-  chars: "{n} of {max} characters",
-  required: "Write something first.",
-  tooLong: "Too long: comments are limited to {max} characters.",
+  join: "Join the discussion…",
   reply: "Reply",
   edit: "Edit",
   delete: "Delete",
@@ -50,6 +30,45 @@ export const en = {
   loadMore: "Load more comments",
   moreReplies: "Show more replies",
   newComments: { one: "{n} new comment", other: "{n} new comments" },
+  locked: "Comments are closed.",
+  network: "Could not reach the server. Your text is kept; please try again.",
+  rate_limited: "Too many attempts. Please try again {when}.",
+  not_found: "This comment is no longer available.",
+  failed: "Something went wrong ({message}). Please try again.",
+  unavailable: "The comments could not be loaded. Please try again later.",
+  origin_not_allowed: "Comments are not enabled for this address.",
+  // signing in (docs/sso.md)
+  signInToComment: "Sign in to comment.",
+};
+
+/**
+ * The strings of everything after first paint: the forms, their errors, the account line and
+ * inline.js's UI. They
+ * ship in write.js (which inline.js waits for), and join `en` when it registers; the locale
+ * files carry these keys too.
+ */
+export const enLater = {
+  write: "Write",
+  preview: "Preview",
+  nothingToPreview: "Nothing to preview yet.",
+  replyTo: "Reply to {name}",
+  editing: "Edit your comment",
+  markdown: "Markdown works: **bold**, *italic*, `code`, > quote, - lists, links.",
+  name: "Name",
+  email: "Email (optional, never shown)",
+  website: "Website (optional)",
+  notify: "Notify me of",
+  notifyNone: "Nothing",
+  notifyReplies: "Replies to my comment",
+  notifyThread: "All new comments here",
+  post: "Post comment",
+  postReply: "Post reply",
+  save: "Save",
+  cancel: "Cancel",
+  sending: "Sending…",
+  chars: "{n} of {max} characters",
+  required: "Write something first.",
+  tooLong: "Too long: comments are limited to {max} characters.",
   reportReason: "Why should the moderators look at this?",
   spam: "Spam",
   abuse: "Abuse or harassment",
@@ -62,21 +81,13 @@ export const en = {
   commentDeleted: "Your comment was deleted.",
   posted: "Your comment is published.",
   pending: "Thanks! Your comment will appear once a moderator approves it.",
-  locked: "Comments are closed.",
   checkFields: "Please check the marked fields.",
-  network: "Could not reach the server. Your text is kept; please try again.",
-  rate_limited: "Too many attempts. Please try again {when}.",
   edit_window_closed: "The time for changing this comment is over.",
   thread_locked: "Comments are closed.",
   banned: "You cannot post here.",
-  not_found: "This comment is no longer available.",
   rejected_by_policy: "Your comment was not accepted: {message}",
-  failed: "Something went wrong ({message}). Please try again.",
-  unavailable: "The comments could not be loaded. Please try again later.",
-  origin_not_allowed: "Comments are not enabled for this address.",
   // signing in (docs/sso.md)
   signIn: "Sign in",
-  signInToComment: "Sign in to comment.",
   signedIn: "Signed in as {name}",
   myData: "My data",
   signOut: "Sign out",
@@ -102,5 +113,5 @@ export const en = {
   asks: "The author asks:",
 };
 
-export type Messages = typeof en;
+export type Messages = typeof en & typeof enLater;
 export type MessageKey = keyof Messages;

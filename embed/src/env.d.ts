@@ -13,6 +13,10 @@ declare const __SIDENOTE_ALLOWLIST__: {
 /** True when the build found `src/inline/entry.ts` and wrote `inline.js` next to `embed.js`. */
 declare const __SIDENOTE_INLINE__: boolean;
 
+/** The content hashes of write.js and inline.js (their `?v=`), built before embed.js. */
+declare const __SIDENOTE_WRITE_V__: string;
+declare const __SIDENOTE_INLINE_V__: string;
+
 declare module "*.css" {
   const css: string;
   export default css;

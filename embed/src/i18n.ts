@@ -1,7 +1,7 @@
 // Strings, numbers and dates in the reader's language. English is built in; de, fr, es, ko and ja
 // are JSON files fetched from `${base}static/locales/${lang}.json` only when needed.
 
-import { en, type MessageKey } from "./en";
+import { en, type MessageKey, type Messages } from "./en";
 
 export const LANGUAGES = ["en", "de", "fr", "es", "ko", "ja"];
 
@@ -43,7 +43,8 @@ export class I18n {
   }
 
   t(key: MessageKey, vars: Vars = {}): string {
-    let message: Message = this.messages[key] || en[key];
+    // English: write.js adds `enLater` to `en` (it ships the later strings)
+    let message: Message = this.messages[key] || (en as Messages)[key];
     if (typeof message != "string") message = message[this.plural.select(+vars.n || 0)] || message.other;
     return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
       const value = vars[name];

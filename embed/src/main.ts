@@ -1,10 +1,12 @@
 // embed.js: finds its own script tag, mounts the discussion into #sidenote-thread, and offers
 // `Sidenote.mount/unmount/refresh` for single-page sites.
 
-import type { InlineSetup } from "./core";
+import { Api, ApiError } from "./api";
+import type { InlineSetup, WriteParts } from "./core";
+import { append, h, uid } from "./dom";
 import { insertServerHtml } from "./html";
 import { OPTION_NAMES, readAttributes, type RawOptions } from "./options";
-import { registerInline, Widget } from "./widget";
+import { registerInline, registerWrite, Widget } from "./widget";
 
 performance.mark?.("sidenote:start");
 
@@ -12,7 +14,7 @@ const script =
   (document.currentScript as HTMLScriptElement | null) ||
   document.querySelector<HTMLScriptElement>("script[data-sidenote-site]") ||
   document.querySelector<HTMLScriptElement>('script[src*="embed.js"]');
-/** Where embed.js came from: the API, the locales and inline.js live next to it. */
+/** Where embed.js came from: the API, the locales, write.js and inline.js live next to it. */
 const base = script ? script.src.replace(/[^/]*$/, "") : location.origin + "/";
 const scriptOptions = readAttributes(script);
 const widgets = new Map<Element, Widget>();
@@ -58,6 +60,10 @@ const api = {
   _inline: registerInline as (setup: InlineSetup) => void,
   /** internal: the HTML re-check, for tests and inline.js */
   _insertHtml: insertServerHtml,
+  /** internal: write.js registers itself here */
+  _write: registerWrite as (parts: WriteParts) => void,
+  /** internal: the modules write.js shares with embed.js (scripts/build.mjs) */
+  _core: { api: { Api, ApiError }, html: { insertServerHtml }, dom: { h, append, uid } },
 };
 
 declare global {

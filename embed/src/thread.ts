@@ -1,7 +1,7 @@
 // Comments on screen: a Tree nests a flat, pre-order list of comments up to the site's depth (then
 // "continue this thread"), and each comment is a card with its own actions.
 
-import { Composer } from "./composer";
+import type { WriteParts } from "./core";
 import { h, uid } from "./dom";
 import { insertServerHtml } from "./html";
 import { save } from "./store";
@@ -131,11 +131,12 @@ export class Tree {
       slot.replaceChildren(...(content ? [content] : []));
       if (!content) button.focus();
     };
-    const action = (label: string, run: (button: HTMLButtonElement) => void) => {
-      const button: HTMLButtonElement = h("button", { type: "button", class: "link", onclick: () => run(button) }, label);
+    // the forms live in write.js: a click loads it (at once when it is here already), then acts
+    const action = (label: string, run: (button: HTMLButtonElement, write: WriteParts) => void) => {
+      const button: HTMLButtonElement = h("button", { type: "button", class: "link", onclick: () => w.writing().then((write) => run(button, write), (error) => w.announce(w.errorText(error))) }, label);
       return button;
     };
-    const composer = (button: HTMLButtonElement, edit: boolean) => {
+    const composer = (button: HTMLButtonElement, edit: boolean, { Composer }: WriteParts) => {
       const form = new Composer(w, {
         parent: edit ? null : c,
         edit: edit ? c : null,
@@ -171,10 +172,10 @@ export class Tree {
         "div",
         { class: "acts" },
         pending ? null : this.votes(c),
-        !pending && !w.thread.locked ? action(t("reply"), (b) => composer(b, false)) : null,
-        editable ? action(t("edit"), (b) => composer(b, true)) : null,
-        mine ? action(t("delete"), (b) => open(() => this.confirmDelete(c, b, slot), b)) : null,
-        pending ? null : action(t("report"), (b) => open(() => this.reportForm(c, b, slot), b)),
+        !pending && !w.thread.locked ? action(t("reply"), (b, m) => composer(b, false, m)) : null,
+        editable ? action(t("edit"), (b, m) => composer(b, true, m)) : null,
+        mine ? action(t("delete"), (b, m) => open(() => m.cardForms.confirmDelete.call(this, c, b, slot), b)) : null,
+        pending ? null : action(t("report"), (b, m) => open(() => m.cardForms.reportForm.call(this, c, b, slot), b)),
       ),
       slot,
     );
@@ -212,8 +213,11 @@ export class Tree {
       );
     return h("span", { class: "votes" }, button(1, c.upvotes, w.i18n.t("upvote"), "▲"), button(-1, c.downvotes, w.i18n.t("downvote"), "▼"));
   }
+}
 
-  private confirmDelete(c: Comment, opener: HTMLButtonElement, slot: HTMLElement): HTMLElement {
+/** The forms behind a card's Delete and Report (in write.js, not embed.js); `this` is the card's Tree. */
+export const cardForms = {
+  confirmDelete(this: Tree, c: Comment, opener: HTMLButtonElement, slot: HTMLElement): HTMLElement {
     const { w } = this;
     const t = w.i18n.t.bind(w.i18n);
     const yes = h("button", {
@@ -240,9 +244,9 @@ export class Tree {
     }, t("delete"));
     queueMicrotask(() => yes.focus());
     return h("div", { class: "ask", role: "group", "aria-label": t("confirmDelete") }, h("p", null, t("confirmDelete")), h("div", { class: "btns" }, yes, h("button", { type: "button", onclick: () => (slot.replaceChildren(), opener.focus()) }, t("cancel"))));
-  }
+  },
 
-  private reportForm(c: Comment, opener: HTMLButtonElement, slot: HTMLElement): HTMLElement {
+  reportForm(this: Tree, c: Comment, opener: HTMLButtonElement, slot: HTMLElement): HTMLElement {
     const { w } = this;
     const t = w.i18n.t.bind(w.i18n);
     const group = uid("r");
@@ -274,5 +278,5 @@ export class Tree {
     );
     queueMicrotask(() => form.querySelector("input")?.focus());
     return form;
-  }
-}
+  },
+};

@@ -2,9 +2,9 @@
 // thread inside the container's shadow root, and keeps it fresh (ETag revalidation, "N new").
 
 import { Api, ApiError } from "./api";
-import { Composer, type ComposerOptions } from "./composer";
-import type { MessageKey } from "./en";
-import type { CoreEvent, InlineInstance, InlineSetup, WidgetCore } from "./core";
+import type { Composer, ComposerOptions } from "./composer";
+import { en, type MessageKey } from "./en";
+import type { CoreEvent, InlineInstance, InlineSetup, WidgetCore, WriteParts } from "./core";
 import { h, uid } from "./dom";
 import { insertServerHtml } from "./html";
 import { I18n, loadLanguage } from "./i18n";
@@ -41,28 +41,30 @@ export class Widget implements WidgetCore {
   own: OwnMap = {};
   votes: Record<number, number> = {};
   inline: InlineInstance | null = null;
+  /** write.js, once loaded (the composer and the cards' forms) */
+  write: WriteParts | null = null;
   /** the signed-in reader (SSO user or verified guest), or null for a guest */
   session: Session | null = null;
 
   private readonly shell = h("section", { class: "sn" });
-  private tree!: Tree;
+  tree!: Tree;
   private main!: HTMLElement;
-  private list!: HTMLOListElement;
+  list!: HTMLOListElement;
   private heading!: HTMLElement;
-  private empty!: HTMLElement;
+  empty!: HTMLElement;
   private more!: HTMLButtonElement;
   private live!: HTMLButtonElement;
   private status!: HTMLElement;
   private focusView: HTMLElement | null = null;
+  /** the one-line stand-in for the main composer until write.js is here */
+  private line: HTMLInputElement | null = null;
   private returnTo: { y: number; element: HTMLElement | null } | null = null;
   private cursor: string | null = null;
   private etag: string | null = null;
-  private count = 0;
+  count = 0;
   private newer: { page: ThreadPage; etag: string | null } | null = null;
   private timer = 0;
   private polledAt = 0;
-  private token: Promise<string | null> | null = null;
-  private tokenAt = 0;
   private generation = 0;
   private readonly listeners: Partial<Record<CoreEvent, Set<(detail: unknown) => void>>> = {};
   private readonly media = matchMedia("(prefers-color-scheme: dark)");
@@ -91,9 +93,13 @@ export class Widget implements WidgetCore {
     this.votes = load("votes:" + o.site, {});
     this.theme();
     this.shell.replaceChildren(h("div", { class: "skel", "aria-busy": "true" }));
-    this.root.replaceChildren(...(this.sheets.length ? [] : [h("style", null, css)]), this.shell);
+    this.root.replaceChildren(...(this.sheets.length ? [] : [h("style", null, css + (this.write?.css || ""))]), this.shell);
     this.media.addEventListener("change", this.theme);
     for (const e of [document.documentElement, document.body]) e && this.pageTheme.observe(e, { attributes: true });
+    // write.js comes alongside, at low priority, never in the way of the first paint. Until it is
+    // here the composer is a one-line stand-in (using it loads it at once); once the thread shows,
+    // swapping a composer in would move what the reader is reading, so it is usually here before.
+    this.writing().catch(() => {});
     try {
       if (!o.site) throw new ApiError(0, "not_found", "data-sidenote-site is missing");
       const [i18n, config, first] = await Promise.all([
@@ -124,7 +130,7 @@ export class Widget implements WidgetCore {
     this.onHash();
     this.emit("render", null);
     if (__SIDENOTE_INLINE__ && this.config.features.inline && document.querySelector("[data-sidenote-article]")) {
-      loadInline(this.base).then((setup) => generation == this.generation && (this.inline = setup(this)));
+      Promise.all([loadInline(this.base), this.writing()]).then(([setup]) => generation == this.generation && (this.inline = setup(this)), (error) => console.warn("Sidenote:", error));
     }
   }
 
@@ -203,35 +209,6 @@ export class Widget implements WidgetCore {
     }
   }
 
-  /** Signed in: name, mark, "My comments and data", "Sign out"; a guest: the site's sign-in link. */
-  private account(): HTMLElement | null {
-    const t = this.i18n.t.bind(this.i18n);
-    const user = this.session?.user;
-    const { login_url, logout_url } = this.config;
-    const link = (onclick: () => void, text: string) => h("button", { type: "button", class: "link", onclick }, text);
-    return user
-      ? h(
-          "p",
-          { class: "note" },
-          t("signedIn", { name: user.name || t("anonymous") }),
-          user.verified ? verifiedMark(this) : null,
-          link(() => {
-            // the data page, on a short-lived link (the page stays on our server, never in the widget)
-            this.api.call<{ url: string }>("POST", "me/link", { site: this.options.site }).then(
-              ({ url }) => open(url, "_blank", "noopener"),
-              (error) => this.announce(this.errorText(error)),
-            );
-          }, t("myData")),
-          link(async () => {
-            await this.logout();
-            if (user.kind == "sso" && logout_url) location.assign(logout_url);
-          }, t("signOut")),
-        )
-      : login_url
-        ? h("p", { class: "note" }, h("a", { href: login_url }, t("signIn")))
-        : null;
-  }
-
   /**
    * `auto`: the page's own background decides (the first one that is not transparent from the
    * container up to <body> and <html>; dark when its luminance is low), else the OS's preference.
@@ -280,8 +257,8 @@ export class Widget implements WidgetCore {
       ? h("p", { class: "note" }, t("locked"))
       : this.config.sso_required && this.session?.user.kind != "sso"
         ? h("p", { class: "note" }, t("signInToComment"))
-        : new Composer(this, { done: (c) => c && this.addOwn(c) }).form;
-    this.main = h("div", null, this.account(), top, h("div", { class: "live" }, this.live), this.empty, this.list, this.more);
+        : this.topComposer();
+    this.main = h("div", null, this.write && this.account(), top, h("div", { class: "live" }, this.live), this.empty, this.list, this.more);
     this.shell.lang = this.i18n.lang;
     this.shell.setAttribute("aria-labelledby", headingId);
     this.shell.replaceChildren(
@@ -289,6 +266,46 @@ export class Widget implements WidgetCore {
       this.main,
       this.status,
     );
+  }
+
+  /** The main composer, or until write.js is here a one-line "Join the discussion…" that loads it. */
+  private topComposer(): HTMLElement {
+    if (this.write) return new this.write.Composer(this, { done: (c) => c && this.addOwn(c) }).form;
+    const t = this.i18n.t.bind(this.i18n);
+    return (this.line = h("input", { class: "join", placeholder: t("join"), "aria-label": t("body"), onfocus: () => this.writing().catch((error) => this.announce(this.errorText(error))) }));
+  }
+
+  /**
+   * write.js, loaded once: its styles join the widget's, the account line appears and the stand-in
+   * line becomes the composer, keeping focus and what was typed.
+   */
+  async writing(): Promise<WriteParts> {
+    const parts = await loadWrite(this.base);
+    if (this.write) return parts;
+    this.write = parts;
+    if (this.sheets.length) {
+      this.sheets.push(writeSheet(parts.css));
+      this.root.adoptedStyleSheets = this.sheets;
+    } else this.root.prepend(h("style", null, parts.css));
+    const account = this.heading && this.account();
+    if (account) this.main.prepend(account);
+    const line = this.line;
+    this.line = null;
+    if (line?.isConnected) {
+      const focused = this.root.activeElement == line;
+      const form = this.topComposer();
+      const text = form.querySelector("textarea")!;
+      if (line.value) {
+        text.value = line.value;
+        text.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      line.replaceWith(form);
+      if (focused) {
+        text.focus();
+        text.selectionStart = text.value.length;
+      }
+    }
+    return parts;
   }
 
   private showPage(page: ThreadPage, etag: string | null, append = false): void {
@@ -491,60 +508,7 @@ export class Widget implements WidgetCore {
     return location.href.split("#")[0] + "#comment-" + id;
   }
 
-  /** The form token, fetched once when a composer is first used (none when the server has none). */
-  formToken(): Promise<string | null> {
-    if (!this.token || Date.now() - this.tokenAt > 3_600_000) {
-      this.tokenAt = Date.now();
-      // Resolves once the server's minimum compose time has passed since the token came, so a fast
-      // paster's send waits out the rest (showing "Sending…") instead of being held as too fast.
-      this.token = this.api.get<{ form_token: string; min_compose_seconds: number }>("form-token", { site: this.options.site }).then(
-        (answer) => new Promise((ok) => setTimeout(ok, answer.min_compose_seconds * 1e3, answer.form_token)),
-        (error) => {
-          if (!(error instanceof ApiError && error.status == 404)) this.token = null;
-          return null;
-        },
-      );
-    }
-    return this.token;
-  }
-
-  /** `note`: said after "published" (e.g. that a confirmation mail is on its way). */
-  posted(posted: Posted, body: string, note = ""): void {
-    const { comment } = posted;
-    const pending = comment.status == "pending";
-    this.own[comment.id] = { t: posted.edit_token, x: Date.parse(posted.edit_expires_at), b: body, k: this.options.thread, p: comment };
-    saveOwn(this.options.site, this.own);
-    this.remember(comment);
-    if (!pending) this.setCount(this.count + 1);
-    this.announce(this.i18n.t(pending ? "pending" : "posted") + note);
-    this.emit("posted", comment);
-  }
-
-  edited(comment: Comment, body: string): void {
-    const own = this.own[comment.id];
-    if (own) {
-      own.b = body;
-      own.p = comment;
-      saveOwn(this.options.site, this.own);
-    }
-    if (comment.status == "pending") this.announce(this.i18n.t("pending"));
-  }
-
-  deleted(comment: Comment): void {
-    delete this.own[comment.id];
-    saveOwn(this.options.site, this.own);
-    if (comment.status != "pending") this.setCount(this.count - 1);
-    queueMicrotask(() => (this.empty.hidden = this.list.children.length > 0));
-  }
-
-  private addOwn(comment: Comment): void {
-    this.back(false);
-    this.tree.add(comment, this.options.sort != "oldest");
-    this.empty.hidden = true;
-    this.focusComment(comment.id);
-  }
-
-  private setCount(count: number): void {
+  setCount(count: number): void {
     this.count = Math.max(0, count);
     this.heading.textContent = this.i18n.t("count", { n: this.count });
   }
@@ -584,17 +548,6 @@ export class Widget implements WidgetCore {
     new Tree(this, list).addPage(comments);
   }
 
-  composer(options: ComposerOptions): Composer {
-    return new Composer(this, {
-      cancel: true,
-      ...options,
-      done: (comment) => {
-        if (comment && !comment.parent_id && comment.status != "pending") this.tree.add(comment, this.options.sort != "oldest");
-        options.done?.(comment);
-      },
-    });
-  }
-
   insertHtml(target: Element, html: string): number {
     return insertServerHtml(target, html);
   }
@@ -617,7 +570,7 @@ let resolveInline: (setup: InlineSetup) => void = () => {};
 function loadInline(base: string): Promise<InlineSetup> {
   if (!inlineSetup) {
     inlineSetup = new Promise((resolve) => (resolveInline = resolve));
-    document.head.append(h("script", { src: base + "inline.js", async: true }));
+    document.head.append(h("script", { src: base + "inline.js?v=" + __SIDENOTE_INLINE_V__, async: true }));
   }
   return inlineSetup;
 }
@@ -626,3 +579,148 @@ export function registerInline(setup: InlineSetup): void {
   resolveInline(setup);
   inlineSetup = Promise.resolve(setup);
 }
+
+let writeParts: Promise<WriteParts> | null = null;
+let writeStyles: CSSStyleSheet | null = null;
+let resolveWrite: (parts: WriteParts) => void = () => {};
+
+function writeSheet(css: string): CSSStyleSheet {
+  if (!writeStyles) (writeStyles = new CSSStyleSheet()).replaceSync(css);
+  return writeStyles;
+}
+
+/** Load write.js once (it calls `Sidenote._write(parts)`); after a failed load the next call tries again. */
+function loadWrite(base: string): Promise<WriteParts> {
+  if (!writeParts) {
+    writeParts = new Promise((resolve, reject) => {
+      resolveWrite = resolve;
+      const onerror = () => {
+        writeParts = null;
+        script.remove();
+        reject(new ApiError(0, "network", "write.js did not load"));
+      };
+      const script = h("script", { src: base + "write.js?v=" + __SIDENOTE_WRITE_V__, async: true, fetchpriority: "low", onerror });
+      document.head.append(script);
+    });
+  }
+  return writeParts;
+}
+
+export function registerWrite(parts: WriteParts): void {
+  Object.assign(Widget.prototype, parts.widget);
+  Object.assign(en, parts.strings);
+  resolveWrite(parts);
+  writeParts = Promise.resolve(parts);
+}
+
+/** The widget's side of the writing parts: they ship in write.js and join Widget's prototype there. */
+export interface Widget {
+  /** the signed-in reader's line (name, "My data", "Sign out") or a guest's "Sign in" link */
+  account(): HTMLElement | null;
+  /** `note`: said after "published" (e.g. that a confirmation mail is on its way) */
+  posted(posted: Posted, body: string, note?: string): void;
+  edited(comment: Comment, body: string): void;
+  deleted(comment: Comment): void;
+  /** a posted top-level comment joins the thread, focused */
+  addOwn(comment: Comment): void;
+  composer(options: ComposerOptions): Composer;
+  /** The form token, fetched once when a composer is first used (none when the server has none). */
+  formToken(): Promise<string | null>;
+  token?: Promise<string | null> | null;
+  tokenAt?: number;
+}
+
+export const widgetParts = {
+  /** The form token, fetched once when a composer is first used (none when the server has none). */
+  formToken(this: Widget): Promise<string | null> {
+    if (!this.token || Date.now() - this.tokenAt! > 3_600_000) {
+      this.tokenAt = Date.now();
+      // Resolves once the server's minimum compose time has passed since the token came, so a fast
+      // paster's send waits out the rest (showing "Sending…") instead of being held as too fast.
+      this.token = this.api.get<{ form_token: string; min_compose_seconds: number }>("form-token", { site: this.options.site }).then(
+        (answer) => new Promise((ok) => setTimeout(ok, answer.min_compose_seconds * 1e3, answer.form_token)),
+        (error) => {
+          if (!(error instanceof ApiError && error.status == 404)) this.token = null;
+          return null;
+        },
+      );
+    }
+    return this.token;
+  },
+
+  /** Signed in: name, mark, "My comments and data", "Sign out"; a guest: the site's sign-in link. */
+  account(this: Widget): HTMLElement | null {
+    const t = this.i18n.t.bind(this.i18n);
+    const user = this.session?.user;
+    const { login_url, logout_url } = this.config;
+    const link = (onclick: () => void, text: string) => h("button", { type: "button", class: "link", onclick }, text);
+    return user
+      ? h(
+          "p",
+          { class: "note" },
+          t("signedIn", { name: user.name || t("anonymous") }),
+          user.verified ? verifiedMark(this) : null,
+          link(() => {
+            // the data page, on a short-lived link (the page stays on our server, never in the widget)
+            this.api.call<{ url: string }>("POST", "me/link", { site: this.options.site }).then(
+              ({ url }) => open(url, "_blank", "noopener"),
+              (error) => this.announce(this.errorText(error)),
+            );
+          }, t("myData")),
+          link(async () => {
+            await this.logout();
+            if (user.kind == "sso" && logout_url) location.assign(logout_url);
+          }, t("signOut")),
+        )
+      : login_url
+        ? h("p", { class: "note" }, h("a", { href: login_url }, t("signIn")))
+        : null;
+  },
+
+  /** `note`: said after "published" (e.g. that a confirmation mail is on its way). */
+  posted(this: Widget, posted: Posted, body: string, note = ""): void {
+    const { comment } = posted;
+    const pending = comment.status == "pending";
+    this.own[comment.id] = { t: posted.edit_token, x: Date.parse(posted.edit_expires_at), b: body, k: this.options.thread, p: comment };
+    saveOwn(this.options.site, this.own);
+    this.remember(comment);
+    if (!pending) this.setCount(this.count + 1);
+    this.announce(this.i18n.t(pending ? "pending" : "posted") + note);
+    this.emit("posted", comment);
+  },
+
+  edited(this: Widget, comment: Comment, body: string): void {
+    const own = this.own[comment.id];
+    if (own) {
+      own.b = body;
+      own.p = comment;
+      saveOwn(this.options.site, this.own);
+    }
+    if (comment.status == "pending") this.announce(this.i18n.t("pending"));
+  },
+
+  deleted(this: Widget, comment: Comment): void {
+    delete this.own[comment.id];
+    saveOwn(this.options.site, this.own);
+    if (comment.status != "pending") this.setCount(this.count - 1);
+    queueMicrotask(() => (this.empty.hidden = this.list.children.length > 0));
+  },
+
+  addOwn(this: Widget, comment: Comment): void {
+    this.back(false);
+    this.tree.add(comment, this.options.sort != "oldest");
+    this.empty.hidden = true;
+    this.focusComment(comment.id);
+  },
+
+  composer(this: Widget, options: ComposerOptions): Composer {
+    return new this.write!.Composer(this, {
+      cancel: true,
+      ...options,
+      done: (comment) => {
+        if (comment && !comment.parent_id && comment.status != "pending") this.tree.add(comment, this.options.sort != "oldest");
+        options.done?.(comment);
+      },
+    });
+  },
+};

@@ -1,5 +1,5 @@
 import { assert, test } from "./harness";
-import { en } from "../src/en";
+import { en as core, enLater } from "../src/en";
 import { I18n, LANGUAGES, pickLanguage } from "../src/i18n";
 
 import de from "../src/locales/de.json";
@@ -10,6 +10,8 @@ import ko from "../src/locales/ko.json";
 
 type Locale = Record<string, string | Record<string, string>>;
 const locales: Record<string, Locale> = { de, es, fr, ja, ko };
+/** every English string: embed.js's `en` and write.js's `enLater` */
+const en = { ...core, ...enLater };
 const placeholders = (value: unknown) => Array.from(new Set(JSON.stringify(value).match(/\{\w+\}/g) || [])).sort();
 
 test("every supported language but English has a locale file", () => {
@@ -28,6 +30,10 @@ for (const [file, messages] of Object.entries(locales)) {
   });
 }
 
+test("embed.js and write.js ship disjoint sets of English strings", () => {
+  assert.deepEqual(Object.keys(core).filter((key) => key in enLater), []);
+});
+
 test("plural forms follow the language's rules", () => {
   const english = new I18n("en");
   assert.equal(english.t("count", { n: 1 }), "1 comment");
@@ -40,7 +46,7 @@ test("plural forms follow the language's rules", () => {
 });
 
 test("a missing placeholder value stays visible rather than vanishing", () => {
-  assert.equal(new I18n("en").t("replyTo"), "Reply to {name}");
+  assert.equal(new I18n("en").t("rate_limited"), "Too many attempts. Please try again {when}.");
 });
 
 test("a language is picked from the first supported candidate", () => {

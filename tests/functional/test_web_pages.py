@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from service import create_app
 from tests.conftest import make_settings
 
 #: Pages embed these from any origin; fetch() of a module or a locale needs CORS to read it.
-STATIC_PATHS = ["/embed.js", "/count.js", "/inline.js", "/static/locales/de.json"]
+STATIC_PATHS = ["/embed.js", "/count.js", "/write.js", "/inline.js", "/static/locales/de.json"]
 DEMO_PAGES = ["/", "/csp"]
 
 
@@ -36,6 +38,45 @@ def test_widget_files_may_be_read_by_any_origin(production: FlaskClient, path: s
     response = production.get(path, headers={"Origin": "https://unrelated.example"})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    response.close()
+
+
+STATIC = Path(__file__).resolve().parents[2] / "service" / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def content_version(name: str) -> str:
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+
+
+@pytest.mark.parametrize("name", ["write.js", "inline.js"])
+def test_embed_js_asks_for_each_chunk_by_its_content_hash(name: str) -> None:
+    embed = (STATIC / "embed.js").read_text()
+    assert f'"{name}?v=' in embed
+    assert content_version(name) in re.findall(r"\b[0-9a-f]{12}\b", embed)
+
+
+@pytest.mark.parametrize("name", ["write.js", "inline.js"])
+def test_a_chunk_at_its_current_version_is_cached_for_a_year(
+    production: FlaskClient, name: str
+) -> None:
+    response = production.get(f"/{name}?v={content_version(name)}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == IMMUTABLE
+    assert "Expires" not in response.headers
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    response.close()
+
+
+@pytest.mark.parametrize("path", ["/write.js", "/write.js?v=0123456789ab", "/embed.js?v=x"])
+def test_unversioned_or_stale_urls_are_cached_for_five_minutes(
+    production: FlaskClient, path: str
+) -> None:
+    """embed.js's own URL never changes, and an old embed.js asking for an old chunk gets the
+    current one, which must not be kept under the old URL for a year."""
+    response = production.get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=300"
     response.close()
 
 

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EMBED = ROOT / "embed"
 STATIC = ROOT / "service" / "static"
 KB = 1000  # budgets in kilobytes of 1,000 bytes: the stricter reading
-BUDGETS = {"embed.js": 15 * KB, "count.js": 1 * KB, "inline.js": 10 * KB}
+#: embed.js is the reading core (all first paint needs); write.js the writing parts it loads.
+BUDGETS = {"embed.js": 11 * KB, "write.js": 8 * KB, "count.js": 1 * KB, "inline.js": 10 * KB}
 LOCALE_BUDGET = 2 * KB
 LOCALES = ("de", "fr", "es", "ko", "ja")
 
