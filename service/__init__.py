@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         db,
         errors,
         identity,
+        inputs,
         moderate,
         notifications,
         ops,
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     db.init_app(app, settings.sqlalchemy_url, durable_commits=settings.durable_commits)
     errors.register_error_handlers(app)
+    inputs.init_app(app)  # before auth: nothing unstorable reaches a query
     caching.init_app(app)
     auth.init_app(app)
     api.init_app(app)
