@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +37,7 @@ from service.comments.sites import get_site
 from service.errors import SsoInvalid, ValidationFailed
 from service.identity import identities, sessions
 from service.models import Site, SsoSecret
-from service.rendering import clean_website
+from service.rendering import clean_display_name, clean_website
 from service.security import settings
 
 ALGORITHM = "HS256"
@@ -122,8 +121,7 @@ def _invalid(message: str) -> SsoInvalid:
 def _single_line(value: Any, limit: int) -> str:
     if not isinstance(value, str):
         return ""
-    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in value)
-    return " ".join(text.split())[:limit]
+    return clean_display_name(value, limit)
 
 
 #: Times beyond this (the year 9999) are not dates any site means.
