@@ -1,7 +1,9 @@
-"""Webhook URLs that resolve to loopback or private addresses are refused unless allowed."""
+"""Webhook URLs that resolve to loopback or private addresses are refused unless allowed; the
+address checked is the address connected to (no DNS rebinding between check and connect)."""
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from service.notifications.transport import DeliveryError, post_webhook
 from tests.factories import Factories
 from tests.functional.helpers import post_comment
 from tests.functional.moderation.conftest import Credentials
@@ -39,3 +42,53 @@ def test_private_addresses_are_refused_when_not_allowed(
         headers=creds.headers(site),
     ).json["deliveries"]
     assert entry["status"] == "failed" and "non-public address" in entry["last_error"]
+
+
+class Resolver:
+    """A DNS that answers `first` for hooks.example, then `later` (a rebinding attacker)."""
+
+    def __init__(self, real: Any, first: str, later: str) -> None:
+        self.real, self.first, self.later, self.calls = real, first, later, 0
+
+    def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "hooks.example":
+            return self.real(host, port, *args, **kwargs)
+        self.calls += 1
+        address = self.first if self.calls == 1 else self.later
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+
+def test_a_rebinding_dns_answer_never_reaches_the_internal_address(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolver = Resolver(socket.getaddrinfo, first="8.8.8.8", later="127.0.0.1")
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    with pytest.raises(DeliveryError):
+        post_webhook(
+            f"http://hooks.example:{receiver.port}/hook",
+            "{}",
+            {},
+            timeout=0.5,
+            allow_private=False,
+        )
+    assert receiver.hits == []
+    assert resolver.calls == 1
+
+
+def test_the_checked_address_is_connected_to_with_the_urls_host_header(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolver = Resolver(socket.getaddrinfo, first="127.0.0.1", later="192.0.2.1")
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    status = post_webhook(
+        f"http://hooks.example:{receiver.port}/hook?x=1",
+        '{"ok": true}',
+        {"X-Sidenote-Event": "test"},
+        timeout=5,
+        allow_private=True,
+    )
+    assert status == 200 and resolver.calls == 1
+    [hit] = receiver.hits
+    assert hit.path == "/hook?x=1"
+    assert hit.headers["Host"] == f"hooks.example:{receiver.port}"
+    assert hit.body == b'{"ok": true}'
