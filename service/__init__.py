@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         db,
         errors,
         identity,
+        inputs,
         moderate,
         mount,
         notifications,
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, settings.sqlalchemy_url, durable_commits=settings.durable_commits)
     errors.register_error_handlers(app)
     mount.init_app(app)
+    inputs.init_app(app)  # before auth: nothing unstorable reaches a query
     caching.init_app(app)
     auth.init_app(app)
     api.init_app(app)

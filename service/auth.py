@@ -281,12 +281,17 @@ def login(session: Session, username: str, password: str, *, client_key: str) ->
     """Check a moderator's password and open a session. `client_key` is the caller's IP hash.
 
     Unknown user, wrong password and disabled account all answer the same 401, in the same time.
+    Failed attempts are limited per address (`SIDENOTE_RATELIMIT_LOGIN_FAILURES`) and per
+    username and address (`SIDENOTE_RATELIMIT_LOGIN_FAILURES_USER`); the 429 comes before the
+    slow hash. Nothing is counted per username alone, so failures from other addresses never
+    lock a moderator out.
     """
-    from service.abuse.limits import check_limit
+    from service.abuse.limits import check_failures, count_failure
 
-    check_limit("login", f"ip:{client_key}")
     name = username.strip().lower()[:64]
-    check_limit("login", f"user:{name}")
+    address, pair = f"ip:{client_key}", f"user:{name}|ip:{client_key}"
+    check_failures("login_failures", [address])
+    check_failures("login_failures_user", [pair])
     moderator = session.scalar(select(Moderator).where(Moderator.username == name))
     stored = moderator.password_hash if moderator is not None else _DUMMY_HASH
     try:
@@ -295,6 +300,8 @@ def login(session: Session, username: str, password: str, *, client_key: str) ->
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or moderator is None:
+        count_failure("login_failures", [address])
+        count_failure("login_failures_user", [pair])
         raise Unauthorized("Wrong username or password.")
     if _hasher.check_needs_rehash(moderator.password_hash):
         moderator.password_hash = hash_password(password)

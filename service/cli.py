@@ -109,11 +109,21 @@ def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> Non
 @cli.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--debug/--no-debug", default=True, show_default=True)
+@click.option(
+    "--debug/--no-debug",
+    default=False,
+    show_default=True,
+    help="Flask's debug mode (template reloading). Never the interactive debugger.",
+)
 @with_appcontext
 def run_development_server(host: str, port: int, debug: bool) -> None:
-    """Serve with Flask's development server (what `make run` uses)."""
-    current_app.run(host=host, port=port, debug=debug, use_reloader=False)
+    """Serve with Flask's development server (what `make run` uses).
+
+    Werkzeug's interactive debugger is never served: it runs Python typed into a browser page,
+    and `make run` may well listen on an address others reach."""
+    current_app.run(
+        host=host, port=port, debug=debug, use_debugger=False, use_reloader=False, threaded=True
+    )
 
 
 # -- db --------------------------------------------------------------------------------------

@@ -63,6 +63,9 @@ class Settings(BaseModel):
     ratelimit_report: str = "10/minute"
     ratelimit_preview: str = "30/minute"
     ratelimit_login: str = "10/minute"
+    #: Failed moderator logins per address, and per username and address (issue 19).
+    ratelimit_login_failures: str = "10/minute;50/hour"
+    ratelimit_login_failures_user: str = "5/minute;20/hour"
     ratelimit_subscribe: str = "10/hour"
     ratelimit_confirm_mail: str = "3/hour"
     form_token_required: bool = True
@@ -109,6 +112,8 @@ class Settings(BaseModel):
 
     # Identity: single sign-on, reader sessions, verified guests (docs/sso.md).
     sso_leeway_seconds: int = Field(default=60, ge=0, le=3_600)
+    #: The longest an SSO token may live (`exp` - `iat`, or `exp` - now): tokens sit in pages.
+    sso_max_lifetime_seconds: int = Field(default=3_600, ge=60, le=86_400)
     reader_session_days: int = Field(default=30, ge=1, le=365)
     data_link_max_age: int = Field(default=30 * 86_400, ge=300)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -152,6 +153,58 @@ def render_markdown(source: str, backend: str = "bleach") -> str:
     """Reader Markdown to the HTML we store and serve."""
     html = _markdown().render(source)
     return sanitizer(backend)(html).strip()
+
+
+# -- invisible and XML-invalid characters ---------------------------------------------------
+
+#: Bidi embeddings, overrides, isolates and marks: they reorder or disguise what a reader sees
+#: ("evil.exe" shown as "exe.live") without being visible themselves.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+#: Zero-width and invisible formatting characters (ZWSP, word joiner, invisible operators,
+#: BOM/ZWNBSP, Mongolian vowel separator, soft hyphen).
+_ZERO_WIDTH = "\u00ad\u180e\u200b\u2060-\u2064\ufeff"
+_INVISIBLE = re.compile(f"[{_BIDI}{_ZERO_WIDTH}]")
+#: ZWNJ/ZWJ are spelling in Arabic, Persian and Indic scripts and glue emoji sequences; between
+#: Latin, Greek or Cyrillic letters (or at an edge) they only make look-alikes.
+_JOINERS = re.compile("[\u200c\u200d]")
+_JOINING_SCRIPTS_FROM = 0x0590
+
+#: Characters XML 1.0 does not allow (C0 controls but tab, newline and carriage return;
+#: surrogates; U+FFFE and U+FFFF): refused in reader text, and never written into a feed.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _keep_joiner(match: re.Match[str]) -> str:
+    text, at = match.string, match.start()
+    before = text[at - 1] if at > 0 else ""
+    after = text[at + 1] if at + 1 < len(text) else ""
+    joining = any(ch and ord(ch) >= _JOINING_SCRIPTS_FROM for ch in (before, after))
+    return match.group() if joining else ""
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without bidi controls (U+202A-202E, U+2066-2069, U+200E/200F, U+061C) and zero-width
+    characters (U+200B, U+2060-2064, U+FEFF, U+180E, U+00AD; U+200C/U+200D unless next to a
+    character of a script that needs them, or an emoji). The one function for this: names,
+    bodies, titles, and any matching of reader text (word rules) use it."""
+    text = _INVISIBLE.sub("", text)
+    return _JOINERS.sub(_keep_joiner, text) if "\u200c" in text or "\u200d" in text else text
+
+
+def clean_display_name(text: str, limit: int = 100) -> str:
+    """A reader's name as shown: invisible characters stripped, any run of whitespace or other
+    control/separator characters one space, trimmed to `limit`. Guest and SSO names alike."""
+    text = strip_invisible(text)
+    text = "".join(
+        " " if unicodedata.category(ch)[0] in "CZ" and ch not in "\u200c\u200d" else ch
+        for ch in text
+    )
+    return " ".join(text.split())[:limit]
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (for feeds: never an invalid feed)."""
+    return XML_INVALID.sub("", text)
 
 
 def clean_website(value: str) -> str | None:

@@ -24,6 +24,8 @@ from service.security import ip_hash, keyed_hash, settings
 log = logging.getLogger(__name__)
 
 LimitName = Literal["post", "vote", "report", "preview", "login", "subscribe", "confirm_mail"]
+#: Limits that count failed attempts only (`check_failures` / `count_failure`).
+FailureLimitName = Literal["login_failures", "login_failures_user"]
 
 
 def rate_key() -> str:
@@ -72,6 +74,37 @@ def check_limit(name: LimitName, key: str) -> None:
         if not strategy.hit(item, name, keyed_hash("ratelimit", key)):
             reset = strategy.get_window_stats(item, name, keyed_hash("ratelimit", key)).reset_time
             raise too_many(reset)
+
+
+def check_failures(name: FailureLimitName, keys: list[str]) -> None:
+    """Refuse (429) when any of `keys` has used up the named limit of *failures*; counts nothing.
+
+    Pair with `count_failure` after the attempt failed: only failures count, so a correct
+    password is refused only when this very key failed too often (never for others' failures).
+    """
+    config = settings()
+    value = getattr(config, f"ratelimit_{name}").strip()
+    if not config.ratelimit_enabled or not value:
+        return
+    strategy = app_limiter().limiter
+    for key in keys:
+        hashed = keyed_hash("ratelimit", key)
+        for item in parse_many(value):
+            if not strategy.test(item, name, hashed):
+                raise too_many(strategy.get_window_stats(item, name, hashed).reset_time)
+
+
+def count_failure(name: FailureLimitName, keys: list[str]) -> None:
+    """Count one failed attempt against each of `keys` (see `check_failures`)."""
+    config = settings()
+    value = getattr(config, f"ratelimit_{name}").strip()
+    if not config.ratelimit_enabled or not value:
+        return
+    strategy = app_limiter().limiter
+    for key in keys:
+        hashed = keyed_hash("ratelimit", key)
+        for item in parse_many(value):
+            strategy.hit(item, name, hashed)
 
 
 def too_many(reset_at: float) -> RateLimited:

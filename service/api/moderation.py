@@ -7,7 +7,7 @@ the site it touches (403 when short). Views parse, call one domain function and 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Response, request
@@ -52,11 +52,12 @@ from service.api.moderation_schemas import (
     UndoneOut,
     UndoTicketOut,
 )
-from service.api.openapi import MAX_ID, json_response, operation
+from service.api.openapi import json_response, operation
 from service.clock import isoformat
 from service.comments.sites import get_site
 from service.db import get_session, transactional
 from service.errors import Forbidden, NotFound, ValidationFailed
+from service.inputs import parse_id, parse_instant
 from service.models import ApiToken, Comment, Moderator, Site, Thread
 from service.moderation import audit, bans, decisions, queue
 from service.moderation.rules import DRY_RUN_DAYS, ContentVerdict, Rules, dry_run, rules_for
@@ -181,19 +182,19 @@ def _site_ids(principal: auth.Principal, slug: str | None) -> list[int] | None:
 def _parse_time(value: str | None, field: str) -> datetime | None:
     if value is None:
         return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed.on(field, "Use an ISO 8601 date or time.") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parse_instant(value)
+    if parsed is None:
+        raise ValidationFailed.on(field, "Use an ISO 8601 date or time.")
+    return parsed
 
 
 def _int_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit() or int(cursor) > MAX_ID:
+    before_id = parse_id(cursor)
+    if before_id is None:
         raise ValidationFailed.on("cursor", "The cursor is not valid.")
-    return int(cursor)
+    return before_id
 
 
 # -- session ---------------------------------------------------------------------------------

@@ -24,10 +24,9 @@ from service.errors import (
     ValidationFailed,
     validation_error,
 )
+from service.inputs import MAX_ID, UNSTORABLE_MESSAGE, unstorable_field
 
 OPENAPI_VERSION = "3.1.0"
-#: Largest row id (a 32-bit integer column); larger ids in paths are simply not found.
-MAX_ID = 2**31 - 1
 
 
 @dataclass
@@ -39,7 +38,7 @@ class Operation:
     tags: list[str]
     query: type[BaseModel] | None
     body: type[BaseModel] | None
-    responses: dict[int, type[BaseModel] | str | None]
+    responses: dict[int, type[BaseModel] | str | dict[str, Any] | None]
     errors: list[str]
     auth: list[str] = field(default_factory=list)
     description: str = ""
@@ -86,6 +85,9 @@ def parse_body(model: type[BaseModel]) -> Any:
         raise ValidationFailed.on("body", "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ValidationFailed.on("body", "The request body must be a JSON object.")
+    unstorable = unstorable_field(data)
+    if unstorable is not None:
+        raise ValidationFailed.on(unstorable, f"{unstorable} {UNSTORABLE_MESSAGE}.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -99,7 +101,7 @@ def operation(
     *,
     summary: str,
     tags: list[str],
-    responses: dict[int, type[BaseModel] | str | None],
+    responses: dict[int, type[BaseModel] | str | dict[str, Any] | None],
     query: type[BaseModel] | None = None,
     body: type[BaseModel] | None = None,
     errors: list[str] | None = None,
@@ -235,6 +237,8 @@ def build_document(error_model: type[BaseModel]) -> dict[str, Any]:
             response: dict[str, Any] = {"description": _status_text(status)}
             if isinstance(model, str):
                 response["content"] = {model: {"schema": {"type": "string"}}}
+            elif isinstance(model, dict):  # media type -> JSON Schema, for answers of several kinds
+                response["content"] = {kind: {"schema": schema} for kind, schema in model.items()}
             elif model is not None:
                 response["content"] = {
                     "application/json": {"schema": components.ref(model, "serialization")}

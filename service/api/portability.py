@@ -38,6 +38,36 @@ class ExportQuery(BaseModel):
     emails: bool = Field(default=True, description="Include commenters' and subscribers' emails.")
 
 
+#: The export's two shapes, as the OpenAPI document describes them: `format=json` is one
+#: document (its full schema is docs/export.schema.json), `format=jsonl` one record a line.
+EXPORT_CONTENT: dict[str, Any] = {
+    "application/json": {
+        "type": "object",
+        "description": "One document; its full schema is docs/export.schema.json.",
+        "required": [
+            "format",
+            "version",
+            "exported_at",
+            "includes_emails",
+            "site",
+            "threads",
+            "moderation_log",
+            "subscriptions",
+        ],
+        "properties": {
+            "format": {"const": "sidenote-export"},
+            "version": {"const": 1},
+            "threads": {"type": "array"},
+        },
+    },
+    "application/x-ndjson": {
+        "type": "string",
+        "description": "format=jsonl: one JSON record a line, each with a `type` "
+        "(docs/export.schema.json, $defs/line).",
+    },
+}
+
+
 class PrivacyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -83,7 +113,7 @@ class ErasureOut(BaseModel):
     ),
     tags=TAGS,
     query=ExportQuery,
-    responses={200: "application/json"},
+    responses={200: EXPORT_CONTENT},
     errors=[*AUTH_ERRORS, "not_found"],
     auth=AUTH,
 )

@@ -54,6 +54,7 @@ from service.features import site_features
 from service.identity import authorship
 from service.identity.sessions import current_reader
 from service.identity.settings import identity_settings
+from service.rendering import xml_safe
 from service.security import IP_VOTER_PREFIX, client_ip, ip_hash, keyed_hash, settings
 
 #: Browsers revalidate every read (`no-cache` with the ETag: a 304 is one indexed query), so a
@@ -497,9 +498,9 @@ def feed(query: FeedQuery) -> Response:
     xml = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<id>{escape(feed_url)}</id><title>{escape(title)}</title>"
+        f"<id>{escape(xml_safe(feed_url))}</id><title>{escape(xml_safe(title))}</title>"
         f"<updated>{updated}</updated>"
-        f'<link rel="self" href={quoteattr(feed_url)}/>{entries}</feed>'
+        f'<link rel="self" href={quoteattr(xml_safe(feed_url))}/>{entries}</feed>'
     )
     response = Response(xml, mimetype="application/atom+xml")
     response.headers.update(THREAD_CACHE_HEADERS)
@@ -507,15 +508,16 @@ def feed(query: FeedQuery) -> Response:
 
 
 def _feed_entry(comment: Any, url: str, title: str, base: str) -> str:
-    link = f"{url}#comment-{comment.id}"
-    author = comment.author_name or "Anonymous"
+    link = xml_safe(f"{url}#comment-{comment.id}")
+    author = xml_safe(comment.author_name or "Anonymous")
+    title = xml_safe(title or url)
     return (
         "<entry>"
-        f"<id>{escape(base + url_for('api.get_comment', comment_id=comment.id))}</id>"
-        f"<title>{escape(author)} on {escape(title or url)}</title>"
+        f"<id>{escape(xml_safe(base + url_for('api.get_comment', comment_id=comment.id)))}</id>"
+        f"<title>{escape(author)} on {escape(title)}</title>"
         f"<author><name>{escape(author)}</name></author>"
         f"<updated>{isoformat(comment.edited_at or comment.created_at)}</updated>"
         f'<link rel="alternate" href={quoteattr(link)}/>'
-        f'<content type="html">{escape(comment.body_html)}</content>'
+        f'<content type="html">{escape(xml_safe(comment.body_html))}</content>'
         "</entry>"
     )

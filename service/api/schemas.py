@@ -16,9 +16,10 @@ from pydantic import (
 
 from service.comments.anchors import AnchorIn
 from service.comments.reading import MAX_COUNT_KEYS
-from service.rendering import clean_website
+from service.rendering import clean_display_name, clean_website, strip_invisible
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+#: Control characters, and what XML 1.0 cannot carry (U+FFFE, U+FFFF): a feed must stay valid.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
 _VOTER = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
@@ -33,6 +34,15 @@ def _single_line(value: str) -> str:
     if "\n" in value or "\r" in value or _CONTROL.search(value):
         raise ValueError("must be a single line of text")
     return value.strip()
+
+
+def _display_name(value: str) -> str:
+    """Refused if not one line; then cleaned like an SSO name (invisible characters out)."""
+    return clean_display_name(_single_line(value))
+
+
+def _title(value: str) -> str:
+    return " ".join(strip_invisible(_single_line(value)).split())
 
 
 def _email(value: str) -> str:
@@ -61,7 +71,7 @@ ThreadKey = Annotated[
     str, StringConstraints(min_length=1, max_length=500), AfterValidator(_single_line)
 ]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-Name = Annotated[str, StringConstraints(max_length=100), AfterValidator(_single_line)]
+Name = Annotated[str, StringConstraints(max_length=100), AfterValidator(_display_name)]
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
 #: Where an address is the point of the request (subscribe, verify): empty is a field error.
 RequiredEmail = Annotated[str, StringConstraints(max_length=254), AfterValidator(_required_email)]
@@ -88,7 +98,7 @@ class CommentCreate(_In):
     thread: ThreadKey
     thread_url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
     thread_title: (
-        Annotated[str, StringConstraints(max_length=300), AfterValidator(_single_line)] | None
+        Annotated[str, StringConstraints(max_length=300), AfterValidator(_title)] | None
     ) = None
     parent_id: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | None = None
     anchor: AnchorIn | None = None

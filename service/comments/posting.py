@@ -46,7 +46,7 @@ from service.errors import (
 from service.models import PATH_WIDTH, Comment, Site, Thread
 from service.moderation.pipeline import Decision, Draft, evaluate
 from service.moderation.text import text_fingerprint
-from service.rendering import render_markdown
+from service.rendering import render_markdown, strip_invisible
 from service.security import keyed_hash, sign, unsign
 
 #: Deeper replies than this are refused; the widget shows `site.max_depth` levels and then a
@@ -82,7 +82,9 @@ class Posted:
 
 
 def render_body(source: str, *, max_chars: int, backend: str) -> tuple[str, str]:
-    """Validate and render a comment body; return (source, html)."""
+    """Validate and render a comment body; return (source, html). Invisible characters are
+    stripped first (`rendering.strip_invisible`): a body made only of them is empty."""
+    source = strip_invisible(source)
     if not source.strip():
         raise ValidationFailed.on("body", "Write something first.")
     if len(source) > max_chars:

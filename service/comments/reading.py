@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 from service import clock
 from service.comments.reactions import score_epoch
 from service.errors import NotFound, ValidationFailed
+from service.inputs import MAX_CURSOR_INT, parse_instant
 from service.models import Comment, Site, Thread
 
 Sort = Literal["oldest", "newest", "top"]
@@ -71,6 +72,7 @@ def decode_cursor(cursor: str, shape: tuple[type, ...], field_name: str = "curso
         not isinstance(values, list)
         or len(values) != len(shape)
         or not all(type(v) is t for v, t in zip(values, shape, strict=True))
+        or any(type(v) is int and abs(v) > MAX_CURSOR_INT for v in values)
     ):
         raise ValidationFailed.on(field_name, "This cursor is not valid.")
     return values
@@ -81,10 +83,10 @@ def _time_key(value: datetime) -> str:
 
 
 def _parse_time(value: str) -> datetime:
-    try:
-        return clock.utc(datetime.fromisoformat(value))
-    except ValueError:
-        raise ValidationFailed.on("cursor", "This cursor is not valid.") from None
+    parsed = parse_instant(value)
+    if parsed is None:
+        raise ValidationFailed.on("cursor", "This cursor is not valid.")
+    return parsed
 
 
 # -- thread pages ----------------------------------------------------------------------------

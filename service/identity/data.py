@@ -29,6 +29,7 @@ from service.identity import identities
 from service.identity.sessions import Reader
 from service.models import Comment, EmailAddress, Identity, Site, Subscription, Thread, Vote
 from service.notifications import links
+from service.rendering import clean_display_name
 
 DATA_FORMAT = "sidenote-reader-data"
 #: A data-page link made for a signed-in reader (the widget's menu) works this long.
@@ -147,8 +148,10 @@ def avatar(subject: Subject) -> str:
 
 
 def clean_name(name: str) -> str:
-    value = " ".join(name.split())
-    if not value or len(value) > 100 or _CONTROL.search(value):
+    if _CONTROL.search(name):
+        raise ValidationFailed.on("name", "Use a name of 1 to 100 characters on one line.")
+    value = clean_display_name(name, 101)
+    if not value or len(value) > 100:
         raise ValidationFailed.on("name", "Use a name of 1 to 100 characters on one line.")
     return value
 

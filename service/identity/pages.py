@@ -16,6 +16,7 @@ from service.clock import isoformat
 from service.db import get_session, transactional
 from service.errors import ServiceError
 from service.identity import data, guests
+from service.inputs import parse_id
 from service.models import Thread
 from service.notifications import links
 from service.notifications.pages import invalid_link, page, t
@@ -135,8 +136,8 @@ def data_action(token: str) -> Response:
     try:
         if action == "rename":
             data.rename(session, subject, request.form.get("name", ""))
-        elif action == "delete" and request.form.get("comment", "").isdigit():
-            data.delete_comment(session, subject, int(request.form["comment"]))
+        elif action == "delete" and (comment_id := parse_id(request.form.get("comment"))):
+            data.delete_comment(session, subject, comment_id)
         elif action == "delete_all":
             data.delete_all(session, subject)
     except ServiceError:

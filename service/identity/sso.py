@@ -3,8 +3,10 @@ open a reader session under the reader's identity on that site.
 
 Claims: `aud` must be the site's slug; `sub` (the site's stable user id) and `exp` are required;
 `iat` and `nbf` are optional; `name`, `email`, `email_verified`, `url` and `role: moderator` are
-optional. Times are checked against the one clock with `SIDENOTE_SSO_LEEWAY_SECONDS` of
-tolerance. Every failure is 401 `sso_invalid` with a message saying what was wrong.
+optional. Times are whole seconds, checked against the one clock with
+`SIDENOTE_SSO_LEEWAY_SECONDS` of tolerance; a token may live at most
+`SIDENOTE_SSO_MAX_LIFETIME_SECONDS` (`exp` - `iat`, or `exp` - now without `iat`).
+Every failure is 401 `sso_invalid` with a message saying what was wrong.
 
 Secrets rotate: `add_secret` makes a new one while the previous stays valid, so tokens signed
 with either verify until `retire_old` retires all but the newest. At most two are active.
@@ -12,9 +14,9 @@ with either verify until `retire_old` retires all but the newest. At most two ar
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +37,7 @@ from service.comments.sites import get_site
 from service.errors import SsoInvalid, ValidationFailed
 from service.identity import identities, sessions
 from service.models import Site, SsoSecret
-from service.rendering import clean_website
+from service.rendering import clean_display_name, clean_website
 from service.security import settings
 
 ALGORITHM = "HS256"
@@ -119,20 +121,30 @@ def _invalid(message: str) -> SsoInvalid:
 def _single_line(value: Any, limit: int) -> str:
     if not isinstance(value, str):
         return ""
-    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in value)
-    return " ".join(text.split())[:limit]
+    return clean_display_name(value, limit)
 
 
-def _number(payload: dict[str, Any], claim: str) -> float | None:
+#: Times beyond this (the year 9999) are not dates any site means.
+MAX_TIMESTAMP = 253_402_300_799
+
+
+def _number(payload: dict[str, Any], claim: str) -> int | None:
+    """A time claim as whole seconds since 1970; a fraction, infinity or NaN is malformed."""
     value = payload.get(claim)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _invalid(f"The '{claim}' claim must be a number of seconds since 1970.")
-    return float(value)
+    integral = isinstance(value, int) or (
+        isinstance(value, float) and math.isfinite(value) and value.is_integer()
+    )
+    if isinstance(value, bool) or not integral or not 0 <= value <= MAX_TIMESTAMP:
+        raise _invalid(
+            f"The token is malformed: the '{claim}' claim must be a whole number of seconds "
+            "since 1970."
+        )
+    return int(value)
 
 
-def _check_times(payload: dict[str, Any], leeway: int) -> None:
+def _check_times(payload: dict[str, Any], leeway: int, max_lifetime: int) -> None:
     now = clock.timestamp()
     exp = _number(payload, "exp")
     if exp is None:
@@ -142,6 +154,14 @@ def _check_times(payload: dict[str, Any], leeway: int) -> None:
     iat = _number(payload, "iat")
     if iat is not None and iat - leeway > now:
         raise _invalid("The token was issued in the future ('iat'): check the site's clock.")
+    lifetime = exp - iat if iat is not None else exp - now - leeway
+    if lifetime > max_lifetime:
+        raise _invalid(
+            f"The token lives too long: {int(lifetime)} seconds from "
+            f"{'issue' if iat is not None else 'now'} to 'exp', at most {max_lifetime} "
+            "allowed (SIDENOTE_SSO_MAX_LIFETIME_SECONDS). Sign short tokens: they sit in pages "
+            "and caches."
+        )
     nbf = _number(payload, "nbf")
     if nbf is not None and nbf - leeway > now:
         raise _invalid("The token is not valid yet ('nbf').")
@@ -163,7 +183,9 @@ def _decode(token: str, key: str, audience: str) -> dict[str, Any]:
     return payload
 
 
-def verify_token(token: str, site: Site, keys: list[str], *, leeway: int) -> Claims:
+def verify_token(
+    token: str, site: Site, keys: list[str], *, leeway: int, max_lifetime: int = 3_600
+) -> Claims:
     """The claims of a token signed for `site` with one of `keys`, or 401 `sso_invalid`."""
     token = token.strip()
     if not token or len(token) > MAX_TOKEN_CHARS or token.count(".") != 2:
@@ -172,6 +194,8 @@ def verify_token(token: str, site: Site, keys: list[str], *, leeway: int) -> Cla
         header = jwt.get_unverified_header(token)
     except DecodeError:
         raise _invalid("The token is malformed: its header is not valid JWT.") from None
+    except InvalidTokenError as error:  # e.g. a `crit` header, a `kid` that is not a string
+        raise _invalid(f"The token is malformed: {str(error)[:200]}.") from None
     if header.get("alg") != ALGORITHM:
         raise _invalid(f"The token must be signed with HS256, not {str(header.get('alg'))[:20]!r}.")
     if not keys:
@@ -197,7 +221,7 @@ def verify_token(token: str, site: Site, keys: list[str], *, leeway: int) -> Cla
             raise _invalid(f"The token is invalid: {str(error)[:200]}") from None
     if payload is None:
         raise _invalid("The token's signature does not match this site's secret.")
-    _check_times(payload, leeway)
+    _check_times(payload, leeway, max_lifetime)
     sub = payload.get("sub")
     if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_CHARS:
         raise _invalid(f"The 'sub' claim must be a non-empty string of up to {MAX_SUB_CHARS}.")
@@ -224,7 +248,14 @@ def sign_in(session: Session, site_slug: str, token: str) -> SignedIn:
     """Verify the site's token and open a session for its user (their identity made or updated)."""
     site = get_site(session, site_slug)
     keys = [secret.secret for secret in active_secrets(session, site.id)]
-    claims = verify_token(token, site, keys, leeway=settings().sso_leeway_seconds)
+    config = settings()
+    claims = verify_token(
+        token,
+        site,
+        keys,
+        leeway=config.sso_leeway_seconds,
+        max_lifetime=config.sso_max_lifetime_seconds,
+    )
     identity = identities.sso_identity(
         session,
         site,

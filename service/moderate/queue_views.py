@@ -16,10 +16,10 @@ from flask import Response, request
 from sqlalchemy.orm import Session
 
 from service import auth
-from service.api.openapi import MAX_ID
 from service.comments.sites import get_site
 from service.db import get_session
 from service.errors import ServiceError, ValidationFailed
+from service.inputs import MAX_ID
 from service.models import Comment, Site
 from service.moderate.blueprint import moderate
 from service.moderate.cards import (

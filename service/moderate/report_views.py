@@ -11,10 +11,10 @@ from flask import Response, request
 from sqlalchemy.orm import Session
 
 from service import auth
-from service.api.openapi import MAX_ID
 from service.comments.sites import get_site
 from service.db import get_session
 from service.errors import ValidationFailed
+from service.inputs import parse_id
 from service.moderate.blueprint import moderate
 from service.moderate.chart import comments_chart
 from service.moderate.common import page, visible_sites
@@ -76,7 +76,7 @@ def audit_page() -> Response:
         args[name] = value
     since, until = _date_arg("since"), _date_arg("until")
     cursor = request.args.get("cursor", "")
-    if cursor and not (cursor.isdigit() and len(cursor) <= 10 and int(cursor) <= MAX_ID):
+    if cursor and parse_id(cursor) is None:
         raise ValidationFailed.on("cursor", "The cursor is not valid.")
     until_exclusive = until + timedelta(days=1) if until else None
     where = audit.AuditFilter(

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import auth
-from service.api.openapi import MAX_ID
 from service.comments.sites import get_site
 from service.db import get_session
 from service.errors import ServiceError, ValidationFailed, fields_from_pydantic
+from service.inputs import MAX_ID
 from service.models import AuditEntry, Site
 from service.moderate.blueprint import moderate
 from service.moderate.common import (

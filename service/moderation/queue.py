@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.clock import utc
 from service.errors import ValidationFailed
+from service.inputs import parse_id, parse_instant
 from service.models import Comment, CommentAnchor, Report, Site, Thread
 
 QUEUE_STATUSES = ("pending", "reported", "spam", "approved", "rejected")
@@ -63,9 +64,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, _, ident = base64.urlsafe_b64decode(padded).decode().partition("|")
-        return datetime.fromisoformat(stamp), int(ident)
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed.on("cursor", "The cursor is not valid.") from None
+    created_at, comment_id = parse_instant(stamp), parse_id(ident)
+    if created_at is None or comment_id is None:
+        raise ValidationFailed.on("cursor", "The cursor is not valid.")
+    return created_at, comment_id
 
 
 def _like(text: str) -> str:

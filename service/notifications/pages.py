@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, render_template, request, url_for
 
 from service.db import get_session, transactional
+from service.inputs import parse_id
 from service.models import Comment, EmailAddress, Site, Subscription, Thread
 from service.notifications import decide, links, subscriptions
 from service.notifications.i18n import pick_locale, request_locale, translate
@@ -228,15 +229,15 @@ def manage(token: str) -> Response:
         return invalid_link()
     action = request.form.get("action", "")
     if action == "cancel":
-        raw = request.form.get("subscription", "")
-        if raw.isdigit():
-            subscriptions.cancel(session, address, int(raw))
+        subscription_id = parse_id(request.form.get("subscription"))
+        if subscription_id is not None:
+            subscriptions.cancel(session, address, subscription_id)
     elif action == "cancel_all":
         subscriptions.cancel_all(session, address)
     elif action == "unmute":
-        raw = request.form.get("mute", "")
-        if raw.isdigit():
-            subscriptions.unmute(session, address, int(raw))
+        mute_id = parse_id(request.form.get("mute"))
+        if mute_id is not None:
+            subscriptions.unmute(session, address, mute_id)
     elif action in {"author_on", "author_off"}:
         subscriptions.set_author_mails(session, address, action == "author_on")
     response = Response(status=303, headers={"Location": request.path})

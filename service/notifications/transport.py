@@ -6,14 +6,13 @@ webhook URL on a private network) are not retried.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import logging
 import smtplib
 import socket
 import ssl
 import sys
-import urllib.error
-import urllib.request
 from email.message import EmailMessage
 from types import TracebackType
 from typing import IO, Any, ClassVar, Protocol
@@ -160,55 +159,113 @@ def mail_transport(smtp_url: str, *, timeout: float) -> MailTransport:
 # -- webhooks ---------------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could point the signed request anywhere (internal hosts included)."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+Resolved = tuple[int, tuple[Any, ...]]  # (address family, socket address)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def _refuse_private(host: str, port: int) -> None:
+def resolve_checked(host: str, port: int, *, allow_private: bool) -> Resolved:
+    """Resolve `host` once; unless private targets are allowed, refuse (permanently) a name
+    with any non-public address. The caller connects to exactly this address, so a DNS answer
+    that changes between check and connect (rebinding) cannot reach an internal host."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as error:
         raise DeliveryError(f"cannot resolve {host}: {error}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise DeliveryError(
-                f"{host} resolves to a non-public address ({address}); "
-                "set SIDENOTE_WEBHOOK_ALLOW_PRIVATE=true to allow it",
-                permanent=True,
-            )
+    if not infos:
+        raise DeliveryError(f"cannot resolve {host}: no address")
+    if not allow_private:
+        for info in infos:
+            address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+            if not address.is_global:
+                raise DeliveryError(
+                    f"{host} resolves to a non-public address ({address}); "
+                    "set SIDENOTE_WEBHOOK_ALLOW_PRIVATE=true to allow it",
+                    permanent=True,
+                )
+    family, _type, _proto, _name, sockaddr = infos[0]
+    return family, sockaddr
+
+
+def _connect(target: Resolved, timeout: float) -> socket.socket:
+    family, sockaddr = target
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(sockaddr)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the checked address; `Host` still names the URL's host."""
+
+    def __init__(self, host: str, port: int, target: Resolved, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._target = target
+
+    def connect(self) -> None:
+        self.sock = _connect(self._target, self.timeout or 10)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to the checked address; SNI and certificate verification use the URL's host."""
+
+    def __init__(
+        self, host: str, port: int, target: Resolved, timeout: float, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._target = target
+        self._tls = context
+
+    def connect(self) -> None:
+        sock = _connect(self._target, self.timeout or 10)
+        try:
+            self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        except (OSError, ssl.SSLError):
+            sock.close()
+            raise
 
 
 def post_webhook(
     url: str, body: str, headers: dict[str, str], *, timeout: float, allow_private: bool
 ) -> int:
-    """POST the body; returns the HTTP status of a 2xx answer, raises DeliveryError otherwise."""
-    parts = urlsplit(url)
+    """POST the body; returns the HTTP status of a 2xx answer, raises DeliveryError otherwise.
+
+    The host is resolved once, checked, and connected to at that address (`resolve_checked`);
+    redirects are not followed (one could point the signed request anywhere)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise DeliveryError("the webhook URL is not valid", permanent=True) from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise DeliveryError("the webhook URL is not http(s)", permanent=True)
-    if not allow_private:
-        _refuse_private(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        url,
-        data=body.encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
-    )
+    host = parts.hostname
+    target = resolve_checked(host, port, allow_private=allow_private)
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        connection = _PinnedHTTPSConnection(
+            host, port, target, timeout, ssl.create_default_context()
+        )
+    else:
+        connection = _PinnedHTTPConnection(host, port, target, timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        connection.request(
+            "POST",
+            path,
+            body=body.encode(),
+            headers={"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers},
+        )
+        with connection.getresponse() as response:
             status = int(response.status)
-    except urllib.error.HTTPError as error:
-        error.close()
-        raise DeliveryError(f"HTTP {error.code}") from None
-    except (OSError, ValueError) as error:
+            response.read(65_536)
+    except (OSError, http.client.HTTPException, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise DeliveryError(f"{type(error).__name__}: {reason}") from None
+    finally:
+        connection.close()
     if not 200 <= status < 300:
         raise DeliveryError(f"HTTP {status}")
     return status

@@ -20,6 +20,7 @@ from service.comments.sites import get_site
 from service.db import get_session
 from service.errors import ServiceError, ValidationFailed
 from service.events import COMMENT_EVENTS
+from service.inputs import parse_id
 from service.models import Site
 from service.notifications import webhooks
 from service.notifications.pages import PAGE_CSP
@@ -141,6 +142,7 @@ def webhooks_action(site: str) -> Response:
 
 
 def _id(raw: str | None) -> int:
-    if not raw or not raw.isdigit() or len(raw) > 9:
+    webhook_id = parse_id(raw)
+    if webhook_id is None:
         raise ValidationFailed.on("webhook", "Unknown webhook.")
-    return int(raw)
+    return webhook_id

@@ -169,3 +169,41 @@ def test_the_demo_is_seeded_once(migrated: dict[str, str]) -> None:
     assert "already" in second.stdout
     listed = sidenote(env, "site", "list").stdout
     assert "demo post http://127.0.0.1:8123 http://localhost:8123" in listed
+
+
+@pytest.mark.parametrize("flags", [[], ["--debug"]])
+def test_run_never_serves_the_interactive_debugger(env: dict[str, str], flags: list[str]) -> None:
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = env | {"SIDENOTE_ENV": "development", "SIDENOTE_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    server = subprocess.Popen(
+        [*SIDENOTE, "run", "--port", str(port), *flags],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/?__debugger__=yes&cmd=resource&f=debugger.js"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    body, kind = response.read(), response.headers.get("Content-Type", "")
+                break
+            except urllib.error.HTTPError as error:
+                body, kind = error.read(), error.headers.get("Content-Type", "")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "sidenote run did not start"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert "javascript" not in kind
+    assert b"debugger" not in body.lower() or b"__debugger__" not in body

@@ -210,3 +210,79 @@ def test_signing_in_again_refreshes_the_name_from_the_claims(
     response = exchange(client, sso_site.slug, sso_site.token(sub="7", name="Ada King"))
     assert response.json["user"]["name"] == "Ada King"
     assert len(session.scalars(select(Identity)).all()) == 1
+
+
+def signed(sso_site: SsoSite, header: dict[str, Any], payload: str) -> str:
+    """A token with this header and this payload text, signed with the site's secret."""
+    import hmac
+
+    body = base64.urlsafe_b64encode(payload.encode()).rstrip(b"=").decode()
+    signing_input = f"{b64(header)}.{body}".encode()
+    signature = hmac.new(sso_site.secret.encode(), signing_input, hashlib.sha256).digest()
+    return f"{b64(header)}.{body}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+def claims_json(sso_site: SsoSite, exp: str) -> str:
+    return f'{{"aud":"{sso_site.slug}","sub":"u-1","exp":{exp}}}'
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"alg": "HS256", "crit": ["exp"]},
+        {"alg": "HS256", "crit": "b64"},
+        {"alg": "HS256", "kid": 5},
+        {"alg": "HS256", "kid": ["a"]},
+    ],
+)
+def test_a_crit_header_or_a_non_string_kid_is_malformed(
+    client: FlaskClient, sso_site: SsoSite, header: dict[str, Any]
+) -> None:
+    token = signed(sso_site, header, claims_json(sso_site, str(int(time.time()) + 300)))
+    assert "malformed" in refused(client, sso_site.slug, token)
+
+
+@pytest.mark.parametrize("exp", ["1e309", "-1e309", "1.5", "1e300", "NaN"])
+def test_a_non_finite_or_non_integer_expiry_is_malformed(
+    client: FlaskClient, sso_site: SsoSite, exp: str
+) -> None:
+    message = refused(
+        client, sso_site.slug, signed(sso_site, {"alg": "HS256"}, claims_json(sso_site, exp))
+    )
+    assert "malformed" in message and "'exp'" in message
+
+
+def test_a_fractional_expiry_is_malformed(client: FlaskClient, sso_site: SsoSite) -> None:
+    exp = f"{int(time.time()) + 300}.5"
+    message = refused(
+        client, sso_site.slug, signed(sso_site, {"alg": "HS256"}, claims_json(sso_site, exp))
+    )
+    assert "'exp'" in message
+
+
+def test_a_token_living_longer_than_the_maximum_is_refused(
+    client: FlaskClient, sso_site: SsoSite
+) -> None:
+    now = int(time.time())
+    message = refused(client, sso_site.slug, sso_site.token(iat=now, exp=now + 3601))
+    assert "lives too long" in message and "3600" in message
+
+
+def test_without_iat_the_lifetime_counts_from_now(client: FlaskClient, sso_site: SsoSite) -> None:
+    now = int(time.time())
+    token = sso_site.token(iat=None, exp=now + 30 * 24 * 3600)
+    assert "lives too long" in refused(client, sso_site.slug, token)
+
+
+def test_a_token_living_exactly_the_maximum_is_accepted(
+    client: FlaskClient, sso_site: SsoSite
+) -> None:
+    now = int(time.time())
+    response = exchange(client, sso_site.slug, sso_site.token(iat=now, exp=now + 3600))
+    assert response.status_code == 200, response.json
+
+
+@pytest.mark.parametrize("settings_overrides", [{"sso_max_lifetime_seconds": 300}])
+def test_the_maximum_lifetime_is_a_setting(client: FlaskClient, sso_site: SsoSite) -> None:
+    now = int(time.time())
+    assert "at most 300" in refused(client, sso_site.slug, sso_site.token(iat=now, exp=now + 600))

@@ -11,8 +11,11 @@ import pytest
 from service.rendering import (
     LINK_REL,
     allowlist_for_widget,
+    clean_display_name,
     clean_website,
     render_markdown,
+    strip_invisible,
+    xml_safe,
 )
 from tests import corpora
 from tests.allowlist import allowlist_violations, markup_shape
@@ -188,3 +191,33 @@ def test_comments_rendered_at_once_in_many_threads_keep_their_own_text(backend: 
         sys.setswitchinterval(interval)
 
     assert wrong == []
+
+
+# -- invisible and XML-invalid characters (rendering.strip_invisible, clean_display_name) ----
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("a\u202ab\u202bc\u202cd\u202de\u202ef", "abcdef"),  # embeddings and overrides
+        ("a\u2066b\u2067c\u2068d\u2069e", "abcde"),  # isolates
+        ("a\u200eb\u200fc\u061cd", "abcd"),  # marks
+        ("a\u200bb\u2060c\ufeffd\u180ee\u00adf", "abcdef"),  # zero-width, BOM, soft hyphen
+        ("\u200dAdmin\u200c", "Admin"),  # joiners at an edge or between Latin letters
+        ("Ad\u200dmin", "Admin"),
+        ("\u0645\u06cc\u200c\u062e", "\u0645\u06cc\u200c\u062e"),  # Persian ZWNJ is spelling
+        ("\U0001f468\u200d\U0001f469", "\U0001f468\u200d\U0001f469"),  # an emoji sequence
+        ("line one\n\tline two", "line one\n\tline two"),  # whitespace is not invisible here
+    ],
+)
+def test_strip_invisible(text: str, kept: str) -> None:
+    assert strip_invisible(text) == kept
+
+
+def test_a_display_name_is_one_line_of_visible_characters() -> None:
+    assert clean_display_name("  Ada\u00a0\u00a0Love\u200blace\n\u202e ") == "Ada Lovelace"
+    assert clean_display_name("x" * 150, 100) == "x" * 100
+
+
+def test_xml_safe_drops_what_xml_cannot_carry() -> None:
+    assert xml_safe("a\x00b\x01c\x0bd\ufffee\uffff\tf\ng\rh") == "abcde\tf\ng\rh"

@@ -146,7 +146,7 @@ def test_the_root_leads_to_the_queue(ui: UI) -> None:
 class TestRateLimit:
     @pytest.fixture
     def settings_overrides(self) -> dict[str, object]:
-        return {"ratelimit_enabled": True, "ratelimit_login": "2/minute"}
+        return {"ratelimit_enabled": True, "ratelimit_login_failures_user": "2/minute"}
 
     @pytest.mark.usefixtures("mia")
     def test_guessing_is_stopped_on_the_form(self, client: FlaskClient) -> None:
