@@ -186,12 +186,14 @@ def _no_store(response: Response) -> Response:
     tags=["identity"],
     body=SsoSessionIn,
     responses={200: SessionOut},
-    errors=["not_found", "sso_invalid", "unsupported_media_type"],
+    errors=["validation_failed", "not_found", "sso_invalid", "unsupported_media_type"],
     rate_limit="login",
     description=(
         "The token is HS256, signed with one of the site's active SSO secrets; `aud` must be "
         "the site's slug, `sub` and `exp` are required, `iat` is optional. Expired, forged, "
-        "wrong-site and malformed tokens answer 401 `sso_invalid` saying which."
+        "and wrong-site tokens answer 401 `sso_invalid` saying which; a token that cannot be "
+        "read (not a JWT, a `crit` header, a non-string `kid`, a time claim that is not whole "
+        "seconds) is 400 `validation_failed` on `token`."
     ),
 )
 @transactional

@@ -6,7 +6,9 @@ Claims: `aud` must be the site's slug; `sub` (the site's stable user id) and `ex
 optional. Times are whole seconds, checked against the one clock with
 `SIDENOTE_SSO_LEEWAY_SECONDS` of tolerance; a token may live at most
 `SIDENOTE_SSO_MAX_LIFETIME_SECONDS` (`exp` - `iat`, or `exp` - now without `iat`).
-Every failure is 401 `sso_invalid` with a message saying what was wrong.
+A token that cannot be read (not a JWT, a `crit` header, a `kid` that is not a string, a time
+claim that is not whole seconds) is 400 `validation_failed` on `token`; every other refusal is
+401 `sso_invalid`; both with a message saying what was wrong.
 
 Secrets rotate: `add_secret` makes a new one while the previous stays valid, so tokens signed
 with either verify until `retire_old` retires all but the newest. At most two are active.
@@ -118,6 +120,11 @@ def _invalid(message: str) -> SsoInvalid:
     return SsoInvalid(message, fields={"token": message})
 
 
+def _malformed(message: str) -> ValidationFailed:
+    """A token that cannot be read at all is bad input (400), not a refused sign-in (401)."""
+    return ValidationFailed.on("token", message)
+
+
 def _single_line(value: Any, limit: int) -> str:
     if not isinstance(value, str):
         return ""
@@ -137,7 +144,7 @@ def _number(payload: dict[str, Any], claim: str) -> int | None:
         isinstance(value, float) and math.isfinite(value) and value.is_integer()
     )
     if isinstance(value, bool) or not integral or not 0 <= value <= MAX_TIMESTAMP:
-        raise _invalid(
+        raise _malformed(
             f"The token is malformed: the '{claim}' claim must be a whole number of seconds "
             "since 1970."
         )
@@ -186,16 +193,17 @@ def _decode(token: str, key: str, audience: str) -> dict[str, Any]:
 def verify_token(
     token: str, site: Site, keys: list[str], *, leeway: int, max_lifetime: int = 3_600
 ) -> Claims:
-    """The claims of a token signed for `site` with one of `keys`, or 401 `sso_invalid`."""
+    """The claims of a token signed for `site` with one of `keys`; else 400 (unreadable) or
+    401 `sso_invalid`."""
     token = token.strip()
     if not token or len(token) > MAX_TOKEN_CHARS or token.count(".") != 2:
-        raise _invalid("The token is malformed: expected a JWT (three dot-separated parts).")
+        raise _malformed("The token is malformed: expected a JWT (three dot-separated parts).")
     try:
         header = jwt.get_unverified_header(token)
     except DecodeError:
-        raise _invalid("The token is malformed: its header is not valid JWT.") from None
+        raise _malformed("The token is malformed: its header is not valid JWT.") from None
     except InvalidTokenError as error:  # e.g. a `crit` header, a `kid` that is not a string
-        raise _invalid(f"The token is malformed: {str(error)[:200]}.") from None
+        raise _malformed(f"The token is malformed: {str(error)[:200]}.") from None
     if header.get("alg") != ALGORITHM:
         raise _invalid(f"The token must be signed with HS256, not {str(header.get('alg'))[:20]!r}.")
     if not keys:
@@ -216,7 +224,7 @@ def verify_token(
         except InvalidSubjectError:
             raise _invalid("The 'sub' claim must be a string.") from None
         except DecodeError:
-            raise _invalid("The token is malformed: it could not be decoded.") from None
+            raise _malformed("The token is malformed: it could not be decoded.") from None
         except InvalidTokenError as error:
             raise _invalid(f"The token is invalid: {str(error)[:200]}") from None
     if payload is None:
