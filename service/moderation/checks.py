@@ -16,6 +16,7 @@ from service.db import table_of
 from service.models import Comment, TrustedAuthor
 from service.moderation import bans, spam
 from service.moderation.rules import (
+    CommentText,
     ContentVerdict,
     judge_banned_words,
     judge_links,
@@ -47,12 +48,16 @@ def check_banned_identity(session: Session, draft: Draft) -> Verdict | None:
     return Verdict("ban", "banned", bans.ban_message(ban))
 
 
+def _text_of(draft: Draft) -> CommentText:
+    return CommentText(draft.body_source, draft.body_html, draft.author_name, draft.author_website)
+
+
 def check_banned_words(session: Session, draft: Draft) -> Verdict | None:
-    return _verdict(judge_banned_words(draft.body_source, rules_for(draft.site)))
+    return _verdict(judge_banned_words(_text_of(draft), rules_for(draft.site)))
 
 
 def check_suspect_words(session: Session, draft: Draft) -> Verdict | None:
-    return _verdict(judge_suspect_words(draft.body_source, rules_for(draft.site)))
+    return _verdict(judge_suspect_words(_text_of(draft), rules_for(draft.site)))
 
 
 def check_links(session: Session, draft: Draft) -> Verdict | None:

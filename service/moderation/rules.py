@@ -22,7 +22,7 @@ from service.auth import Principal
 from service.comments.sites import update_site
 from service.models import Comment, Site, SpamClassifier, TrustedAuthor
 from service.moderation import audit
-from service.moderation.text import find_rule, fold
+from service.moderation.text import find_rule, fold, readings
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,26 @@ class Rules(BaseModel):
     banned_words: list[WordEntry] = Field(
         default_factory=list,
         max_length=2000,
-        description="Words or phrases that reject a comment (422). `*` matches any letters.",
+        description="Words or phrases that reject a comment (422). `*` stands for up to "
+        "`rule_wildcard_max` letters.",
     )
     suspect_words: list[WordEntry] = Field(
         default_factory=list,
         max_length=2000,
         description="Words or phrases that hold a comment for review.",
+    )
+    allowed_words: list[WordEntry] = Field(
+        default_factory=list,
+        max_length=2000,
+        description="Words or phrases that never match a banned or suspect word "
+        "(“Scunthorpe”, “cum laude”).",
+    )
+    rule_wildcard_max: int = Field(
+        default=2,
+        ge=0,
+        le=20,
+        description="Letters a `*` in a banned or suspect word stands for, at most "
+        "(inside one word).",
     )
     max_links: int | None = Field(
         default=3, ge=0, le=100, description="Hold comments with more links; null: no limit."
@@ -162,24 +176,50 @@ class ContentVerdict:
     message: str
 
 
-def judge_banned_words(source: str, rules: Rules) -> ContentVerdict | None:
-    found = find_rule(source, tuple(rules.banned_words))
+@dataclass(frozen=True)
+class CommentText:
+    """What word rules read of a comment: what readers see of it and of its author."""
+
+    source: str
+    html: str = ""
+    author_name: str = ""
+    author_website: str = ""
+
+    def readings(self) -> list[str]:
+        return readings(self.source, self.html, self.author_name, self.author_website)
+
+
+def _find_words(text: CommentText, entries: list[str], rules: Rules) -> tuple[str, str] | None:
+    """The entry of `entries` that `text` contains, and the (folded) words that matched it."""
+    if not entries:
+        return None
+    found = find_rule(
+        text.readings(),
+        entries,
+        allowed=rules.allowed_words,
+        wildcard_max=rules.rule_wildcard_max,
+    )
+    return (found[0].source, found[1]) if found else None
+
+
+def judge_banned_words(text: CommentText, rules: Rules) -> ContentVerdict | None:
+    found = _find_words(text, rules.banned_words, rules)
     if found is None:
         return None
-    _rule, words = found
     return ContentVerdict(
         "reject",
         "banned_word",
-        f"This site does not allow “{words}” in comments. Please rephrase your comment.",
+        f"This site does not allow “{found[0]}” in comments or names. Please rephrase.",
     )
 
 
-def judge_suspect_words(source: str, rules: Rules) -> ContentVerdict | None:
-    found = find_rule(source, tuple(rules.suspect_words))
+def judge_suspect_words(text: CommentText, rules: Rules) -> ContentVerdict | None:
+    found = _find_words(text, rules.suspect_words, rules)
     if found is None:
         return None
-    _rule, words = found
-    return ContentVerdict("hold", "suspect_word", f"Contains “{words}”, which moderators review.")
+    entry, words = found
+    quoted = f"“{words}”" if fold(entry) == words else f"“{words}” (rule “{entry}”)"
+    return ContentVerdict("hold", "suspect_word", f"Contains {quoted}, which moderators review.")
 
 
 def judge_links(source: str, html: str, rules: Rules) -> ContentVerdict | None:
@@ -193,12 +233,12 @@ def judge_links(source: str, html: str, rules: Rules) -> ContentVerdict | None:
     )
 
 
-def judge_content(source: str, html: str, rules: Rules) -> ContentVerdict | None:
+def judge_content(text: CommentText, rules: Rules) -> ContentVerdict | None:
     """The strongest verdict of the word and link rules."""
     return (
-        judge_banned_words(source, rules)
-        or judge_suspect_words(source, rules)
-        or judge_links(source, html, rules)
+        judge_banned_words(text, rules)
+        or judge_suspect_words(text, rules)
+        or judge_links(text.source, text.html, rules)
     )
 
 
@@ -286,9 +326,12 @@ def _replay(comment: Comment, seen: _History, rules: Rules, site_mode: str) -> l
             and seen.refused_before == 0
         )
     )
+    text = CommentText(
+        comment.body_source, comment.body_html, comment.author_name, comment.author_website
+    )
     for judged in (
-        judge_banned_words(comment.body_source, rules),
-        judge_suspect_words(comment.body_source, rules),
+        judge_banned_words(text, rules),
+        judge_suspect_words(text, rules),
         judge_links(comment.body_source, comment.body_html, rules),
     ):
         if judged is not None:
@@ -469,8 +512,10 @@ def _rule_replays(
     not at all and why. Site and thread modes, bans and bot checks are not rules."""
     by_status_today = "by their status today"
     notes: dict[str, tuple[bool, str]] = {
-        "banned_words": (True, "Matched against each comment's current text."),
-        "suspect_words": (True, "Matched against each comment's current text."),
+        "banned_words": (True, "Matched against each comment's current text and author."),
+        "suspect_words": (True, "Matched against each comment's current text and author."),
+        "allowed_words": (True, "Taken out of each comment's current text before matching."),
+        "rule_wildcard_max": (True, "Applied to the word rules matched above."),
         "max_links": (True, "Links counted in each comment's current text."),
         "report_threshold": (
             True,

@@ -160,7 +160,7 @@ def test_rules_that_cannot_be_replayed_say_so(
         "rule": "banned_words",
         "replayed": True,
         "changed": False,
-        "note": "Matched against each comment's current text.",
+        "note": "Matched against each comment's current text and author.",
     }
 
 
