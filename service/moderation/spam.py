@@ -408,13 +408,17 @@ def train_many(session: Session, items: Sequence[tuple[Comment, Label | None]]) 
 SETTLE_BATCH = 500
 
 
-def train_settled(
-    session: Session, site_id: int, *, after_hours: int, limit: int = SETTLE_BATCH
-) -> int:
-    """Train as legitimate up to `limit` of the site's comments published at least
+def train_settled(session: Session, site_id: int, *, after_hours: int) -> int:
+    """Train as legitimate up to SETTLE_BATCH of the site's comments published at least
     `after_hours` ago that were never trained, are still published and have no open report;
     returns how many. Each comment is trained at most once by this: a trained comment has a
     `spam_training` row (a later decision moves it, and the job never touches it again)."""
+    return len(_settled_batch(session, site_id, after_hours, 0))
+
+
+def _settled_batch(session: Session, site_id: int, after_hours: int, after_id: int) -> list[int]:
+    """One batch of `train_settled`, from the comment after `after_id` on (a keyset walk, so
+    a long backlog is read once, not rescanned from the start for every batch); their ids."""
     cutoff = clock.now() - timedelta(hours=after_hours)
     published_at = func.coalesce(Comment.status_changed_at, Comment.created_at)
     comments = list(
@@ -422,17 +426,18 @@ def train_settled(
             select(Comment)
             .where(
                 Comment.site_id == site_id,
+                Comment.id > after_id,
                 Comment.status == "approved",
                 published_at <= cutoff,
                 ~exists().where(_training.c.comment_id == Comment.id),
                 ~exists().where(Report.comment_id == Comment.id, Report.resolved_at.is_(None)),
             )
             .order_by(Comment.id)
-            .limit(limit)
+            .limit(SETTLE_BATCH)
         )
     )
     train_many(session, [(comment, "ham") for comment in comments])
-    return len(comments)
+    return [comment.id for comment in comments]
 
 
 def train_settled_comments(session: Session) -> int:
@@ -446,10 +451,12 @@ def train_settled_comments(session: Session) -> int:
         rules = rules_for(site)
         if not rules.spam_score_enabled or rules.spam_ham_after_hours == 0:
             continue
+        after_id = 0
         while True:
-            trained = train_settled(session, site.id, after_hours=rules.spam_ham_after_hours)
+            batch = _settled_batch(session, site.id, rules.spam_ham_after_hours, after_id)
             session.commit()
-            total += trained
-            if trained < SETTLE_BATCH:
+            total += len(batch)
+            if len(batch) < SETTLE_BATCH:
                 break
+            after_id = batch[-1]
     return total
