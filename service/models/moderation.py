@@ -236,6 +236,24 @@ class SpamTraining(Base):
     __table_args__ = (CheckConstraint("label IN ('spam', 'ham')", name="label"),)
 
 
+class RefusedAttempt(Base):
+    """A comment the pipeline refused at posting (422): nothing of it but its folded text's
+    fingerprint, why, and which rule, so the rules' dry run can count what a change would let
+    through. Kept for `SIDENOTE_RETAIN_REJECTED_DAYS` like rejected comments."""
+
+    __tablename__ = "refused_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    created_at: Mapped[created]
+    text_fingerprint: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(32))
+    #: The rule that refused it, as the site wrote it (a banned word).
+    rule: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (Index("ix_refused_attempts_site_created", "site_id", "created_at"),)
+
+
 # Queue indexes on the core table: the moderation queue across all sites, the author history
 # on each card, and the repeated-comment check.
 Index("ix_comments_status_created", Comment.status, Comment.created_at, Comment.id)

@@ -33,7 +33,7 @@ REPEAT_MIN_CHARS = 12
 def _verdict(found: ContentVerdict | None) -> Verdict | None:
     if found is None:
         return None
-    return Verdict(found.action, found.code, found.message)  # type: ignore[arg-type]
+    return Verdict(found.action, found.code, found.message, rule=found.rule)  # type: ignore[arg-type]
 
 
 def check_banned_identity(session: Session, draft: Draft) -> Verdict | None:

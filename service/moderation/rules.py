@@ -21,7 +21,7 @@ from service import clock
 from service.auth import Principal
 from service.comments.sites import update_site
 from service.models import Comment, Site, SpamClassifier, TrustedAuthor
-from service.moderation import audit
+from service.moderation import audit, refusals
 from service.moderation.text import find_rule, fold, readings
 
 log = logging.getLogger(__name__)
@@ -174,6 +174,8 @@ class ContentVerdict:
     action: str
     code: str
     message: str
+    #: The rule that matched, as the site wrote it (word rules).
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,7 @@ def judge_banned_words(text: CommentText, rules: Rules) -> ContentVerdict | None
         "reject",
         "banned_word",
         f"This site does not allow “{found[0]}” in comments or names. Please rephrase.",
+        found[0],
     )
 
 
@@ -219,7 +222,9 @@ def judge_suspect_words(text: CommentText, rules: Rules) -> ContentVerdict | Non
         return None
     entry, words = found
     quoted = f"“{words}”" if fold(entry) == words else f"“{words}” (rule “{entry}”)"
-    return ContentVerdict("hold", "suspect_word", f"Contains {quoted}, which moderators review.")
+    return ContentVerdict(
+        "hold", "suspect_word", f"Contains {quoted}, which moderators review.", entry
+    )
 
 
 def judge_links(source: str, html: str, rules: Rules) -> ContentVerdict | None:
@@ -289,6 +294,9 @@ class DryRun:
     released: int = 0
     released_items: list[ReleasedItem] = field(default_factory=list)
     rules: list[RuleReplay] = field(default_factory=list)
+    #: Comments refused at posting in the period (counted in `rejected`, `changed` and
+    #: `released` as the new rules would treat them; not in `scanned` or the item lists).
+    refused: int = 0
 
 
 @dataclass(frozen=True)
@@ -421,7 +429,8 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
 
     Every rule that stored data can answer is replayed against each comment and compared with
     the current rules; `DryRun.rules` says how each rule was judged, or why it could not be.
-    Judges the newest DRY_RUN_MAX_COMMENTS at most, in at most three queries whatever their number.
+    Judges the newest DRY_RUN_MAX_COMMENTS at most, in at most four queries whatever their
+    number (the fourth reads the attempts refused at posting: `DryRun.refused`).
     """
     since = clock.now() - timedelta(days=days)
     current_rules = rules_for(site)
@@ -469,6 +478,11 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
         else:
             held += 1
         caught.append(DryRunItem(comment, verdict, current, tuple(reasons), differs))
+    refused = refusals.since(session, site.id, since)
+    still, freed = _replay_refused(refused, rules, current_rules)
+    rejected += still
+    released += freed
+    changed += freed
     return DryRun(
         scanned=scanned,
         rejected=rejected,
@@ -479,7 +493,28 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
         released=released,
         released_items=released_items,
         rules=_rule_replays(session, site, rules, current_rules, scanned, unscored),
+        refused=len(refused),
     )
+
+
+def _replay_refused(
+    refused: list[tuple[str, str]], rules: Rules, current: Rules
+) -> tuple[int, int]:
+    """(still refused, let through) of the refused attempts, from the rule that refused each:
+    only its fingerprint is kept, so one refused by a banned word the new rules keep stays
+    refused, and one whose word they drop counts as let through (another new rule might still
+    catch it; its text is not kept to know)."""
+    new = {fold(entry) for entry in rules.banned_words}
+    now = {fold(entry) for entry in current.banned_words}
+    still = freed = 0
+    for reason, rule in refused:
+        if reason != "banned_word" or fold(rule) not in now:
+            continue  # the current rules no longer refuse it either
+        if fold(rule) in new:
+            still += 1
+        else:
+            freed += 1
+    return still, freed
 
 
 def _first_items(caught: list[DryRunItem]) -> list[DryRunItem]:
@@ -512,7 +547,11 @@ def _rule_replays(
     not at all and why. Site and thread modes, bans and bot checks are not rules."""
     by_status_today = "by their status today"
     notes: dict[str, tuple[bool, str]] = {
-        "banned_words": (True, "Matched against each comment's current text and author."),
+        "banned_words": (
+            True,
+            "Matched against each comment's current text and author; comments refused at "
+            "posting are counted by the word that refused them.",
+        ),
         "suspect_words": (True, "Matched against each comment's current text and author."),
         "allowed_words": (True, "Taken out of each comment's current text before matching."),
         "rule_wildcard_max": (True, "Applied to the word rules matched above."),
