@@ -1,6 +1,8 @@
-"""refused attempts: a minimal record of comments refused at posting (fingerprint, reason, rule)
+"""refused attempts and spam calibration
 
-The rules' dry run counts them, so a change that would let refused comments through says so.
+`refused_attempts`: a minimal record of comments refused at posting (fingerprint, reason, rule);
+the rules' dry run counts them, so a change that would let refused comments through says so.
+`spam_classifiers` gains the site's calibrated threshold and its cross-validated estimates.
 
 Revision ID: 0009_refused_attempts
 Revises: 0006_comment_marks
@@ -42,8 +44,27 @@ def upgrade() -> None:
     op.create_index(
         "ix_refused_attempts_site_created", "refused_attempts", ["site_id", "created_at"]
     )
+    with op.batch_alter_table("spam_classifiers", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("threshold", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("estimated_spam_held", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("estimated_legit_held", sa.Float(), nullable=True))
+        batch_op.add_column(
+            sa.Column("calibrated_examples", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(
+            sa.Column("calibrated_at", service.db.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("spam_classifiers", schema=None) as batch_op:
+        for name in (
+            "calibrated_at",
+            "calibrated_examples",
+            "estimated_legit_held",
+            "estimated_spam_held",
+            "threshold",
+        ):
+            batch_op.drop_column(name)
     op.drop_index("ix_refused_attempts_site_created", table_name="refused_attempts")
     op.drop_table("refused_attempts")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -205,6 +206,15 @@ class SpamClassifier(Base):
     spam_docs: Mapped[int] = mapped_column(Integer, default=0)
     ham_docs: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[created]
+    #: The site's threshold, estimated from its own labelled history by cross-validation for
+    #: the legitimate-held rate it accepts (`spam.calibrate`); None: not enough history yet.
+    threshold: Mapped[float | None] = mapped_column(Float, default=None)
+    #: At that threshold, the cross-validated shares of spam and of legitimate comments held.
+    estimated_spam_held: Mapped[float | None] = mapped_column(Float, default=None)
+    estimated_legit_held: Mapped[float | None] = mapped_column(Float, default=None)
+    #: The labelled comments the estimate used, and when it was made.
+    calibrated_examples: Mapped[int] = mapped_column(Integer, default=0)
+    calibrated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class SpamToken(Base):

@@ -17,7 +17,7 @@ from service.api.openapi import MAX_ID
 from service.comments.sites import get_site
 from service.db import get_session
 from service.errors import ServiceError, ValidationFailed, fields_from_pydantic
-from service.models import AuditEntry, Site
+from service.models import AuditEntry, Site, SpamClassifier
 from service.moderate.blueprint import moderate
 from service.moderate.common import (
     Notice,
@@ -137,6 +137,7 @@ RULE_NUMBERS = (
     "repeat_window_hours",
     "rule_wildcard_max",
     "spam_score_threshold",
+    "spam_legit_held_rate",
     "spam_min_examples",
     "spam_ham_after_hours",
 )
@@ -199,6 +200,7 @@ def _rules_page(
         "rules.html",
         status,
         site=site,
+        calibration=get_session().get(SpamClassifier, site.id),
         values=values,
         errors=errors or {},
         trial=trial,

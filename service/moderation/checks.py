@@ -174,7 +174,8 @@ def check_trusted(session: Session, draft: Draft) -> Verdict | None:
 
 
 def check_spam_score(session: Session, draft: Draft) -> Verdict | None:
-    """The site's naive Bayes score: holds at the threshold, never rejects."""
+    """The site's naive Bayes score: holds at the site's calibrated threshold (its
+    `spam_score_threshold` until it has one), never rejects."""
     rules = rules_for(draft.site)
     if not rules.spam_score_enabled or draft.known_absent.spam_classifier:
         return None
@@ -183,6 +184,7 @@ def check_spam_score(session: Session, draft: Draft) -> Verdict | None:
     )
     if score is None:
         return None
-    if score >= rules.spam_score_threshold:
+    threshold = spam.site_threshold(session, draft.site.id, rules.spam_score_threshold)
+    if score >= threshold:
         return Verdict("hold", "spam_score", f"Looks like spam (score {score:.2f}).", score=score)
     return Verdict("allow", "spam_score", "", score=score)

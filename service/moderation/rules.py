@@ -87,6 +87,14 @@ class Rules(BaseModel):
         default=0.95, gt=0, le=1, description="Hold comments whose spam score reaches it."
     )
     spam_score_enabled: bool = True
+    spam_legit_held_rate: float = Field(
+        default=0.02,
+        gt=0,
+        le=0.5,
+        description="Share of legitimate comments the site accepts to see held by the spam "
+        "score: its threshold is estimated from the site's decisions for it (until there are "
+        "enough, spam_score_threshold applies).",
+    )
     spam_min_examples: int = Field(
         default=20,
         ge=1,
@@ -604,6 +612,11 @@ def _rule_replays(
             "for new comments."
         )
     notes["spam_min_examples"] = (False, note)
+    notes["spam_legit_held_rate"] = (
+        False,
+        "Not replayed: it sets the threshold the worker estimates from the site's decisions "
+        "(shown on the rules page), used for new comments once estimated.",
+    )
     notes["spam_ham_after_hours"] = (
         False,
         "Not replayed: it changes what the spam score learns from, not how a comment is judged.",
