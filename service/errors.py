@@ -158,6 +158,8 @@ class UnsupportedMediaType(ServiceError):
 
 class RejectedByPolicy(ServiceError):
     code = "rejected_by_policy"
+    #: What the pipeline refused (`service.moderation.refusals.Refusal`), to be recorded.
+    refusal: Any = None
 
 
 class RateLimited(ServiceError):

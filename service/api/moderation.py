@@ -622,6 +622,7 @@ def rules_dry_run(site: str, body: Rules) -> Response:
             "spam": result.spam,
             "changed": result.changed,
             "released": result.released,
+            "refused": result.refused,
             "items": [
                 {
                     "comment": moderation_comment_json(item.comment, found.slug),

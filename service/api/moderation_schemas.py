@@ -342,6 +342,10 @@ class DryRunOut(BaseModel):
     released: int = Field(description="Comments the current rules catch and the new ones not")
     released_items: list[ReleasedItemOut] = Field(description="Those comments (at most 200)")
     rules: list[RuleReplayOut] = Field(description="How the dry run judged each rule")
+    refused: int = Field(
+        description="Comments refused at posting in the period: counted in rejected, changed "
+        "and released by the banned word that refused them"
+    )
 
 
 # -- bans ------------------------------------------------------------------------------------

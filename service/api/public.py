@@ -49,11 +49,12 @@ from service.clock import isoformat
 from service.comments import posting, reactions, reading
 from service.comments.sites import check_page_origin, find_posting_target, get_site
 from service.db import get_session, read_first, transactional
-from service.errors import ValidationFailed
+from service.errors import RejectedByPolicy, ValidationFailed
 from service.features import site_features
 from service.identity import authorship
 from service.identity.sessions import current_reader
 from service.identity.settings import identity_settings
+from service.moderation import refusals
 from service.rendering import xml_safe
 from service.security import IP_VOTER_PREFIX, client_ip, ip_hash, keyed_hash, settings
 
@@ -263,13 +264,20 @@ def create_comment(body: CommentCreate) -> Response:
     integration = api_token_principal()
     if integration is not None:
         new = authorship.sent_by_integration(session, new, integration)
-    posted = posting.create_comment(
-        session,
-        new,
-        max_body_chars=config.max_body_chars,
-        sanitizer=config.sanitizer,
-        target=target,
-    )
+    try:
+        posted = posting.create_comment(
+            session,
+            new,
+            max_body_chars=config.max_body_chars,
+            sanitizer=config.sanitizer,
+            target=target,
+        )
+    except RejectedByPolicy as error:
+        if error.refusal is not None:  # nothing of the attempt stays but this minimal record
+            session.rollback()
+            refusals.record(session, error.refusal)
+            session.commit()
+        raise
     comment = own_comment_json(posted.comment) | {"status": posted.public_status}
     return json_response(
         {

@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -205,6 +206,15 @@ class SpamClassifier(Base):
     spam_docs: Mapped[int] = mapped_column(Integer, default=0)
     ham_docs: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[created]
+    #: The site's threshold, estimated from its own labelled history by cross-validation for
+    #: the legitimate-held rate it accepts (`spam.calibrate`); None: not enough history yet.
+    threshold: Mapped[float | None] = mapped_column(Float, default=None)
+    #: At that threshold, the cross-validated shares of spam and of legitimate comments held.
+    estimated_spam_held: Mapped[float | None] = mapped_column(Float, default=None)
+    estimated_legit_held: Mapped[float | None] = mapped_column(Float, default=None)
+    #: The labelled comments the estimate used, and when it was made.
+    calibrated_examples: Mapped[int] = mapped_column(Integer, default=0)
+    calibrated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class SpamToken(Base):
@@ -234,6 +244,24 @@ class SpamTraining(Base):
     tokens: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     __table_args__ = (CheckConstraint("label IN ('spam', 'ham')", name="label"),)
+
+
+class RefusedAttempt(Base):
+    """A comment the pipeline refused at posting (422): nothing of it but its folded text's
+    fingerprint, why, and which rule, so the rules' dry run can count what a change would let
+    through. Kept for `SIDENOTE_RETAIN_REJECTED_DAYS` like rejected comments."""
+
+    __tablename__ = "refused_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    created_at: Mapped[created]
+    text_fingerprint: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(32))
+    #: The rule that refused it, as the site wrote it (a banned word).
+    rule: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (Index("ix_refused_attempts_site_created", "site_id", "created_at"),)
 
 
 # Queue indexes on the core table: the moderation queue across all sites, the author history

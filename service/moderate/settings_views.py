@@ -17,7 +17,7 @@ from service.comments.sites import get_site
 from service.db import get_session
 from service.errors import ServiceError, ValidationFailed, fields_from_pydantic
 from service.inputs import MAX_ID
-from service.models import AuditEntry, Site
+from service.models import AuditEntry, Site, SpamClassifier
 from service.moderate.blueprint import moderate
 from service.moderate.common import (
     Notice,
@@ -135,7 +135,9 @@ RULE_NUMBERS = (
     "first_time_threshold",
     "trusted_after",
     "repeat_window_hours",
+    "rule_wildcard_max",
     "spam_score_threshold",
+    "spam_legit_held_rate",
     "spam_min_examples",
     "spam_ham_after_hours",
 )
@@ -148,6 +150,7 @@ def _rule_values(rules: Rules) -> dict[str, str]:
     }
     values["banned_words"] = "\n".join(rules.banned_words)
     values["suspect_words"] = "\n".join(rules.suspect_words)
+    values["allowed_words"] = "\n".join(rules.allowed_words)
     values["spam_score_enabled"] = "1" if rules.spam_score_enabled else ""
     return values
 
@@ -158,6 +161,7 @@ def _rules_from_form() -> tuple[Rules | None, dict[str, str], dict[str, str]]:
     values = {name: (form.get(name) or "").strip() for name in RULE_NUMBERS}
     values["banned_words"] = form.get("banned_words", "")
     values["suspect_words"] = form.get("suspect_words", "")
+    values["allowed_words"] = form.get("allowed_words", "")
     values["spam_score_enabled"] = "1" if flag(form, "spam_score_enabled") else ""
     try:
         data: dict[str, Any] = {
@@ -166,6 +170,7 @@ def _rules_from_form() -> tuple[Rules | None, dict[str, str], dict[str, str]]:
         data["max_links"] = values["max_links"] or None
         data["banned_words"] = lines(form, "banned_words")
         data["suspect_words"] = lines(form, "suspect_words")
+        data["allowed_words"] = lines(form, "allowed_words")
         data["spam_score_enabled"] = bool(values["spam_score_enabled"])
         return Rules.model_validate(data), values, {}
     except ValidationFailed as error:
@@ -195,6 +200,7 @@ def _rules_page(
         "rules.html",
         status,
         site=site,
+        calibration=get_session().get(SpamClassifier, site.id),
         values=values,
         errors=errors or {},
         trial=trial,

@@ -16,6 +16,7 @@ from service.db import table_of
 from service.models import Comment, TrustedAuthor
 from service.moderation import bans, spam
 from service.moderation.rules import (
+    CommentText,
     ContentVerdict,
     judge_banned_words,
     judge_links,
@@ -32,7 +33,7 @@ REPEAT_MIN_CHARS = 12
 def _verdict(found: ContentVerdict | None) -> Verdict | None:
     if found is None:
         return None
-    return Verdict(found.action, found.code, found.message)  # type: ignore[arg-type]
+    return Verdict(found.action, found.code, found.message, rule=found.rule)  # type: ignore[arg-type]
 
 
 def check_banned_identity(session: Session, draft: Draft) -> Verdict | None:
@@ -47,12 +48,16 @@ def check_banned_identity(session: Session, draft: Draft) -> Verdict | None:
     return Verdict("ban", "banned", bans.ban_message(ban))
 
 
+def _text_of(draft: Draft) -> CommentText:
+    return CommentText(draft.body_source, draft.body_html, draft.author_name, draft.author_website)
+
+
 def check_banned_words(session: Session, draft: Draft) -> Verdict | None:
-    return _verdict(judge_banned_words(draft.body_source, rules_for(draft.site)))
+    return _verdict(judge_banned_words(_text_of(draft), rules_for(draft.site)))
 
 
 def check_suspect_words(session: Session, draft: Draft) -> Verdict | None:
-    return _verdict(judge_suspect_words(draft.body_source, rules_for(draft.site)))
+    return _verdict(judge_suspect_words(_text_of(draft), rules_for(draft.site)))
 
 
 def check_links(session: Session, draft: Draft) -> Verdict | None:
@@ -169,7 +174,8 @@ def check_trusted(session: Session, draft: Draft) -> Verdict | None:
 
 
 def check_spam_score(session: Session, draft: Draft) -> Verdict | None:
-    """The site's naive Bayes score: holds at the threshold, never rejects."""
+    """The site's naive Bayes score: holds at the site's calibrated threshold (its
+    `spam_score_threshold` until it has one), never rejects."""
     rules = rules_for(draft.site)
     if not rules.spam_score_enabled or draft.known_absent.spam_classifier:
         return None
@@ -178,6 +184,7 @@ def check_spam_score(session: Session, draft: Draft) -> Verdict | None:
     )
     if score is None:
         return None
-    if score >= rules.spam_score_threshold:
+    threshold = spam.site_threshold(session, draft.site.id, rules.spam_score_threshold)
+    if score >= threshold:
         return Verdict("hold", "spam_score", f"Looks like spam (score {score:.2f}).", score=score)
     return Verdict("allow", "spam_score", "", score=score)

@@ -27,7 +27,9 @@ from service.moderation.checks import (
     check_suspect_words,
     check_trusted,
 )
+from service.moderation.refusals import Refusal
 from service.moderation.rules import rules_for
+from service.moderation.text import text_fingerprint
 from service.moderation.verdicts import STRENGTH, Action, Check, Decision, Draft, Verdict
 
 __all__ = ["CHECKS", "STRENGTH", "Action", "Check", "Decision", "Draft", "Verdict", "evaluate"]
@@ -97,7 +99,9 @@ def evaluate(session: Session, draft: Draft, checks: list[Check] | None = None) 
     if strongest is None or strongest.action in ("allow", "trust"):
         return Decision("approved", "approved", reasons, score)
     if strongest.action == "reject":
-        raise RejectedByPolicy(strongest.message, fields={"body": strongest.message})
+        error = RejectedByPolicy(strongest.message, fields={"body": strongest.message})
+        error.refusal = Refusal(draft.site.id, text_fingerprint(draft.body_source), strongest)
+        raise error
     if strongest.action == "ban":
         raise Banned(strongest.message)
     if strongest.action == "shadow_ban":

@@ -21,8 +21,8 @@ from service import clock
 from service.auth import Principal
 from service.comments.sites import update_site
 from service.models import Comment, Site, SpamClassifier, TrustedAuthor
-from service.moderation import audit
-from service.moderation.text import find_rule, fold
+from service.moderation import audit, refusals
+from service.moderation.text import find_rule, fold, readings
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,26 @@ class Rules(BaseModel):
     banned_words: list[WordEntry] = Field(
         default_factory=list,
         max_length=2000,
-        description="Words or phrases that reject a comment (422). `*` matches any letters.",
+        description="Words or phrases that reject a comment (422). `*` stands for up to "
+        "`rule_wildcard_max` letters.",
     )
     suspect_words: list[WordEntry] = Field(
         default_factory=list,
         max_length=2000,
         description="Words or phrases that hold a comment for review.",
+    )
+    allowed_words: list[WordEntry] = Field(
+        default_factory=list,
+        max_length=2000,
+        description="Words or phrases that never match a banned or suspect word "
+        "(“Scunthorpe”, “cum laude”).",
+    )
+    rule_wildcard_max: int = Field(
+        default=2,
+        ge=0,
+        le=20,
+        description="Letters a `*` in a banned or suspect word stands for, at most "
+        "(inside one word).",
     )
     max_links: int | None = Field(
         default=3, ge=0, le=100, description="Hold comments with more links; null: no limit."
@@ -73,6 +87,14 @@ class Rules(BaseModel):
         default=0.95, gt=0, le=1, description="Hold comments whose spam score reaches it."
     )
     spam_score_enabled: bool = True
+    spam_legit_held_rate: float = Field(
+        default=0.02,
+        gt=0,
+        le=0.5,
+        description="Share of legitimate comments the site accepts to see held by the spam "
+        "score: its threshold is estimated from the site's decisions for it (until there are "
+        "enough, spam_score_threshold applies).",
+    )
     spam_min_examples: int = Field(
         default=20,
         ge=1,
@@ -160,26 +182,57 @@ class ContentVerdict:
     action: str
     code: str
     message: str
+    #: The rule that matched, as the site wrote it (word rules).
+    rule: str = ""
 
 
-def judge_banned_words(source: str, rules: Rules) -> ContentVerdict | None:
-    found = find_rule(source, tuple(rules.banned_words))
+@dataclass(frozen=True)
+class CommentText:
+    """What word rules read of a comment: what readers see of it and of its author."""
+
+    source: str
+    html: str = ""
+    author_name: str = ""
+    author_website: str = ""
+
+    def readings(self) -> list[str]:
+        return readings(self.source, self.html, self.author_name, self.author_website)
+
+
+def _find_words(text: CommentText, entries: list[str], rules: Rules) -> tuple[str, str] | None:
+    """The entry of `entries` that `text` contains, and the (folded) words that matched it."""
+    if not entries:
+        return None
+    found = find_rule(
+        text.readings(),
+        entries,
+        allowed=rules.allowed_words,
+        wildcard_max=rules.rule_wildcard_max,
+    )
+    return (found[0].source, found[1]) if found else None
+
+
+def judge_banned_words(text: CommentText, rules: Rules) -> ContentVerdict | None:
+    found = _find_words(text, rules.banned_words, rules)
     if found is None:
         return None
-    _rule, words = found
     return ContentVerdict(
         "reject",
         "banned_word",
-        f"This site does not allow “{words}” in comments. Please rephrase your comment.",
+        f"This site does not allow “{found[0]}” in comments or names. Please rephrase.",
+        found[0],
     )
 
 
-def judge_suspect_words(source: str, rules: Rules) -> ContentVerdict | None:
-    found = find_rule(source, tuple(rules.suspect_words))
+def judge_suspect_words(text: CommentText, rules: Rules) -> ContentVerdict | None:
+    found = _find_words(text, rules.suspect_words, rules)
     if found is None:
         return None
-    _rule, words = found
-    return ContentVerdict("hold", "suspect_word", f"Contains “{words}”, which moderators review.")
+    entry, words = found
+    quoted = f"“{words}”" if fold(entry) == words else f"“{words}” (rule “{entry}”)"
+    return ContentVerdict(
+        "hold", "suspect_word", f"Contains {quoted}, which moderators review.", entry
+    )
 
 
 def judge_links(source: str, html: str, rules: Rules) -> ContentVerdict | None:
@@ -193,12 +246,12 @@ def judge_links(source: str, html: str, rules: Rules) -> ContentVerdict | None:
     )
 
 
-def judge_content(source: str, html: str, rules: Rules) -> ContentVerdict | None:
+def judge_content(text: CommentText, rules: Rules) -> ContentVerdict | None:
     """The strongest verdict of the word and link rules."""
     return (
-        judge_banned_words(source, rules)
-        or judge_suspect_words(source, rules)
-        or judge_links(source, html, rules)
+        judge_banned_words(text, rules)
+        or judge_suspect_words(text, rules)
+        or judge_links(text.source, text.html, rules)
     )
 
 
@@ -249,6 +302,9 @@ class DryRun:
     released: int = 0
     released_items: list[ReleasedItem] = field(default_factory=list)
     rules: list[RuleReplay] = field(default_factory=list)
+    #: Comments refused at posting in the period (counted in `rejected`, `changed` and
+    #: `released` as the new rules would treat them; not in `scanned` or the item lists).
+    refused: int = 0
 
 
 @dataclass(frozen=True)
@@ -286,9 +342,12 @@ def _replay(comment: Comment, seen: _History, rules: Rules, site_mode: str) -> l
             and seen.refused_before == 0
         )
     )
+    text = CommentText(
+        comment.body_source, comment.body_html, comment.author_name, comment.author_website
+    )
     for judged in (
-        judge_banned_words(comment.body_source, rules),
-        judge_suspect_words(comment.body_source, rules),
+        judge_banned_words(text, rules),
+        judge_suspect_words(text, rules),
         judge_links(comment.body_source, comment.body_html, rules),
     ):
         if judged is not None:
@@ -378,7 +437,8 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
 
     Every rule that stored data can answer is replayed against each comment and compared with
     the current rules; `DryRun.rules` says how each rule was judged, or why it could not be.
-    Judges the newest DRY_RUN_MAX_COMMENTS at most, in at most three queries whatever their number.
+    Judges the newest DRY_RUN_MAX_COMMENTS at most, in at most four queries whatever their
+    number (the fourth reads the attempts refused at posting: `DryRun.refused`).
     """
     since = clock.now() - timedelta(days=days)
     current_rules = rules_for(site)
@@ -426,6 +486,11 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
         else:
             held += 1
         caught.append(DryRunItem(comment, verdict, current, tuple(reasons), differs))
+    refused = refusals.since(session, site.id, since)
+    still, freed = _replay_refused(refused, rules, current_rules)
+    rejected += still
+    released += freed
+    changed += freed
     return DryRun(
         scanned=scanned,
         rejected=rejected,
@@ -436,7 +501,28 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
         released=released,
         released_items=released_items,
         rules=_rule_replays(session, site, rules, current_rules, scanned, unscored),
+        refused=len(refused),
     )
+
+
+def _replay_refused(
+    refused: list[tuple[str, str]], rules: Rules, current: Rules
+) -> tuple[int, int]:
+    """(still refused, let through) of the refused attempts, from the rule that refused each:
+    only its fingerprint is kept, so one refused by a banned word the new rules keep stays
+    refused, and one whose word they drop counts as let through (another new rule might still
+    catch it; its text is not kept to know)."""
+    new = {fold(entry) for entry in rules.banned_words}
+    now = {fold(entry) for entry in current.banned_words}
+    still = freed = 0
+    for reason, rule in refused:
+        if reason != "banned_word" or fold(rule) not in now:
+            continue  # the current rules no longer refuse it either
+        if fold(rule) in new:
+            still += 1
+        else:
+            freed += 1
+    return still, freed
 
 
 def _first_items(caught: list[DryRunItem]) -> list[DryRunItem]:
@@ -469,8 +555,14 @@ def _rule_replays(
     not at all and why. Site and thread modes, bans and bot checks are not rules."""
     by_status_today = "by their status today"
     notes: dict[str, tuple[bool, str]] = {
-        "banned_words": (True, "Matched against each comment's current text."),
-        "suspect_words": (True, "Matched against each comment's current text."),
+        "banned_words": (
+            True,
+            "Matched against each comment's current text and author; comments refused at "
+            "posting are counted by the word that refused them.",
+        ),
+        "suspect_words": (True, "Matched against each comment's current text and author."),
+        "allowed_words": (True, "Taken out of each comment's current text before matching."),
+        "rule_wildcard_max": (True, "Applied to the word rules matched above."),
         "max_links": (True, "Links counted in each comment's current text."),
         "report_threshold": (
             True,
@@ -520,6 +612,11 @@ def _rule_replays(
             "for new comments."
         )
     notes["spam_min_examples"] = (False, note)
+    notes["spam_legit_held_rate"] = (
+        False,
+        "Not replayed: it sets the threshold the worker estimates from the site's decisions "
+        "(shown on the rules page), used for new comments once estimated.",
+    )
     notes["spam_ham_after_hours"] = (
         False,
         "Not replayed: it changes what the spam score learns from, not how a comment is judged.",

@@ -174,7 +174,10 @@ class MemoryModel:
     ham_docs: int = 0
 
     def learn(self, source: str, is_spam: bool) -> None:
-        for token in features(source):
+        self.learn_tokens(features(source), is_spam)
+
+    def learn_tokens(self, tokens: Iterable[str], is_spam: bool) -> None:
+        for token in tokens:
             spam, ham = self.counts.get(token, (0, 0))
             self.counts[token] = (spam + is_spam, ham + (not is_spam))
         if is_spam:
@@ -408,13 +411,17 @@ def train_many(session: Session, items: Sequence[tuple[Comment, Label | None]]) 
 SETTLE_BATCH = 500
 
 
-def train_settled(
-    session: Session, site_id: int, *, after_hours: int, limit: int = SETTLE_BATCH
-) -> int:
-    """Train as legitimate up to `limit` of the site's comments published at least
+def train_settled(session: Session, site_id: int, *, after_hours: int) -> int:
+    """Train as legitimate up to SETTLE_BATCH of the site's comments published at least
     `after_hours` ago that were never trained, are still published and have no open report;
     returns how many. Each comment is trained at most once by this: a trained comment has a
     `spam_training` row (a later decision moves it, and the job never touches it again)."""
+    return len(_settled_batch(session, site_id, after_hours, 0))
+
+
+def _settled_batch(session: Session, site_id: int, after_hours: int, after_id: int) -> list[int]:
+    """One batch of `train_settled`, from the comment after `after_id` on (a keyset walk, so
+    a long backlog is read once, not rescanned from the start for every batch); their ids."""
     cutoff = clock.now() - timedelta(hours=after_hours)
     published_at = func.coalesce(Comment.status_changed_at, Comment.created_at)
     comments = list(
@@ -422,17 +429,18 @@ def train_settled(
             select(Comment)
             .where(
                 Comment.site_id == site_id,
+                Comment.id > after_id,
                 Comment.status == "approved",
                 published_at <= cutoff,
                 ~exists().where(_training.c.comment_id == Comment.id),
                 ~exists().where(Report.comment_id == Comment.id, Report.resolved_at.is_(None)),
             )
             .order_by(Comment.id)
-            .limit(limit)
+            .limit(SETTLE_BATCH)
         )
     )
     train_many(session, [(comment, "ham") for comment in comments])
-    return len(comments)
+    return [comment.id for comment in comments]
 
 
 def train_settled_comments(session: Session) -> int:
@@ -446,10 +454,114 @@ def train_settled_comments(session: Session) -> int:
         rules = rules_for(site)
         if not rules.spam_score_enabled or rules.spam_ham_after_hours == 0:
             continue
+        after_id = 0
         while True:
-            trained = train_settled(session, site.id, after_hours=rules.spam_ham_after_hours)
+            batch = _settled_batch(session, site.id, rules.spam_ham_after_hours, after_id)
             session.commit()
-            total += trained
-            if trained < SETTLE_BATCH:
+            total += len(batch)
+            if len(batch) < SETTLE_BATCH:
                 break
+            after_id = batch[-1]
     return total
+
+
+# -- calibration ------------------------------------------------------------------------------
+
+#: The newest labelled comments a calibration reads at most.
+CALIBRATION_MAX = 2000
+#: Folds of the cross-validation.
+CALIBRATION_FOLDS = 5
+
+
+def threshold_for_rate(scores: Sequence[float], labels: Sequence[bool], rate: float) -> float:
+    """The lowest threshold at which at most `rate` of the legitimate `scores` are held."""
+    legit = sorted((s for s, spam in zip(scores, labels, strict=True) if not spam), reverse=True)
+    allowed = int(rate * len(legit))
+    if allowed >= len(legit):
+        return 0.5
+    return min(1.0, max(0.5, legit[allowed] + 1e-6))
+
+
+def calibrate(
+    session: Session, site_id: int, *, legit_held_rate: float, min_examples: int
+) -> SpamClassifier | None:
+    """Estimate the site's threshold from its own labelled comments (`spam_training`, the
+    newest CALIBRATION_MAX): each is scored by a model trained on the other folds
+    (CALIBRATION_FOLDS-fold cross-validation, folds by comment id), and the threshold is the
+    lowest that holds at most `legit_held_rate` of the legitimate ones; the shares of spam and
+    legitimate comments held there are stored with it. With fewer than `min_examples` of
+    either kind, the calibration is cleared (the site's `spam_score_threshold` applies)."""
+    classifier = session.get(SpamClassifier, site_id)
+    if classifier is None:
+        return None
+    rows = session.execute(
+        select(_training.c.comment_id, _training.c.label, _training.c.tokens)
+        .where(_training.c.site_id == site_id)
+        .order_by(_training.c.comment_id.desc())
+        .limit(CALIBRATION_MAX)
+    ).all()
+    labelled = [(int(cid), label == "spam", list(tokens or [])) for cid, label, tokens in rows]
+    spam_count = sum(1 for _, is_spam, _ in labelled if is_spam)
+    if min(spam_count, len(labelled) - spam_count) < max(min_examples, CALIBRATION_FOLDS):
+        classifier.threshold = None
+        classifier.estimated_spam_held = classifier.estimated_legit_held = None
+        classifier.calibrated_examples = len(labelled)
+        classifier.calibrated_at = clock.now()
+        return classifier
+    scores: list[float] = []
+    labels: list[bool] = []
+    for fold_number in range(CALIBRATION_FOLDS):
+        model = MemoryModel()
+        for cid, is_spam, tokens in labelled:
+            if cid % CALIBRATION_FOLDS != fold_number:
+                model.learn_tokens(tokens, is_spam)
+        for cid, is_spam, tokens in labelled:
+            if cid % CALIBRATION_FOLDS == fold_number:
+                scores.append(
+                    spam_probability(tokens, model.counts, model.spam_docs, model.ham_docs)
+                )
+                labels.append(is_spam)
+    threshold = threshold_for_rate(scores, labels, legit_held_rate)
+    held = [score >= threshold for score in scores]
+    spam_total = sum(labels)
+    classifier.threshold = round(threshold, 6)
+    classifier.estimated_spam_held = sum(h and y for h, y in zip(held, labels, strict=True)) / max(
+        1, spam_total
+    )
+    classifier.estimated_legit_held = sum(
+        h and not y for h, y in zip(held, labels, strict=True)
+    ) / max(1, len(labels) - spam_total)
+    classifier.calibrated_examples = len(labelled)
+    classifier.calibrated_at = clock.now()
+    return classifier
+
+
+def calibrate_all(session: Session) -> int:
+    """`calibrate` every site whose score is on (the worker, after settling); how many sites
+    got a threshold."""
+    from service.models import Site
+    from service.moderation.rules import rules_for
+
+    calibrated = 0
+    for site in list(session.scalars(select(Site).order_by(Site.id))):
+        rules = rules_for(site)
+        if not rules.spam_score_enabled:
+            continue
+        found = calibrate(
+            session,
+            site.id,
+            legit_held_rate=rules.spam_legit_held_rate,
+            min_examples=rules.spam_min_examples,
+        )
+        session.commit()
+        calibrated += found is not None and found.threshold is not None
+    return calibrated
+
+
+def site_threshold(session: Session, site_id: int, default: float) -> float:
+    """The site's calibrated threshold, or `default` (its `spam_score_threshold`) until it has
+    one. Reads the classifier row `score` already loaded (no query of its own)."""
+    classifier = session.get(SpamClassifier, site_id)
+    if classifier is None or classifier.threshold is None:
+        return default
+    return classifier.threshold

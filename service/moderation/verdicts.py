@@ -36,6 +36,8 @@ class Verdict:
     message: str
     #: The spam score, from the classifier check (also on an `allow` verdict).
     score: float | None = None
+    #: The site's rule that gave it (a banned or suspect word as written), if any.
+    rule: str = ""
 
     def as_reason(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "verdict": self.action}

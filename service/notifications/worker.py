@@ -31,7 +31,7 @@ from service.auth import SYSTEM_ACTOR
 from service.config import Settings
 from service.db import get_db
 from service.models import EmailAddress, OutboxItem, Site, Subscription, Webhook
-from service.moderation.spam import train_settled_comments
+from service.moderation.spam import calibrate_all, train_settled_comments
 from service.notifications import outbox
 from service.notifications.compose import Cancelled, compose
 from service.notifications.digests import compose_due_digests
@@ -269,13 +269,15 @@ class Worker:
                 session.commit()
 
     def _maybe_train_settled(self) -> None:
-        """Every site's comments that stayed published train its spam score as legitimate."""
+        """Every site's comments that stayed published train its spam score as legitimate;
+        then each site's threshold is re-estimated from its decisions (`spam.calibrate`)."""
         now = clock.now()
         if self._last_settle is not None and now - self._last_settle < SPAM_SETTLE_EVERY:
             return
         self._last_settle = now
         with get_db(self.app).session(write=True) as session:
             trained = train_settled_comments(session)
+            calibrate_all(session)
         if trained:
             log.info("spam score: %d published comments trained as legitimate", trained)
 

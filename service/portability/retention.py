@@ -24,7 +24,7 @@ from service.comments.posting import erase_content
 from service.comments.visibility import change_status
 from service.config import Settings
 from service.models import Comment, ReaderSession, Vote
-from service.moderation import audit
+from service.moderation import audit, refusals
 from service.security import IP_VOTER_PREFIX
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class Purged:
     comments_deleted: int
     comments_emptied: int
     reader_sessions: int = 0
+    refused_attempts: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -106,12 +107,14 @@ def purge(session: Session, settings: Settings, actor: Principal) -> Purged:
             .execution_options(synchronize_session=False)
         )
     )
+    refused = refusals.purge(session, rejected_cutoff)
     purged = Purged(
         comment_ip_hashes=comment_ips,
         vote_ip_hashes=vote_ips,
         comments_deleted=len(childless),
         comments_emptied=len(with_replies),
         reader_sessions=expired_sessions,
+        refused_attempts=refused,
     )
     if purged.anything:
         audit.record(

@@ -266,3 +266,26 @@ def test_a_bad_token_request_is_shown_on_the_form(ui: UI, site: Site) -> None:
     response = ui.post("/moderate/tokens", {"name": "x", "scope": "moderate", "site": ""})
     assert response.status_code == 400
     assert "Only an admin token may cover every site" in Page(response.get_data(as_text=True)).text
+
+
+def test_the_rules_page_shows_the_estimated_spam_rates(
+    ui: UI, site: Site, session: Session
+) -> None:
+    from service.models import SpamClassifier
+
+    assert "Not enough decisions yet" in ui.page("/moderate/sites/blog/rules").text
+    session.add(
+        SpamClassifier(
+            site_id=site.id,
+            spam_docs=80,
+            ham_docs=120,
+            threshold=0.9712,
+            estimated_spam_held=0.931,
+            estimated_legit_held=0.0125,
+            calibrated_examples=200,
+        )
+    )
+    session.commit()
+    text = ui.page("/moderate/sites/blog/rules").text
+    assert "estimated from 200 of your decisions: 0.971" in text
+    assert "93.1 % of spam and 1.2 % of legitimate comments" in text

@@ -10,11 +10,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import clock
-from service.models import Comment, Site
+from service.auth import SYSTEM_ACTOR
+from service.models import Comment, RefusedAttempt, Site
+from service.moderation.text import text_fingerprint
+from service.portability import retention
 from tests.factories import Factories
+from tests.functional.helpers import post_comment
 from tests.functional.moderation.conftest import Credentials
 
 API = "/api/v1/moderation"
@@ -160,7 +165,8 @@ def test_rules_that_cannot_be_replayed_say_so(
         "rule": "banned_words",
         "replayed": True,
         "changed": False,
-        "note": "Matched against each comment's current text.",
+        "note": "Matched against each comment's current text and author; comments refused "
+        "at posting are counted by the word that refused them.",
     }
 
 
@@ -187,3 +193,50 @@ def test_a_dry_run_costs_the_same_queries_whatever_the_number_of_comments(
     for n in range(6):
         make.comment(site, identity_key=f"sso:{n % 2}", body=f"more words {n}", thread=f"/t{n}")
     assert cost() == few
+
+
+# -- comments refused at posting -------------------------------------------------------------
+
+
+def refuse(client: FlaskClient, site: Site, body: str) -> None:
+    response = post_comment(client, site.slug, body=body)
+    assert response.status_code == 422, response.json
+
+
+def test_a_refused_comment_leaves_only_its_fingerprint_reason_and_rule(
+    client: FlaskClient, site: Site, rules: Callable[..., None], session: Session
+) -> None:
+    rules(site, banned_words=["viagra"])
+    refuse(client, site, "Cheap V1AGRA here")
+    [attempt] = session.scalars(select(RefusedAttempt)).all()
+    assert (attempt.site_id, attempt.reason, attempt.rule) == (site.id, "banned_word", "viagra")
+    assert attempt.text_fingerprint == text_fingerprint("Cheap V1AGRA here")
+    assert session.scalars(select(Comment).where(Comment.site_id == site.id)).all() == []
+
+
+def test_the_dry_run_counts_refused_comments_a_change_would_let_through(
+    client: FlaskClient,
+    site: Site,
+    rules: Callable[..., None],
+    dry_run: Callable[..., dict[str, Any]],
+) -> None:
+    rules(site, banned_words=["viagra", "casino"])
+    refuse(client, site, "Cheap viagra here")
+    refuse(client, site, "Best casino in town")
+    result = dry_run({"banned_words": ["casino"]})
+    assert (result["refused"], result["released"], result["rejected"]) == (2, 1, 1)
+    assert result["changed"] == 1
+    same = dry_run({"banned_words": ["viagra", "casino"]})
+    assert (same["refused"], same["released"], same["rejected"], same["changed"]) == (2, 0, 2, 0)
+
+
+def test_refused_attempts_are_forgotten_after_the_rejected_retention(
+    app: Flask, client: FlaskClient, site: Site, rules: Callable[..., None], session: Session
+) -> None:
+    rules(site, banned_words=["viagra"])
+    refuse(client, site, "Cheap viagra here")
+    days = app.config["SIDENOTE"].retain_rejected_days
+    with clock.frozen(clock.now() + timedelta(days=days + 1)), app.app_context():
+        purged = retention.purge(session, app.config["SIDENOTE"], SYSTEM_ACTOR)
+    assert purged.refused_attempts == 1
+    assert session.scalars(select(RefusedAttempt)).all() == []

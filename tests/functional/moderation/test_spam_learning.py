@@ -242,3 +242,60 @@ def test_a_pile_of_spam_marks_cannot_make_the_prior_favour_spam() -> None:
     assert spam.prior_log_odds(60, 0) == 0.0
     assert spam.prior_log_odds(60, 60) == 0.0
     assert spam.prior_log_odds(10, 990) == pytest.approx(-4.595, abs=1e-3)
+
+
+# -- calibration -----------------------------------------------------------------------------
+
+
+def train_site(make: Factories, site: Site, spam_count: int, legit_count: int) -> None:
+    legit, spammy = psy_comments()
+    for n, body in enumerate(spammy[:spam_count]):
+        make.comment(site, body=body, status="spam", thread=f"/s{n}", author=f"s{n}")
+    for n, body in enumerate(legit[:legit_count]):
+        make.comment(site, body=body, thread=f"/h{n}", author=f"h{n}")
+    # published comments train once they have settled: as if they had
+    for comment in make.session.query(Comment).filter_by(site_id=site.id, status="approved"):
+        spam.train(make.session, comment, "ham")
+    make.session.commit()
+
+
+def test_the_threshold_is_estimated_from_the_sites_decisions_for_the_accepted_rate(
+    app: Flask, make: Factories, session: Session, site: Site, rules: Callable[..., None]
+) -> None:
+    rules(site, spam_min_examples=10, spam_legit_held_rate=0.05)
+    train_site(make, site, 40, 60)
+    run_worker(app)
+    session.expire_all()
+    classifier = session.get_one(SpamClassifier, site.id)
+    assert classifier.threshold is not None and 0.5 <= classifier.threshold <= 1
+    assert classifier.calibrated_examples == 100
+    assert classifier.estimated_legit_held is not None and classifier.estimated_legit_held <= 0.05
+    assert classifier.estimated_spam_held is not None and classifier.estimated_spam_held > 0.5
+
+
+def test_without_enough_decisions_the_site_threshold_applies(
+    make: Factories, session: Session, site: Site
+) -> None:
+    train_site(make, site, 3, 3)
+    classifier = spam.calibrate(session, site.id, legit_held_rate=0.02, min_examples=20)
+    assert classifier is not None and classifier.threshold is None
+    assert spam.site_threshold(session, site.id, 0.95) == 0.95
+
+
+def test_new_comments_are_held_at_the_calibrated_threshold(
+    client: FlaskClient, make: Factories, session: Session, site: Site, rules: Callable[..., None]
+) -> None:
+    rules(site, spam_min_examples=3)
+    train_site(make, site, 10, 10)
+    body = "I love this song so much, it never gets old"
+    first = post_comment(client, site.slug, body=body, thread="/a")
+    assert first.json["comment"]["status"] == "approved"
+    score = session.get_one(Comment, first.json["comment"]["id"]).spam_score
+    assert score is not None and score < 0.95
+    classifier = session.get_one(SpamClassifier, site.id)
+    classifier.threshold = score / 2  # as if the site's history called for a low one
+    session.commit()
+    second = post_comment(client, site.slug, body=body + " really", thread="/b")
+    assert second.json["comment"]["status"] == "pending"
+    held = session.get_one(Comment, second.json["comment"]["id"])
+    assert [r["code"] for r in held.moderation_reasons] == ["spam_score"]

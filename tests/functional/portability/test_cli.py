@@ -188,6 +188,7 @@ def test_purge_reports_what_it_removed(env: dict[str, str]) -> None:
         "comments deleted: 0",
         "comments emptied: 0",
         "reader sessions: 0",
+        "refused attempts: 0",
     ]
 
 
