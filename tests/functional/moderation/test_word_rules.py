@@ -50,7 +50,6 @@ def assert_published(response: Any) -> None:
         pytest.param("Buy sp**a**m today", id="markdown-bold-inside"),
         pytest.param("Buy sp`a`m today", id="markdown-code-inside"),
         pytest.param("Buy sp*a*m today", id="markdown-emphasis-inside"),
-        pytest.param("Buy \u202emaps\u202c today", id="right-to-left-override"),
         pytest.param("Buy spaaaam today", id="repeated-letters"),
         pytest.param("Buy SSPPAAMM today", id="doubled-letters"),
         pytest.param("Buy s. p. a. m. today", id="dot-space-separators"),
@@ -96,15 +95,17 @@ def test_a_banned_word_in_the_authors_website_is_caught(
     assert_rejected(response, "viagra")
 
 
-def test_a_suspect_word_shown_by_a_right_to_left_override_holds_and_the_text_is_kept(
+def test_a_right_to_left_override_is_removed_so_readers_see_what_was_matched(
     client: FlaskClient, site: Site, rules: Callable[..., None], session: Session
 ) -> None:
+    """`\u202eonisac` displays as "casino"; stored without the override, it reads "onisac"
+    to everyone, which is what the rules judged (the override is stripped at input)."""
     rules(site, suspect_words=["casino"])
     response = post(client, site, "Try the \u202eonisac\u202c tonight")
-    assert response.status_code == 201 and response.json["comment"]["status"] == "pending"
+    assert_published(response)
     stored = session.get_one(Comment, response.json["comment"]["id"])
-    assert [r["code"] for r in stored.moderation_reasons] == ["suspect_word"]
-    assert "\u202eonisac" in stored.body_source  # matched as shown, stored as written
+    assert "\u202e" not in stored.body_source and "\u202e" not in stored.body_html
+    assert "onisac" in stored.body_html
 
 
 # -- innocent texts --------------------------------------------------------------------------
