@@ -35,6 +35,7 @@ export const en = {
   edit: "Edit",
   delete: "Delete",
   report: "Report",
+  reportOf: "Report {name}'s comment",
   upvote: "Upvote",
   downvote: "Downvote",
   anonymous: "Anonymous",
@@ -72,7 +73,9 @@ export const en = {
   not_found: "This comment is no longer available.",
   rejected_by_policy: "Your comment was not accepted: {message}",
   failed: "Something went wrong ({message}). Please try again.",
-  unavailable: "The comments could not be loaded. Please try again later.",
+  unavailable: "The comments could not be loaded.",
+  retry: "Try again",
+  loading: "Loading comments…",
   origin_not_allowed: "Comments are not enabled for this address.",
   // signing in (docs/sso.md)
   signIn: "Sign in",

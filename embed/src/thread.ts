@@ -131,8 +131,8 @@ export class Tree {
       slot.replaceChildren(...(content ? [content] : []));
       if (!content) button.focus();
     };
-    const action = (label: string, run: (button: HTMLButtonElement) => void) => {
-      const button: HTMLButtonElement = h("button", { type: "button", class: "link", onclick: () => run(button) }, label);
+    const action = (label: string, run: (button: HTMLButtonElement) => void, name?: string) => {
+      const button: HTMLButtonElement = h("button", { type: "button", class: "link", "aria-label": name, onclick: () => run(button) }, label);
       return button;
     };
     const composer = (button: HTMLButtonElement, edit: boolean) => {
@@ -171,10 +171,10 @@ export class Tree {
         "div",
         { class: "acts" },
         pending ? null : this.votes(c),
-        !pending && !w.thread.locked ? action(t("reply"), (b) => composer(b, false)) : null,
+        !pending && !w.thread.locked ? action(t("reply"), (b) => composer(b, false), t("replyTo", { name })) : null,
         editable ? action(t("edit"), (b) => composer(b, true)) : null,
         mine ? action(t("delete"), (b) => open(() => this.confirmDelete(c, b, slot), b)) : null,
-        pending ? null : action(t("report"), (b) => open(() => this.reportForm(c, b, slot), b)),
+        pending ? null : action(t("report"), (b) => open(() => this.reportForm(c, b, slot), b), t("reportOf", { name })),
       ),
       slot,
     );
@@ -208,7 +208,7 @@ export class Tree {
         },
         h("span", { "aria-hidden": "true" }, arrow),
         h("span", { class: "sr" }, label),
-        " " + w.i18n.number(count),
+        count ? " " + w.i18n.number(count) : "",
       );
     return h("span", { class: "votes" }, button(1, c.upvotes, w.i18n.t("upvote"), "▲"), button(-1, c.downvotes, w.i18n.t("downvote"), "▼"));
   }

@@ -90,7 +90,7 @@ export class Widget implements WidgetCore {
     this.own = loadOwn(o.site);
     this.votes = load("votes:" + o.site, {});
     this.theme();
-    this.shell.replaceChildren(h("div", { class: "skel", "aria-busy": "true" }));
+    this.shell.replaceChildren(h("div", { class: "skel", role: "progressbar", "aria-label": this.i18n.t("loading") }));
     this.root.replaceChildren(...(this.sheets.length ? [] : [h("style", null, css)]), this.shell);
     this.media.addEventListener("change", this.theme);
     for (const e of [document.documentElement, document.body]) e && this.pageTheme.observe(e, { attributes: true });
@@ -114,7 +114,8 @@ export class Widget implements WidgetCore {
       const { code, message } = error as ApiError;
       const origin = code == "origin_not_allowed";
       console.warn("Sidenote:", origin ? message : error);
-      this.shell.replaceChildren(h("p", { class: "err", role: "alert" }, this.i18n.t((origin || code == "network" ? code : "unavailable") as MessageKey)));
+      if (origin) this.shell.replaceChildren(h("p", { class: "err", role: "alert" }, this.i18n.t(code as MessageKey)));
+      else this.failed(generation);
       return;
     }
     addEventListener("hashchange", this.onHash);
@@ -126,6 +127,20 @@ export class Widget implements WidgetCore {
     if (__SIDENOTE_INLINE__ && this.config.features.inline && document.querySelector("[data-sidenote-article]")) {
       loadInline(this.base).then((setup) => generation == this.generation && (this.inline = setup(this)));
     }
+  }
+
+  /** A failed load: say so, offer "Try again", and try again by itself once back online or shown again. */
+  private failed(generation: number): void {
+    const again = (): void => {
+      if (document.hidden) return;
+      removeEventListener("online", again);
+      document.removeEventListener("visibilitychange", again);
+      if (generation == this.generation) this.start();
+    };
+    addEventListener("online", again);
+    document.addEventListener("visibilitychange", again);
+    const t = this.i18n.t.bind(this.i18n);
+    this.shell.replaceChildren(h("p", { class: "err", role: "alert" }, t("unavailable")), h("button", { type: "button", onclick: again }, t("retry")));
   }
 
   stop(): void {
@@ -255,7 +270,7 @@ export class Widget implements WidgetCore {
       "select",
       {
         onchange: () => {
-          o.sort = sort.value as Options["sort"];
+          save("sort:" + o.site, (o.sort = sort.value as Options["sort"]));
           this.reload();
         },
       },
@@ -313,7 +328,13 @@ export class Widget implements WidgetCore {
     if (changed) saveOwn(this.options.site, this.own);
     this.cursor = page.next_cursor;
     this.more.hidden = !this.cursor;
-    this.empty.hidden = this.tree.items.size > 0;
+    this.setEmpty(!this.tree.items.size);
+  }
+
+  /** An empty thread invites the first comment and has nothing to sort. */
+  private setEmpty(empty: boolean): void {
+    this.empty.hidden = !empty;
+    (this.shell.querySelector(".sort") as HTMLElement).hidden = empty;
   }
 
   private async reload(): Promise<void> {
@@ -419,7 +440,9 @@ export class Widget implements WidgetCore {
         // show what is loaded
       }
     }
-    this.openFocus(from, this.i18n.t("back"), [], comment, replies, cursor);
+    // the comment it answers above it, as context
+    const parent = this.comments.get(comment.parent_id!);
+    this.openFocus(from, this.i18n.t("back"), parent ? [parent] : [], comment, replies, cursor);
     this.focusComment(comment.id);
   }
 
@@ -524,13 +547,13 @@ export class Widget implements WidgetCore {
     delete this.own[comment.id];
     saveOwn(this.options.site, this.own);
     if (comment.status != "pending") this.setCount(this.count - 1);
-    queueMicrotask(() => (this.empty.hidden = this.list.children.length > 0));
+    queueMicrotask(() => this.setEmpty(!this.list.children.length));
   }
 
   private addOwn(comment: Comment): void {
     this.back(false);
     this.tree.add(comment, this.options.sort != "oldest");
-    this.empty.hidden = true;
+    this.setEmpty(false);
     this.focusComment(comment.id);
   }
 
