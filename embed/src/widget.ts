@@ -243,7 +243,7 @@ export class Widget implements WidgetCore {
    */
   private theme = (): void => {
     const { theme } = this.options;
-    let dark = this.media.matches;
+    let dark: boolean | null = null;
     for (let e: Element | null = this.host; e; e = e.parentElement) {
       const [r, g, b, a = 1] = getComputedStyle(e).backgroundColor.match(/[\d.]+/g)!.map(Number);
       if (a) {
@@ -251,6 +251,10 @@ export class Widget implements WidgetCore {
         break;
       }
     }
+    // The host's look (transparent; the page's font and text colour) unless a theme is forced or a
+    // dark preference meets a page without a background: then the widget's own background and text.
+    this.shell.classList.toggle("own", theme != "auto" || (dark == null && this.media.matches));
+    dark ??= this.media.matches;
     this.shell.classList.toggle("dark", theme == "dark" || (theme == "auto" && dark));
   };
 

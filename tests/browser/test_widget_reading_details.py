@@ -151,3 +151,60 @@ def test_continue_this_thread_shows_the_comment_being_answered_above(
     expect(view.locator(".ctx")).to_contain_text("Level 4 says hello")
     cards = view.locator("article.card .body")
     expect(cards).to_have_text([f"Level {depth} says hello" for depth in range(4, 8)])
+
+
+def shell_look(reader: Reader) -> dict[str, str]:
+    return reader.widget.locator("section.sn").evaluate(
+        """el => { const s = getComputedStyle(el), n = el.querySelector('.name');
+        return {background: s.backgroundColor, color: s.color, font: s.fontFamily,
+                size: s.fontSize, name: n && getComputedStyle(n).color} }"""
+    )
+
+
+HOST = "<style>body{{background:{bg};color:{fg};font:18px Georgia,serif}}</style>"
+
+
+def test_the_widget_takes_the_host_pages_look_by_default(
+    open_thread: Open, seed: Seeder, thread_key: str
+) -> None:
+    seed.comment(thread_key, "In the page's own type", author="Morag")
+    reader = open_thread(thread_key, head=HOST.format(bg="#fdf6e3", fg="#3a2f1f"))
+    expect(reader.card("In the page's own type")).to_be_visible()
+
+    assert shell_look(reader) == {
+        "background": "rgba(0, 0, 0, 0)",
+        "color": "rgb(58, 47, 31)",
+        "font": "Georgia, serif",
+        "size": "18px",
+        "name": "rgb(58, 47, 31)",
+    }
+
+
+def test_a_dark_host_page_gives_its_text_colour_to_the_widget(
+    open_thread: Open, seed: Seeder, thread_key: str
+) -> None:
+    seed.comment(thread_key, "Read at night")
+    reader = open_thread(thread_key, head=HOST.format(bg="#101418", fg="#dde3ea"))
+
+    expect(reader.widget.locator("section.sn")).to_have_class("sn dark")
+    look = shell_look(reader)
+    assert (look["background"], look["color"]) == ("rgba(0, 0, 0, 0)", "rgb(221, 227, 234)")
+
+
+def test_the_sites_custom_properties_win_over_the_host_look(
+    open_thread: Open, thread_key: str
+) -> None:
+    reader = open_thread(
+        thread_key,
+        head=HOST.format(bg="#fdf6e3", fg="#3a2f1f")
+        + "<style>#sidenote-thread{--sidenote-bg:#ffffff;--sidenote-fg:#111111;"
+        "--sidenote-font:Arial;--sidenote-font-size:15px}</style>",
+    )
+
+    look = shell_look(reader)
+    assert (look["background"], look["color"], look["font"], look["size"]) == (
+        "rgb(255, 255, 255)",
+        "rgb(17, 17, 17)",
+        "Arial",
+        "15px",
+    )
