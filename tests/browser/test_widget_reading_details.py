@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Reader
 from tests.browser.live import Seeder
+from tests.browser.test_inline_comments import ARTICLE, SHIFTS, anchor_on, bubbles
 from tests.browser.test_widget_reading import Open, chain
 
 pytestmark = pytest.mark.browser
@@ -19,10 +20,10 @@ T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 API = "**/api/v1/**"
 
 
-def open_unreachable(open_thread: Open, thread_key: str, page: Page) -> Reader:
+def open_unreachable(open_thread: Open, thread_key: str, page: Page, before: str = "") -> Reader:
     """The thread's page while the API cannot be reached (the reader's network or the server)."""
     page.route(API, lambda route: route.abort())
-    reader = open_thread(thread_key, wait=False)
+    reader = open_thread(thread_key, wait=False, before=before)
     expect(reader.widget.get_by_role("alert")).to_have_text("The comments could not be loaded.")
     page.unroute(API)
     reader.errors.clear()  # the browser logs the failed requests
@@ -64,6 +65,19 @@ def test_a_failed_load_tries_again_when_the_tab_is_shown_again(
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
 
     expect(reader.card("Back in the tab")).to_be_visible()
+
+
+def test_inline_comments_come_once_the_thread_loads_after_a_failure(
+    open_thread: Open, seed: Seeder, thread_key: str, page: Page
+) -> None:
+    seed.comment(thread_key, "Two weeks is not long.", anchor=anchor_on(ARTICLE, SHIFTS))
+    reader = open_unreachable(open_thread, thread_key, page, before=ARTICLE)
+    expect(bubbles(page)).to_have_count(0)
+
+    reader.widget.get_by_role("button", name="Try again").click()
+
+    expect(reader.card("Two weeks is not long.")).to_be_visible()
+    expect(bubbles(page)).to_have_count(1)
 
 
 def test_the_loading_placeholder_is_visible_and_named(
