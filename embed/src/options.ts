@@ -2,6 +2,7 @@
 // overridden by `Sidenote.mount(el, options)`. Names are `data-sidenote-<name>` / camelCase `<name>`.
 
 import { pickLanguage } from "./i18n";
+import { load } from "./store";
 import type { Sort, Theme } from "./types";
 
 export const OPTION_NAMES = ["site", "thread", "title", "lang", "theme", "sort", "sso"] as const;
@@ -61,7 +62,8 @@ export function resolveOptions(layers: RawOptions[], host: Element): Options {
     title: raw.title || document.title,
     lang: pickLanguage([raw.lang, host.closest("[lang]")?.getAttribute("lang"), ...navigator.languages]),
     theme: oneOf(raw.theme, ["light", "dark", "auto"], "auto"),
-    sort: oneOf(raw.sort, ["oldest", "newest", "top"], "oldest"),
+    // the reader's last choice on this site (the widget's sort menu) before the page's default
+    sort: oneOf(load<string>("sort:" + raw.site, "") || raw.sort, ["oldest", "newest", "top"], "oldest"),
     sso: raw.sso,
   };
 }

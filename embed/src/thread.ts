@@ -132,8 +132,8 @@ export class Tree {
       if (!content) button.focus();
     };
     // the forms live in write.js: a click loads it (at once when it is here already), then acts
-    const action = (label: string, run: (button: HTMLButtonElement, write: WriteParts) => void) => {
-      const button: HTMLButtonElement = h("button", { type: "button", class: "link", onclick: () => w.writing().then((write) => run(button, write), (error) => w.announce(w.errorText(error))) }, label);
+    const action = (label: string, run: (button: HTMLButtonElement, write: WriteParts) => void, name?: string) => {
+      const button: HTMLButtonElement = h("button", { type: "button", class: "link", "aria-label": name, onclick: () => w.writing().then((write) => run(button, write), (error) => w.announce(w.errorText(error))) }, label);
       return button;
     };
     const composer = (button: HTMLButtonElement, edit: boolean, { Composer }: WriteParts) => {
@@ -172,10 +172,10 @@ export class Tree {
         "div",
         { class: "acts" },
         pending ? null : this.votes(c),
-        !pending && !w.thread.locked ? action(t("reply"), (b, m) => composer(b, false, m)) : null,
+        !pending && !w.thread.locked ? action(t("reply"), (b, m) => composer(b, false, m), t("replyTo", { name })) : null,
         editable ? action(t("edit"), (b, m) => composer(b, true, m)) : null,
         mine ? action(t("delete"), (b, m) => open(() => m.cardForms.confirmDelete.call(this, c, b, slot), b)) : null,
-        pending ? null : action(t("report"), (b, m) => open(() => m.cardForms.reportForm.call(this, c, b, slot), b)),
+        pending ? null : action(t("report"), (b, m) => open(() => m.cardForms.reportForm.call(this, c, b, slot), b), t("reportOf", { name })),
       ),
       slot,
     );
@@ -209,7 +209,7 @@ export class Tree {
         },
         h("span", { "aria-hidden": "true" }, arrow),
         h("span", { class: "sr" }, label),
-        " " + w.i18n.number(count),
+        count ? " " + w.i18n.number(count) : "",
       );
     return h("span", { class: "votes" }, button(1, c.upvotes, w.i18n.t("upvote"), "▲"), button(-1, c.downvotes, w.i18n.t("downvote"), "▼"));
   }

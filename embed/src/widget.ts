@@ -92,7 +92,7 @@ export class Widget implements WidgetCore {
     this.own = loadOwn(o.site);
     this.votes = load("votes:" + o.site, {});
     this.theme();
-    this.shell.replaceChildren(h("div", { class: "skel", "aria-busy": "true" }));
+    this.shell.replaceChildren(h("div", { class: "skel", role: "progressbar", "aria-label": this.i18n.t("loading") }));
     this.root.replaceChildren(...(this.sheets.length ? [] : [h("style", null, css + (this.write?.css || ""))]), this.shell);
     this.media.addEventListener("change", this.theme);
     for (const e of [document.documentElement, document.body]) e && this.pageTheme.observe(e, { attributes: true });
@@ -120,8 +120,7 @@ export class Widget implements WidgetCore {
       const { code, message } = error as ApiError;
       const origin = code == "origin_not_allowed";
       console.warn("Sidenote:", origin ? message : error);
-      this.shell.replaceChildren(h("p", { class: "err", role: "alert" }, this.i18n.t((origin || code == "network" ? code : "unavailable") as MessageKey)));
-      return;
+      return this.failed(generation, origin);
     }
     addEventListener("hashchange", this.onHash);
     document.addEventListener("visibilitychange", this.onVisible);
@@ -132,6 +131,27 @@ export class Widget implements WidgetCore {
     if (__SIDENOTE_INLINE__ && this.config.features.inline && document.querySelector("[data-sidenote-article]")) {
       Promise.all([loadInline(this.base), this.writing()]).then(([setup]) => generation == this.generation && (this.inline = setup(this)), (error) => console.warn("Sidenote:", error));
     }
+  }
+
+  /**
+   * A failed load: say so, offer "Try again", and try again by itself once back online or shown
+   * again. A page off the site's origins only gets its notice: trying again cannot help it.
+   */
+  private failed(generation: number, origin: boolean): void {
+    const again = (): void => {
+      if (document.hidden) return;
+      removeEventListener("online", again);
+      document.removeEventListener("visibilitychange", again);
+      if (generation == this.generation) this.start();
+    };
+    if (!origin) {
+      addEventListener("online", again);
+      document.addEventListener("visibilitychange", again);
+    }
+    this.shell.replaceChildren(
+      h("p", { class: "err", role: "alert" }, this.i18n.t(origin ? "origin_not_allowed" : "unavailable")),
+      origin ? "" : h("button", { type: "button", onclick: again }, this.i18n.t("retry")),
+    );
   }
 
   stop(): void {
@@ -165,29 +185,15 @@ export class Widget implements WidgetCore {
 
   /**
    * A login code in the URL (a verified guest's link back), or the site's token (data-sidenote-sso).
-   * The code signs in by itself only in the browser that asked for it (the server knows it by our
-   * voter id, sent on every write); elsewhere the reader must confirm who they sign in as.
+   * Signing in is a writing part (write.js, requested at start anyway): pages with neither pay
+   * nothing for it. See widgetParts.signInFromPage.
    */
-  private async autoLogin(): Promise<void> {
-    const { sso } = this.options;
-    const code = /sidenote-login=(snc_[\w-]+)/.exec(location.hash);
-    if (code) {
-      history.replaceState(history.state, "", location.href.split("#")[0]);
-      const body = { code: code[1] };
-      return this.signIn("guest/session", body).catch((e: ApiError) => {
-        // confirmation_required: its fields.confirm asks "Sign in as NAME on this device?"
-        const question = e.fields?.confirm;
-        if (!question || !confirm(question)) throw e;
-        return this.signIn("guest/session", { ...body, confirm: true });
-      });
-    }
-    if (sso == null) return;
-    if (!sso) return this.session?.user.kind == "sso" ? this.logout() : undefined;
-    if (this.session?.j != sso) return this.login(sso);
+  private autoLogin(): Promise<void> {
+    return this.options.sso != null || /sidenote-login=/.test(location.hash) ? this.writing().then(() => this.signInFromPage()) : Promise.resolve();
   }
 
   login(token: string): Promise<void> {
-    return this.signIn("sso/session", { token }, token);
+    return this.writing().then(() => this.signIn("sso/session", { token }, token));
   }
 
   async logout(): Promise<void> {
@@ -195,11 +201,7 @@ export class Widget implements WidgetCore {
     this.setSession(null);
   }
 
-  private async signIn(path: string, body: object, j?: string): Promise<void> {
-    this.setSession({ ...(await this.api.call<SessionAnswer>("POST", path, { site: this.options.site, ...body })), j });
-  }
-
-  private setSession(session: Session | null): void {
+  setSession(session: Session | null): void {
     this.session = session;
     this.api.auth = session && session.session_token;
     save("session:" + this.options.site, session);
@@ -215,7 +217,7 @@ export class Widget implements WidgetCore {
    */
   private theme = (): void => {
     const { theme } = this.options;
-    let dark = this.media.matches;
+    let dark: boolean | null = null;
     for (let e: Element | null = this.host; e; e = e.parentElement) {
       const [r, g, b, a = 1] = getComputedStyle(e).backgroundColor.match(/[\d.]+/g)!.map(Number);
       if (a) {
@@ -223,6 +225,10 @@ export class Widget implements WidgetCore {
         break;
       }
     }
+    // The host's look (transparent; the page's font and text colour) unless a theme is forced or a
+    // dark preference meets a page without a background: then the widget's own background and text.
+    this.shell.classList.toggle("own", theme != "auto" || (dark == null && this.media.matches));
+    dark ??= this.media.matches;
     this.shell.classList.toggle("dark", theme == "dark" || (theme == "auto" && dark));
   };
 
@@ -242,7 +248,7 @@ export class Widget implements WidgetCore {
       "select",
       {
         onchange: () => {
-          o.sort = sort.value as Options["sort"];
+          save("sort:" + o.site, (o.sort = sort.value as Options["sort"]));
           this.reload();
         },
       },
@@ -340,7 +346,13 @@ export class Widget implements WidgetCore {
     if (changed) saveOwn(this.options.site, this.own);
     this.cursor = page.next_cursor;
     this.more.hidden = !this.cursor;
-    this.empty.hidden = this.tree.items.size > 0;
+    this.setEmpty(!this.tree.items.size);
+  }
+
+  /** An empty thread invites the first comment and has nothing to sort. */
+  setEmpty(empty: boolean): void {
+    this.empty.hidden = !empty;
+    (this.shell.querySelector(".sort") as HTMLElement).hidden = empty;
   }
 
   private async reload(): Promise<void> {
@@ -446,7 +458,9 @@ export class Widget implements WidgetCore {
         // show what is loaded
       }
     }
-    this.openFocus(from, this.i18n.t("back"), [], comment, replies, cursor);
+    // the comment it answers above it, as context
+    const parent = this.comments.get(comment.parent_id!);
+    this.openFocus(from, this.i18n.t("back"), parent ? [parent] : [], comment, replies, cursor);
     this.focusComment(comment.id);
   }
 
@@ -521,19 +535,10 @@ export class Widget implements WidgetCore {
   errorText(error: unknown): string {
     const t = this.i18n.t.bind(this.i18n);
     if (!(error instanceof ApiError)) return t("failed", { message: String(error) });
-    switch (error.code) {
-      case "network":
-        return t("network");
-      case "rate_limited":
-        return t("rate_limited", { when: this.i18n.relativeIn(error.retryAfter || 60) });
-      case "edit_window_closed":
-      case "thread_locked":
-      case "banned":
-      case "not_found":
-        return t(error.code);
-      case "rejected_by_policy":
-        return t("rejected_by_policy", { message: error.message });
-    }
+    // An error code with words of its own (network, not_found, banned, thread_locked, …; the
+    // writing ones arrive with write.js) says them, with the message and the wait filled in.
+    const { code, message } = error;
+    if (code in en) return t(code as MessageKey, { message, when: this.i18n.relativeIn(error.retryAfter || 60) });
     // A 5xx's own words already say something went wrong: "failed" would say it twice.
     return t("failed", { message: error.status < 500 ? error.message : "HTTP " + error.status });
   }
@@ -626,11 +631,39 @@ export interface Widget {
   composer(options: ComposerOptions): Composer;
   /** The form token, fetched once when a composer is first used (none when the server has none). */
   formToken(): Promise<string | null>;
+  signInFromPage(): Promise<void>;
+  signIn(path: string, body: object, j?: string): Promise<void>;
   token?: Promise<string | null> | null;
   tokenAt?: number;
 }
 
 export const widgetParts = {
+  /**
+   * The code signs in by itself only in the browser that asked for it (the server knows it by our
+   * voter id, sent on every write); elsewhere the reader must confirm who they sign in as.
+   */
+  async signInFromPage(this: Widget): Promise<void> {
+    const { sso } = this.options;
+    const code = /sidenote-login=(snc_[\w-]+)/.exec(location.hash);
+    if (code) {
+      history.replaceState(history.state, "", location.href.split("#")[0]);
+      const body = { code: code[1] };
+      return this.signIn("guest/session", body).catch((e: ApiError) => {
+        // confirmation_required: its fields.confirm asks "Sign in as NAME on this device?"
+        const question = e.fields?.confirm;
+        if (!question || !confirm(question)) throw e;
+        return this.signIn("guest/session", { ...body, confirm: true });
+      });
+    }
+    if (sso == null) return;
+    if (!sso) return this.session?.user.kind == "sso" ? this.logout() : undefined;
+    if (this.session?.j != sso) return this.signIn("sso/session", { token: sso }, sso);
+  },
+
+  async signIn(this: Widget, path: string, body: object, j?: string): Promise<void> {
+    this.setSession({ ...(await this.api.call<SessionAnswer>("POST", path, { site: this.options.site, ...body })), j });
+  },
+
   /** The form token, fetched once when a composer is first used (none when the server has none). */
   formToken(this: Widget): Promise<string | null> {
     if (!this.token || Date.now() - this.tokenAt! > 3_600_000) {
@@ -703,13 +736,13 @@ export const widgetParts = {
     delete this.own[comment.id];
     saveOwn(this.options.site, this.own);
     if (comment.status != "pending") this.setCount(this.count - 1);
-    queueMicrotask(() => (this.empty.hidden = this.list.children.length > 0));
+    queueMicrotask(() => this.setEmpty(!this.list.children.length));
   },
 
   addOwn(this: Widget, comment: Comment): void {
     this.back(false);
     this.tree.add(comment, this.options.sort != "oldest");
-    this.empty.hidden = true;
+    this.setEmpty(false);
     this.focusComment(comment.id);
   },
 

@@ -440,8 +440,9 @@ def test_on_a_dark_page_the_widget_is_dark_though_the_os_is_light(
 ) -> None:
     page.emulate_media(color_scheme="light")
     reader = open_host(HUGO, HUGO_CSS, HUGO_BEFORE)
-    assert widget_colours(reader) == (True, "rgb(22, 24, 29)")
-    expect(layer(page).locator(".ly")).to_have_class("sn ly dark")
+    # dark colours over the page's own background (the widget is transparent by default)
+    assert widget_colours(reader) == (True, "rgba(0, 0, 0, 0)")
+    expect(layer(page).locator(".ly")).to_have_class("sn ly own dark")
 
 
 def test_on_a_light_page_the_widget_is_light_though_the_os_is_dark(
@@ -449,7 +450,7 @@ def test_on_a_light_page_the_widget_is_light_though_the_os_is_dark(
 ) -> None:
     page.emulate_media(color_scheme="dark")
     reader = open_host(CLEAN, CLEAN_CSS, CLEAN_BEFORE)
-    assert widget_colours(reader) == (False, "rgb(255, 255, 255)")
+    assert widget_colours(reader) == (False, "rgba(0, 0, 0, 0)")
 
 
 def test_on_a_page_without_a_background_the_widget_follows_the_os(
@@ -457,7 +458,8 @@ def test_on_a_page_without_a_background_the_widget_follows_the_os(
 ) -> None:
     page.emulate_media(color_scheme="dark")
     reader = open_host(HYDE, HYDE_CSS.replace("background:#fff", "") + ".content{}")
-    assert widget_colours(reader)[0] is True
+    # the page's canvas stays white: the widget brings its own dark background to stay readable
+    assert widget_colours(reader) == (True, "rgb(22, 24, 29)")
 
 
 def test_the_widget_follows_the_pages_own_dark_mode_switch(

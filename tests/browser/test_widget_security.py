@@ -197,8 +197,10 @@ HOSTILE_HOST_CSS = """<style>
 button, article, textarea { display: none !important; }
 p { margin: 100px !important; }
 </style>"""
-STYLED = ["color", "font-family", "font-size", "letter-spacing", "text-transform", "line-height"]
-STYLED += ["text-align", "white-space", "font-style", "word-spacing", "display", "margin-top"]
+# The widget takes its container's font and text colour on purpose (README "Theming"); nothing else.
+STYLED = ["letter-spacing", "text-transform", "text-align", "white-space", "font-style"]
+STYLED += ["word-spacing", "display", "margin-top"]
+INHERITED = ["color", "font-family", "font-size"]
 COMPUTED = """(host, props) => {
   const root = host.shadowRoot;
   return ["h2", "article .body p", "article .name", "button.link", "textarea", ".acts"].map(
@@ -221,3 +223,6 @@ def test_host_page_css_does_not_leak_into_the_widget_or_out_of_it(
 
     assert hostile_styles == clean_styles
     assert outside == "16px"  # the widget's own p { margin } stays inside it
+    # only the container's font and colour come in (the host's look), at the widget's own scale
+    heading = hostile.widget.evaluate(COMPUTED, INHERITED)[0]
+    assert heading == ["rgb(255, 0, 0)", '"Courier New", monospace', "52px"]  # 1.3 × 40px

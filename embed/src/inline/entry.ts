@@ -64,7 +64,7 @@ function setup(core: WidgetCore): InlineInstance {
   });
   // Escape closes it (in a form, Escape cancels the form; the inline comment's own form then closes it).
   const pop = h("div", { class: "pop", role: "dialog", "aria-labelledby": "sn-pt", hidden: true, onkeydown: (e) => (e as KeyboardEvent).key == "Escape" && !(e.target as Element).closest("form") && close() });
-  const ly = h("div", { class: "sn ly" }, adder, pop);
+  const ly = h("div", { class: "sn ly own" }, adder, pop);
   shadow.append(ly);
   doc.body.append(host);
   const listButton = button("", () => listAll(), "");
