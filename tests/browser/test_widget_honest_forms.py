@@ -34,12 +34,21 @@ def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 
 def open_on(page: Page, server: LiveServer, path: str) -> None:
-    html = PAGE.format(lang="en", title=escape(path), head="", before="", attrs="", site="demo")
+    """The thread's page on another origin of the demo site (localhost), as sites embed it."""
+    html = PAGE.format(
+        lang="en",
+        title=escape(path),
+        head="",
+        before="",
+        attrs="",
+        site="demo",
+        sidenote=server.url,
+    )
     page.route(
         lambda url: urlsplit(url).path == path,
         lambda route: route.fulfill(status=200, content_type="text/html", body=html),
     )
-    page.goto(server.url + path)
+    page.goto(server.page_url + path)
     page.locator("#sidenote-thread .hd h2").wait_for()
 
 
