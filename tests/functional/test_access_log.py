@@ -82,6 +82,7 @@ def test_the_database_is_described_without_its_password() -> None:
 def test_the_start_line_names_version_database_workers_and_mail() -> None:
     settings = Settings(
         secret_key="x" * 32,
+        public_url="https://comments.example",
         database_url="postgresql://u:pw@db/c",
         worker="inline",
         smtp_url="smtp+starttls://u:pw@mail.example:587",
@@ -104,6 +105,7 @@ def test_sidenote_serve_logs_its_start_and_each_request(tmp_path: Path) -> None:
     env.update(
         SIDENOTE_DATABASE_URL=f"sqlite:///{tmp_path / 'log.db'}",
         SIDENOTE_SECRET_KEY="log-test-secret-0123456789",
+        SIDENOTE_PUBLIC_URL=f"http://127.0.0.1:{port}/comments",
         SCRIPT_NAME="/comments",
     )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)

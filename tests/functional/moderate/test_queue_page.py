@@ -17,11 +17,12 @@ from tests.factories import Factories
 from tests.functional.moderate.conftest import UI, Page
 
 
-def report(client: FlaskClient, comment: Comment, reason: str, note: str, voter: str) -> None:
+def report(client: FlaskClient, comment: Comment, reason: str, note: str, address: str) -> None:
+    """A report from a reader at `address` (reporters are counted by address, not voter id)."""
     response = client.post(
         f"/api/v1/comments/{comment.id}/report",
         json={"reason": reason, "note": note},
-        headers={"X-Sidenote-Voter": voter},
+        environ_overrides={"REMOTE_ADDR": address},
     )
     assert response.status_code in (200, 201, 202, 204), response.json
 
@@ -120,8 +121,8 @@ def test_a_card_shows_the_passage_reasons_score_and_reports(
     ]
     row.spam_score = 0.4242
     session.commit()
-    report(client, comment, "abuse", "rude to the keeper", "voter-aaaaaaaaaaaa")
-    report(client, comment, "spam", "", "voter-bbbbbbbbbbbb")
+    report(client, comment, "abuse", "rude to the keeper", "198.51.100.1")
+    report(client, comment, "spam", "", "198.51.100.2")
     page = ui.page("/moderate/queue?tab=reported")
     assert page.cards() == [comment.id]
     assert "On the passage the keepers lived on the rock" in page.text
