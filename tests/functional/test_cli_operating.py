@@ -110,7 +110,6 @@ def test_check_names_an_unreachable_database(env: dict[str, str]) -> None:
 def test_check_names_each_missing_or_unreachable_part_on_one_line(env: dict[str, str]) -> None:
     sidenote(env, "db", "upgrade")
     env.update(
-        SIDENOTE_PUBLIC_URL="",
         SIDENOTE_ENV="development",  # development accepts a short secret; check does not
         SIDENOTE_SECRET_KEY="short",
         SIDENOTE_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
@@ -121,12 +120,21 @@ def test_check_names_each_missing_or_unreachable_part_on_one_line(env: dict[str,
     problems = result.stdout.splitlines()
     assert [line.split(":")[1].strip() for line in problems] == [
         "SIDENOTE_SECRET_KEY",
-        "SIDENOTE_PUBLIC_URL",
         "SIDENOTE_REDIS_URL",
         "SIDENOTE_SMTP_URL",
     ]
     assert all(line.startswith("problem: ") for line in problems)
-    assert result.stderr.strip() == "Error: 4 problem(s) found"
+    assert result.stderr.strip() == "Error: 3 problem(s) found"
+
+
+def test_check_in_production_without_a_public_url_says_so_in_one_line(
+    env: dict[str, str],
+) -> None:
+    env.update(SIDENOTE_ENV="production", SIDENOTE_PUBLIC_URL="")
+    result = sidenote(env, "check")
+    assert result.returncode != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert "SIDENOTE_PUBLIC_URL is required in production" in line
 
 
 def test_check_reaches_real_redis_and_smtp(

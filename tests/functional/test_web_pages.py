@@ -20,7 +20,10 @@ DEMO_PAGES = ["/", "/csp"]
 
 def app_in(tmp_path: Path, env: str) -> Flask:
     """An app that never touches its database: these routes do not need one."""
-    return create_app(make_settings(f"sqlite:///{tmp_path / 'unused.db'}", env=env))
+    public_url = "https://comments.example" if env == "production" else ""  # required there
+    return create_app(
+        make_settings(f"sqlite:///{tmp_path / 'unused.db'}", env=env, public_url=public_url)
+    )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from service import config
 from service.config import ConfigError, load_settings
 
-SECRET = {"SIDENOTE_SECRET_KEY": "x" * 32}
+SECRET = {"SIDENOTE_SECRET_KEY": "x" * 32, "SIDENOTE_PUBLIC_URL": "https://comments.example"}
 
 
 def without(monkeypatch: pytest.MonkeyPatch, package: str) -> None:
