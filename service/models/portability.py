@@ -30,7 +30,7 @@ class ImportedComment(Base):
     #: The system the file came from (one of `IMPORT_SOURCES`).
     source: Mapped[str] = mapped_column(String(16))
     #: Which installation of that system: the export's site or base URL, its Disqus forum, or
-    #: `--source NAME`. "" for rows written before installations were recorded (migration 0010)
+    #: `--source NAME`. "" for rows written before installations were recorded (migration 0008)
     #: and for files that name none (an Isso database without `--source`).
     installation: Mapped[str] = mapped_column(String(300), default="", server_default="")
     #: The comment's id in that system (scoped by page where the system's ids are per page).

@@ -161,7 +161,7 @@ def test_imports_recorded_before_installations_are_still_recognised(
 ) -> None:
     first, second = two_blogs(tmp_path)
     run_import_file("wordpress", first, blog)
-    # What migration 0010 leaves for rows written before it: no installation.
+    # What migration 0008 leaves for rows written before it: no installation.
     session.execute(update(ImportedComment).values(installation=""))
     session.commit()
     again = run_import_file("wordpress", first, blog)

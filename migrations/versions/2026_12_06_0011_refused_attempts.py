@@ -4,8 +4,8 @@
 the rules' dry run counts them, so a change that would let refused comments through says so.
 `spam_classifiers` gains the site's calibrated threshold and its cross-validated estimates.
 
-Revision ID: 0009_refused_attempts
-Revises: 0007_login_code_browser
+Revision ID: 0011_refused_attempts
+Revises: 0010_login_code_browser
 Create Date: 2026-12-06
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import service.db
 
-revision: str = "0009_refused_attempts"
-down_revision: str | Sequence[str] | None = "0007_login_code_browser"
+revision: str = "0011_refused_attempts"
+down_revision: str | Sequence[str] | None = "0010_login_code_browser"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,8 +9,8 @@ Rows written before this revision get "" (their installation was never recorded)
 still recognises them on a re-import, by id and by the comment's creation time (see
 `service.portability.importer._already_imported`), and then records the installation on them.
 
-Revision ID: 0010_import_installation
-Revises: 0008_thread_settled
+Revision ID: 0008_import_installation
+Revises: 0007_thread_settled
 Create Date: 2026-12-06
 """
 
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_import_installation"
-down_revision: str | Sequence[str] | None = "0008_thread_settled"
+revision: str = "0008_import_installation"
+down_revision: str | Sequence[str] | None = "0007_thread_settled"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

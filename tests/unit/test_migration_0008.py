@@ -1,4 +1,4 @@
-"""Migration 0010 adds the source installation to an imported comment's identity: rows written
+"""Migration 0008 adds the source installation to an imported comment's identity: rows written
 before it keep working (installation ""), and a second installation's ids fit beside them."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.conftest import (
 )
 
 BEFORE = "0006_comment_marks"
-AFTER = "0010_import_installation"
+AFTER = "0008_import_installation"
 NOW = "2026-11-20 10:00:00"
 
 

@@ -4,8 +4,8 @@ A reader who unsubscribes from replies to a comment (or from a thread, or from a
 replied to your comment" mail) gets a row here; the author reply mails about replies below that
 comment (or in that thread) stop with the subscription (issue 22).
 
-Revision ID: 0011_reply_mutes
-Revises: 0010_import_installation
+Revision ID: 0009_reply_mutes
+Revises: 0008_import_installation
 Create Date: 2026-12-06
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import service.db
 
-revision: str = "0011_reply_mutes"
-down_revision: str | Sequence[str] | None = "0010_import_installation"
+revision: str = "0009_reply_mutes"
+down_revision: str | Sequence[str] | None = "0008_import_installation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

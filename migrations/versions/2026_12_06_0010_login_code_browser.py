@@ -5,8 +5,8 @@ random id of the browser whose widget asked for the verification mail (`X-Sideno
 the host page's localStorage). Redeeming it from that browser signs in at once; from any other, only
 after the reader confirmed "Sign in as NAME on this device?" (issue 19).
 
-Revision ID: 0007_login_code_browser
-Revises: 0011_reply_mutes
+Revision ID: 0010_login_code_browser
+Revises: 0009_reply_mutes
 Create Date: 2026-12-06
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_login_code_browser"
-down_revision: str | Sequence[str] | None = "0011_reply_mutes"
+revision: str = "0010_login_code_browser"
+down_revision: str | Sequence[str] | None = "0009_reply_mutes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ Until then the next poster's page URL and title replace them, so a first comment
 or pending cannot squat a thread's title (which reaches other readers' mail subjects). Threads
 that have visible comments today are settled at once.
 
-Revision ID: 0008_thread_settled
+Revision ID: 0007_thread_settled
 Revises: 0006_comment_marks
 Create Date: 2026-12-06
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 import service.db
 
-revision: str = "0008_thread_settled"
+revision: str = "0007_thread_settled"
 down_revision: str | Sequence[str] | None = "0006_comment_marks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
