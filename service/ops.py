@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text
 
 from service.api.openapi import json_response
 from service.db import get_db
-from service.migrate import current_revision, head_revision
+from service.migrate import current_revision, head_revision, known_revision
 from service.models import Comment, OutboxItem
 from service.security import settings
 
@@ -70,7 +70,12 @@ def healthz() -> Response:
         try:
             current = current_revision(database.engine)
             head = _head(database.url)
-            checks["migrations"] = "ok" if current == head else f"behind ({current} < {head})"
+            if current == head:
+                checks["migrations"] = "ok"
+            elif current is not None and not known_revision(database.url, current):
+                checks["migrations"] = f"newer than this code ({current}; it knows {head})"
+            else:
+                checks["migrations"] = f"behind ({current} < {head})"
         except Exception as error:
             log.warning("health check: migrations unknown: %s", error)
             checks["migrations"] = "unknown"

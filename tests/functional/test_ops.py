@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 from werkzeug.test import TestResponse
 
 from service import create_app
@@ -36,6 +37,20 @@ def test_healthz_is_503_when_migrations_are_missing(tmp_path: Path) -> None:
     assert response.json["checks"]["database"] == "ok"
     assert response.json["checks"]["migrations"].startswith("behind")
     assert response.headers["Retry-After"]
+
+
+def test_healthz_says_a_database_migrated_by_a_newer_sidenote_is_newer_not_behind(
+    tmp_path: Path,
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'newer.db'}"
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('0099_from_the_future')"))
+    engine.dispose()
+    response = healthz_of(database_url)
+    assert response.status_code == 503
+    assert response.json["checks"]["migrations"].startswith("newer than this code (0099_")
 
 
 def test_healthz_is_503_when_the_database_is_unreachable() -> None:
