@@ -82,7 +82,7 @@ export class Composer {
 
     this.form = h(
       "form",
-      { class: "cm", novalidate: true, "aria-label": label, onsubmit: (e) => this.send(e), oninput: () => this.changed(), onfocusin: () => w.formToken(), onkeydown: (e) => (e as KeyboardEvent).key == "Escape" && this.cancellable && this.cancel() },
+      { class: "cm", novalidate: true, "aria-label": label, onsubmit: (e) => this.send(e), oninput: () => this.changed(), onfocusin: () => w.formToken(), onkeydown: (e) => this.key(e as KeyboardEvent) },
       options.quote ? h("blockquote", { class: "q" }, options.quote) : null,
       h("div", { role: "tablist", class: "tabs" }, ...this.tabs),
       ...this.panels,
@@ -113,6 +113,15 @@ export class Composer {
       this.error.textContent = w.i18n.t("verifySent");
     } catch (error) {
       this.showError(error);
+    }
+  }
+
+  /** Escape cancels (where offered); Ctrl/⌘+Enter sends. */
+  private key(e: KeyboardEvent): void {
+    if (e.key == "Escape" && this.cancellable) this.cancel();
+    if (e.key == "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      this.form.requestSubmit();
     }
   }
 
@@ -163,6 +172,7 @@ export class Composer {
 
   private async send(event: Event): Promise<void> {
     event.preventDefault();
+    if (this.form.hasAttribute("aria-busy")) return;
     const { w, options } = this;
     const t = w.i18n.t.bind(w.i18n);
     this.clearErrors();
@@ -216,7 +226,9 @@ export class Composer {
 
   private busy(on: boolean): void {
     const t = this.w.i18n.t.bind(this.w.i18n);
-    this.submit.disabled = on;
+    // aria-disabled, not disabled: a disabled button drops the focus, and a failed send keeps it there.
+    this.submit.setAttribute("aria-disabled", String(on));
+    this.text.readOnly = on;
     this.form.toggleAttribute("aria-busy", on);
     this.submit.textContent = on ? t("sending") : this.options.edit ? t("save") : this.options.parent ? t("postReply") : t("post");
   }
