@@ -80,10 +80,13 @@ export class Composer {
     this.error = h("p", { class: "err", role: "alert" });
     this.submit = h("button", { type: "submit", class: "pri" }, edit ? t("save") : parent ? t("postReply") : t("post"));
 
+    // The editor says until when the server accepts a change (the edit token's expiry).
+    const until = edit && w.own[edit.id]?.x;
     this.form = h(
       "form",
       { class: "cm", novalidate: true, "aria-label": label, onsubmit: (e) => this.send(e), oninput: () => this.changed(), onfocusin: () => w.formToken(), onkeydown: (e) => this.key(e as KeyboardEvent) },
       options.quote ? h("blockquote", { class: "q" }, options.quote) : null,
+      until ? h("p", { class: "note" }, t("editUntil", { when: w.i18n.exact(new Date(until).toISOString()) })) : null,
       h("div", { role: "tablist", class: "tabs" }, ...this.tabs),
       ...this.panels,
       h("div", { class: "row" }, h("small", { id: id + "h" }, t("markdown")), this.counter),

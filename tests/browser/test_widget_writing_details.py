@@ -172,3 +172,25 @@ def test_report_has_no_reason_preselected_and_asks_for_one(
     form.get_by_label("Spam").check()
     form.get_by_role("button", name="Send report").click()
     expect(card.get_by_role("status")).to_have_text("Thanks. The moderators will take a look.")
+
+
+def test_the_editor_says_until_when_the_comment_can_be_changed(
+    open_thread: Open, thread_key: str
+) -> None:
+    reader = open_thread(thread_key)
+    with reader.page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/api/v1/comments")
+    ) as response:
+        reader.post("First thoughts")
+    expires = response.value.json()["edit_expires_at"]
+    until = reader.page.evaluate(
+        "iso => new Intl.DateTimeFormat('en', {dateStyle: 'long', timeStyle: 'short'})"
+        ".format(new Date(iso))",
+        expires,
+    )
+
+    reader.card("First thoughts").get_by_role("button", name="Edit").click()
+
+    form = reader.widget.get_by_role("form", name="Edit your comment")
+    expect(form.locator(".note")).to_have_text(f"You can change it until {until}.")
+    expect(form.locator(".note")).to_be_visible()
