@@ -194,3 +194,19 @@ def test_the_editor_says_until_when_the_comment_can_be_changed(
     form = reader.widget.get_by_role("form", name="Edit your comment")
     expect(form.locator(".note")).to_have_text(f"You can change it until {until}.")
     expect(form.locator(".note")).to_be_visible()
+
+
+def test_the_delete_button_reads_as_danger_in_the_dark_theme_too(
+    open_thread: Open, thread_key: str
+) -> None:
+    reader = open_thread(thread_key, attrs={"data-sidenote-theme": "dark"})
+    reader.post("Said in the dark")
+
+    reader.card("Said in the dark").get_by_role("button", name="Delete").click()
+
+    delete = reader.widget.get_by_role("group", name="Delete this comment for good?").get_by_role(
+        "button", name="Delete"
+    )
+    # the dark danger colour (#ffb4ab) with dark text, not white on pale pink
+    expect(delete).to_have_css("background-color", "rgb(255, 180, 171)")
+    expect(delete).to_have_css("color", "rgb(65, 14, 11)")
