@@ -80,10 +80,13 @@ export class Composer {
     this.error = h("p", { class: "err", role: "alert" });
     this.submit = h("button", { type: "submit", class: "pri" }, edit ? t("save") : parent ? t("postReply") : t("post"));
 
+    // The editor says until when the server accepts a change (the edit token's expiry).
+    const until = edit && w.own[edit.id]?.x;
     this.form = h(
       "form",
-      { class: "cm", novalidate: true, "aria-label": label, onsubmit: (e) => this.send(e), oninput: () => this.changed(), onfocusin: () => w.formToken(), onkeydown: (e) => (e as KeyboardEvent).key == "Escape" && this.cancellable && this.cancel() },
+      { class: "cm", novalidate: true, "aria-label": label, onsubmit: (e) => this.send(e), oninput: () => this.changed(), onfocusin: () => w.formToken(), onkeydown: (e) => this.key(e as KeyboardEvent) },
       options.quote ? h("blockquote", { class: "q" }, options.quote) : null,
+      until ? h("p", { class: "note" }, t("editUntil", { when: w.i18n.exact(new Date(until).toISOString()) })) : null,
       h("div", { role: "tablist", class: "tabs" }, ...this.tabs),
       ...this.panels,
       h("div", { class: "row" }, h("small", { id: id + "h" }, t("markdown")), this.counter),
@@ -113,6 +116,15 @@ export class Composer {
       this.error.textContent = w.i18n.t("verifySent");
     } catch (error) {
       this.showError(error);
+    }
+  }
+
+  /** Escape cancels (where offered); Ctrl/⌘+Enter sends. */
+  private key(e: KeyboardEvent): void {
+    if (e.key == "Escape" && this.cancellable) this.cancel();
+    if (e.key == "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      this.form.requestSubmit();
     }
   }
 
@@ -163,6 +175,7 @@ export class Composer {
 
   private async send(event: Event): Promise<void> {
     event.preventDefault();
+    if (this.form.hasAttribute("aria-busy")) return;
     const { w, options } = this;
     const t = w.i18n.t.bind(w.i18n);
     this.clearErrors();
@@ -216,7 +229,9 @@ export class Composer {
 
   private busy(on: boolean): void {
     const t = this.w.i18n.t.bind(this.w.i18n);
-    this.submit.disabled = on;
+    // aria-disabled, not disabled: a disabled button drops the focus, and a failed send keeps it there.
+    this.submit.setAttribute("aria-disabled", String(on));
+    this.text.readOnly = on;
     this.form.toggleAttribute("aria-busy", on);
     this.submit.textContent = on ? t("sending") : this.options.edit ? t("save") : this.options.parent ? t("postReply") : t("post");
   }

@@ -56,6 +56,7 @@ export const enLater = {
   preview: "Preview",
   nothingToPreview: "Nothing to preview yet.",
   editing: "Edit your comment",
+  editUntil: "You can change it until {when}.",
   markdown: "Markdown works: **bold**, *italic*, `code`, > quote, - lists, links.",
   name: "Name",
   email: "Email (optional, never shown)",

@@ -220,9 +220,10 @@ export const cardForms = {
   confirmDelete(this: Tree, c: Comment, opener: HTMLButtonElement, slot: HTMLElement): HTMLElement {
     const { w } = this;
     const t = w.i18n.t.bind(w.i18n);
+    const close = () => (slot.replaceChildren(), opener.focus());
     const yes = h("button", {
       type: "button",
-      class: "pri",
+      class: "dgr",
       onclick: async () => {
         try {
           await w.api.call("DELETE", "comments/" + c.id, undefined, { "X-Sidenote-Edit-Token": w.own[c.id]?.t || "" });
@@ -242,8 +243,11 @@ export const cardForms = {
         }
       },
     }, t("delete"));
-    queueMicrotask(() => yes.focus());
-    return h("div", { class: "ask", role: "group", "aria-label": t("confirmDelete") }, h("p", null, t("confirmDelete")), h("div", { class: "btns" }, yes, h("button", { type: "button", onclick: () => (slot.replaceChildren(), opener.focus()) }, t("cancel"))));
+    // The destructive button never has the focus by default: Cancel has it, and Escape closes.
+    // (Not class "ask": inline.css marks passage-question bubbles of that class with a "?".)
+    const no = h("button", { type: "button", onclick: close }, t("cancel"));
+    queueMicrotask(() => no.focus());
+    return h("div", { class: "cfm", role: "group", "aria-label": t("confirmDelete"), onkeydown: (e) => (e as KeyboardEvent).key == "Escape" && close() }, h("p", null, t("confirmDelete")), h("div", { class: "btns" }, yes, no));
   },
 
   reportForm(this: Tree, c: Comment, opener: HTMLButtonElement, slot: HTMLElement): HTMLElement {
@@ -251,27 +255,36 @@ export const cardForms = {
     const t = w.i18n.t.bind(w.i18n);
     const group = uid("r");
     const note = h("textarea", { rows: 2, maxlength: 500, "aria-label": t("reportNote"), placeholder: t("reportNote") });
-    const reasons = (["spam", "abuse", "off_topic", "other"] as const).map((reason, i) =>
-      h("label", { class: "opt" }, h("input", { type: "radio", name: group, value: reason, checked: !i }), " " + t(reason)),
+    // No reason is preselected: the reader picks one, or is told to.
+    const reasons = (["spam", "abuse", "off_topic", "other"] as const).map((reason) =>
+      h("label", { class: "opt" }, h("input", { type: "radio", name: group, value: reason }), " " + t(reason)),
     );
+    const fieldset = h("fieldset", null, h("legend", null, t("reportReason")), ...reasons);
     const form: HTMLFormElement = h(
       "form",
       {
         class: "rep",
         onsubmit: async (event) => {
           event.preventDefault();
-          const reason = form.querySelector<HTMLInputElement>("input:checked")!.value;
+          const err = form.querySelector(".err")!;
+          const chosen = form.querySelector<HTMLInputElement>("input:checked");
+          fieldset.setAttribute("aria-invalid", String(!chosen));
+          if (!chosen) {
+            err.textContent = t("checkFields");
+            return form.querySelector("input")!.focus();
+          }
+          const reason = chosen.value;
           try {
             await w.api.call("POST", `comments/${c.id}/report`, { reason, note: note.value.trim() });
             slot.replaceChildren(h("p", { class: "note", role: "status" }, t("reported")));
             opener.focus();
           } catch (error) {
-            form.querySelector(".err")!.textContent = w.errorText(error);
+            err.textContent = w.errorText(error);
           }
         },
         onkeydown: (e) => (e as KeyboardEvent).key == "Escape" && (slot.replaceChildren(), opener.focus()),
       },
-      h("fieldset", null, h("legend", null, t("reportReason")), ...reasons),
+      fieldset,
       note,
       h("p", { class: "err", role: "alert" }),
       h("div", { class: "btns" }, h("button", { type: "submit", class: "pri" }, t("sendReport")), h("button", { type: "button", onclick: () => (slot.replaceChildren(), opener.focus()) }, t("cancel"))),

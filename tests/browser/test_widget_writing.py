@@ -144,7 +144,7 @@ def test_deleting_a_comment_with_replies_leaves_a_tombstone(
     expect(reader.card("A reply that stays")).to_be_visible()
 
     reader.card("Parent to be deleted").get_by_role("button", name="Delete").click()
-    reader.widget.locator(".ask").get_by_role("button", name="Delete").click()
+    reader.widget.locator(".cfm").get_by_role("button", name="Delete").click()
 
     expect(reader.widget.locator(".list > li > article")).to_have_text("This comment was deleted.")
     expect(reader.card("A reply that stays")).to_be_visible()
