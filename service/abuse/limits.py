@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from flask import Flask, Response, current_app, g
 from flask_limiter import Limiter, RateLimitExceeded
@@ -76,34 +76,35 @@ def check_limit(name: LimitName, key: str) -> None:
             raise too_many(reset)
 
 
+def _limit_items(name: FailureLimitName) -> tuple[Any, list[Any]]:
+    """The limiter's strategy and the parsed items of a named limit; no items when it is off."""
+    config = settings()
+    value = getattr(config, f"ratelimit_{name}").strip()
+    if not config.ratelimit_enabled or not value:
+        return None, []
+    return app_limiter().limiter, list(parse_many(value))
+
+
 def check_failures(name: FailureLimitName, keys: list[str]) -> None:
     """Refuse (429) when any of `keys` has used up the named limit of *failures*; counts nothing.
 
     Pair with `count_failure` after the attempt failed: only failures count, so a correct
     password is refused only when this very key failed too often (never for others' failures).
     """
-    config = settings()
-    value = getattr(config, f"ratelimit_{name}").strip()
-    if not config.ratelimit_enabled or not value:
-        return
-    strategy = app_limiter().limiter
+    strategy, items = _limit_items(name)
     for key in keys:
         hashed = keyed_hash("ratelimit", key)
-        for item in parse_many(value):
+        for item in items:
             if not strategy.test(item, name, hashed):
                 raise too_many(strategy.get_window_stats(item, name, hashed).reset_time)
 
 
 def count_failure(name: FailureLimitName, keys: list[str]) -> None:
     """Count one failed attempt against each of `keys` (see `check_failures`)."""
-    config = settings()
-    value = getattr(config, f"ratelimit_{name}").strip()
-    if not config.ratelimit_enabled or not value:
-        return
-    strategy = app_limiter().limiter
+    strategy, items = _limit_items(name)
     for key in keys:
         hashed = keyed_hash("ratelimit", key)
-        for item in parse_many(value):
+        for item in items:
             strategy.hit(item, name, hashed)
 
 

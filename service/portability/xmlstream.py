@@ -95,7 +95,34 @@ def iter_events(source: ByteSource) -> Iterator[tuple[str, Element]]:
         ) from None
 
 
-class RepairingReader:
+class _StreamFilter:
+    """A byte stream read from `raw` in chunks and rewritten by `_process`, which moves what it
+    can decide from `_pending` to `_out` (keeping an undecided tail in `_pending`)."""
+
+    raw: ByteSource
+    _pending: bytes
+    _out: bytearray
+    _eof: bool
+
+    def _process(self) -> None:
+        raise NotImplementedError
+
+    def read(self, size: int = -1) -> bytes:
+        want = CHUNK if size is None or size < 0 else max(size, 1)
+        while len(self._out) < want and not (self._eof and not self._pending):
+            if not self._eof:
+                chunk = self.raw.read(CHUNK)
+                if chunk:
+                    self._pending += chunk
+                else:
+                    self._eof = True
+            self._process()
+        data = bytes(self._out[:want])
+        del self._out[:want]
+        return data
+
+
+class RepairingReader(_StreamFilter):
     """A byte stream that fixes three kinds of sloppiness, outside text, CDATA and comments.
 
     - bytes before the first `<` (a stray backtick before `<?xml`) are dropped;
@@ -132,20 +159,6 @@ class RepairingReader:
             f"declared the undeclared namespace prefix {prefix!r} ({WELL_KNOWN_PREFIXES[prefix]})"
             for prefix in sorted(self._added & self._used)
         ]
-
-    def read(self, size: int = -1) -> bytes:
-        want = CHUNK if size is None or size < 0 else max(size, 1)
-        while len(self._out) < want and not (self._eof and not self._pending):
-            if not self._eof:
-                chunk = self.raw.read(CHUNK)
-                if chunk:
-                    self._pending += chunk
-                else:
-                    self._eof = True
-            self._process()
-        data = bytes(self._out[:want])
-        del self._out[:want]
-        return data
 
     @staticmethod
     def _tag_end(buf: bytes, pos: int) -> int:
@@ -309,7 +322,7 @@ def content_cap_bytes(max_chars: int) -> int:
     return 10 * max_chars + 40
 
 
-class ContentCap:
+class ContentCap(_StreamFilter):
     """A byte stream that keeps at most `cap` bytes of each run of character data (text and
     CDATA between two tags) and drops the rest, keeping only its line breaks.
 
@@ -333,20 +346,6 @@ class ContentCap:
     def __getattr__(self, name: str) -> object:
         # `repairs`, `prefix_repairs`, `line_offset` of a wrapped RepairingReader.
         return getattr(self.raw, name)
-
-    def read(self, size: int = -1) -> bytes:
-        want = CHUNK if size is None or size < 0 else max(size, 1)
-        while len(self._out) < want and not (self._eof and not self._pending):
-            if not self._eof:
-                chunk = self.raw.read(CHUNK)
-                if chunk:
-                    self._pending += chunk
-                else:
-                    self._eof = True
-            self._process()
-        data = bytes(self._out[:want])
-        del self._out[:want]
-        return data
 
     @staticmethod
     def _complete(data: bytes, *, text: bool) -> int:
