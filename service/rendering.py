@@ -185,8 +185,10 @@ def _keep_joiner(match: re.Match[str]) -> str:
 def strip_invisible(text: str) -> str:
     """`text` without bidi controls (U+202A-202E, U+2066-2069, U+200E/200F, U+061C) and zero-width
     characters (U+200B, U+2060-2064, U+FEFF, U+180E, U+00AD; U+200C/U+200D unless next to a
-    character of a script that needs them, or an emoji). The one function for this: names,
-    bodies, titles, and any matching of reader text (word rules) use it."""
+    character of a script that needs them, or an emoji). The one function for what is stored:
+    names, bodies and titles go through it. Word-rule matching (`moderation.text.fold`) removes
+    a wider set on top (every joiner, variation selectors, tag characters), since there nothing
+    is shown and a false split only helps an evasion."""
     text = _INVISIBLE.sub("", text)
     return _JOINERS.sub(_keep_joiner, text) if "\u200c" in text or "\u200d" in text else text
 

@@ -36,6 +36,8 @@ from confusable_homoglyphs import utils as confusables_data
 
 #: Characters that render as nothing (or as a plain space) and only serve to split a word, and
 #: the bidirectional controls (embeddings, overrides, isolates, marks): removed for matching.
+#: A superset of what `rendering.strip_invisible` removes from stored text (which keeps ZWJ/ZWNJ
+#: where a script needs them); matching removes them everywhere.
 _INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U0001d173-\U0001d17a"
