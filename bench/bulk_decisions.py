@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy import select
 
 from bench.moderation_queue import seed
-from service import auth, create_app
-from service.config import Settings
+from service import create_app
 from service.db import get_db
-from service.migrate import upgrade
+from service.db.migrate import upgrade
+from service.kernel.config import Settings
 from service.models import Comment
-from service.moderation import spam
+from service.moderation import auth, spam
 
 COMMENTS = 50_000
 PENDING = 500

@@ -23,13 +23,14 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from service import auth, create_app
+from service import create_app
 from service.comments.sites import create_site
-from service.config import Settings
 from service.db import get_db
-from service.migrate import upgrade
+from service.db.migrate import upgrade
+from service.kernel.config import Settings
+from service.kernel.keys import keyed_hash
 from service.models import PATH_WIDTH, Comment, Thread
-from service.security import keyed_hash
+from service.moderation import auth
 
 THREADS = 500
 RUNS = 200

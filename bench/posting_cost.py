@@ -30,7 +30,7 @@ from sqlalchemy import event  # noqa: E402
 from bench.run import analyze, sidenote_env  # noqa: E402
 from bench.seed import ensure_site  # noqa: E402
 from service.db import make_engine  # noqa: E402
-from service.migrate import upgrade  # noqa: E402
+from service.db.migrate import upgrade  # noqa: E402
 
 ORIGIN = "http://bench.example"
 WARM_UP = 50

@@ -38,7 +38,7 @@ from sqlalchemy.exc import DBAPIError  # noqa: E402
 
 from bench.seed import BodyPool, ensure_site, seed_thread  # noqa: E402
 from service.db import make_engine  # noqa: E402
-from service.migrate import upgrade  # noqa: E402
+from service.db.migrate import upgrade  # noqa: E402
 from service.server import THREADS  # noqa: E402
 
 PYTHON = sys.executable

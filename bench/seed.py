@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text
 
+from service.kernel.rendering import render_markdown
+from service.kernel.text import text_fingerprint
 from service.models import PATH_WIDTH, Comment, Site, Thread
-from service.moderation.text import text_fingerprint
-from service.rendering import render_markdown
 
 WORDS = [
     "lighthouse",

@@ -31,9 +31,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.kernel.text import text_fingerprint
 from service.moderation.rules import Rules
 from service.moderation.spam import MemoryModel, threshold_for_rate
-from service.moderation.text import text_fingerprint
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "spam"
 CURVE = (20, 50, 100, 200, 500)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from bench.seed import BodyPool, ensure_site, seed_thread
 from service.comments import reading
 from service.db import make_engine
-from service.migrate import upgrade
+from service.db.migrate import upgrade
 
 
 def median_read_ms(engine: Engine, runs: int = 60) -> float:

@@ -19,9 +19,9 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from service import __version__, create_app
-from service.config import ConfigError, Settings
 from service.db import get_db
-from service.errors import ServiceError
+from service.kernel.config import ConfigError, Settings
+from service.kernel.errors import ServiceError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -142,7 +142,7 @@ def db_upgrade() -> None:
     Says so when there is nothing to do; refuses a database a newer Sidenote migrated.
     """
     from service.db import make_engine
-    from service.migrate import SchemaNewerThanCode, upgrade_database
+    from service.db.migrate import SchemaNewerThanCode, upgrade_database
 
     url = settings().sqlalchemy_url
     engine = make_engine(url)
@@ -277,7 +277,7 @@ def site_update(
 @with_appcontext
 def site_list() -> None:
     """One site a line: slug, moderation, origins."""
-    from service.models import Site
+    from service.comments.models import Site
 
     with db_session() as session:
         for site in session.scalars(select(Site).order_by(Site.slug)):

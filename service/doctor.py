@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.config import ENV_PREFIX, Settings
 from service.db import make_engine
-from service.migrate import current_revision, head_revision, known_revision
+from service.db.migrate import current_revision, head_revision, known_revision
+from service.kernel.config import ENV_PREFIX, Settings
 
 #: The shortest secret the service accepts in production (config.py refuses shorter ones there).
 MIN_SECRET_LENGTH = 16

@@ -29,11 +29,12 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 
-from service.api.openapi import json_response
+from service.comments.models import Comment
 from service.db import get_db
-from service.migrate import current_revision, head_revision, known_revision
-from service.models import Comment, OutboxItem
-from service.security import settings
+from service.db.migrate import current_revision, head_revision, known_revision
+from service.http.operations import json_response
+from service.kernel.keys import settings
+from service.notifications.models import OutboxItem
 
 log = logging.getLogger(__name__)
 

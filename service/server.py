@@ -13,8 +13,8 @@ from gunicorn.app.base import BaseApplication
 from sqlalchemy.engine import make_url
 
 from service import __version__, create_app
-from service.access_log import configure_logging
-from service.config import Settings, load_settings
+from service.http.access_log import configure_logging
+from service.kernel.config import Settings, load_settings
 
 log = logging.getLogger("sidenote.server")
 

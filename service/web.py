@@ -18,7 +18,7 @@ from flask import (
     send_from_directory,
 )
 
-from service.security import settings
+from service.kernel.keys import settings
 
 web = Blueprint("web", __name__)
 
@@ -99,7 +99,7 @@ def demo_sso_token() -> Response:
     if not settings().is_development:
         abort(404)
     from service.demo import DEMO_SITE
-    from service.identity.demo import demo_token
+    from service.demo.sso_site import demo_token
 
     response = jsonify({"token": demo_token(DEMO_SITE, DEMO_READER)})
     response.headers["Cache-Control"] = "no-store"

@@ -23,9 +23,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from service import create_app
-from service.config import Settings
 from service.db import get_db, make_engine
-from service.migrate import upgrade
+from service.db.migrate import upgrade
+from service.kernel.config import Settings
 from tests.factories import Factories
 
 TEST_SECRET = "test-secret-key-which-is-long-enough"

@@ -9,12 +9,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from service import clock
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import create_site
 from service.comments.visibility import change_status
+from service.kernel import clock
+from service.kernel.keys import keyed_hash
 from service.models import Comment, Site, Thread
-from service.security import keyed_hash
 
 ORIGIN = "https://blog.example"
 _sequence = itertools.count(1)

@@ -1,4 +1,4 @@
-// The server's HTML allowlist, read from Python at build time: service.rendering is the one source.
+// The server's HTML allowlist, read from Python at build time: service.kernel.rendering is the one source.
 // Python: $SIDENOTE_PYTHON, else the project's .venv/bin/python, else python3 on PATH.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -8,7 +8,7 @@ export function pythonAllowlist(projectRoot) {
   const venv = join(projectRoot, ".venv", "bin", "python");
   const python = process.env.SIDENOTE_PYTHON || (existsSync(venv) ? venv : "python3");
   const code =
-    "import json; from service.rendering import allowlist_for_widget as a; " +
+    "import json; from service.kernel.rendering import allowlist_for_widget as a; " +
     "print(json.dumps(a(), sort_keys=True))";
   const result = spawnSync(python, ["-c", code], { cwd: projectRoot, encoding: "utf8" });
   if (result.status !== 0) {

@@ -8,7 +8,7 @@
 //
 //   node scripts/build.mjs [--outdir DIR]
 //
-// The HTML allowlist comes from service.rendering.allowlist_for_widget() (see allowlist.mjs) and
+// The HTML allowlist comes from service.kernel.rendering.allowlist_for_widget() (see allowlist.mjs) and
 // is compiled in as __SIDENOTE_ALLOWLIST__. tests/unit/test_widget_build.py rebuilds into a temp
 // dir and fails when the committed files differ.
 import { build, transform } from "esbuild";

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
-from service.models import CommentAnchor
+from service.comments.models import CommentAnchor
 
 NORMALIZATION_VERSION = 1
 MAX_EXACT = 2000

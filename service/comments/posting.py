@@ -25,8 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from service import clock, events
+from service.comments import events
 from service.comments.anchors import AnchorIn, anchor_row
+from service.comments.models import PATH_WIDTH, Comment, Site, Thread
 from service.comments.sites import (
     PostingTarget,
     find_posting_target,
@@ -36,18 +37,18 @@ from service.comments.sites import (
 )
 from service.comments.visibility import apply_visibility, bump_thread_version, change_status
 from service.db import begin_writes, table_of
-from service.errors import (
+from service.kernel import clock
+from service.kernel.errors import (
     EditWindowClosed,
     NotFound,
     ThreadLocked,
     Unauthorized,
     ValidationFailed,
 )
-from service.models import PATH_WIDTH, Comment, Site, Thread
+from service.kernel.keys import keyed_hash, sign, unsign
+from service.kernel.rendering import render_markdown, strip_invisible
+from service.kernel.text import text_fingerprint
 from service.moderation.pipeline import Decision, Draft, evaluate
-from service.moderation.text import text_fingerprint
-from service.rendering import render_markdown, strip_invisible
-from service.security import keyed_hash, sign, unsign
 
 #: Deeper replies than this are refused; the widget shows `site.max_depth` levels and then a
 #: "continue this thread" view, so this only bounds the stored path.

@@ -14,10 +14,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service import clock, events
-from service.caching import note_thread_changed
-from service.errors import NotFound
-from service.models import Comment, Report, Thread, Vote
+from service.comments import events
+from service.comments.caching import note_thread_changed
+from service.comments.models import Comment, Report, Thread, Vote
+from service.kernel import clock
+from service.kernel.errors import NotFound
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
-from service import clock
+from service.comments.models import Comment, Site, Thread
 from service.comments.reactions import score_epoch
-from service.errors import NotFound, ValidationFailed
-from service.inputs import MAX_CURSOR_INT, parse_instant
-from service.models import Comment, Site, Thread
+from service.kernel import clock
+from service.kernel.errors import NotFound, ValidationFailed
+from service.kernel.inputs import MAX_CURSOR_INT, parse_instant
 
 Sort = Literal["oldest", "newest", "top"]
 REPLIES_PER_ROOT = 100

@@ -11,19 +11,13 @@ from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.caching import note_thread_created
+from service.comments.caching import note_thread_created
+from service.comments.models import MODERATION_MODES, Site, Thread
 from service.comments.visibility import bump_thread_version
-from service.errors import NotFound, OriginNotAllowed, ValidationFailed
-from service.models import (
-    MODERATION_MODES,
-    Ban,
-    Site,
-    SpamClassifier,
-    Subscription,
-    Thread,
-    Webhook,
-)
-from service.urls import BadUrl, normalize_page_url, page_origin
+from service.kernel.errors import NotFound, OriginNotAllowed, ValidationFailed
+from service.kernel.urls import BadUrl, normalize_page_url, page_origin
+from service.moderation.models import Ban, SpamClassifier
+from service.notifications.models import Subscription, Webhook
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -48,8 +42,8 @@ def normalize_origin(url: str) -> str | None:
 
 
 def page_url_on_site(site: Site, url: str, field: str = "thread_url") -> str:
-    """`url` normalised (`service.urls`), if it is a page on one of the site's origins; else a
-    400 on `field`. Every page URL the service accepts or stores goes through here."""
+    """`url` normalised (`service.kernel.urls`), if it is a page on one of the site's origins;
+    else a 400 on `field`. Every page URL the service accepts or stores goes through here."""
     try:
         normalized = normalize_page_url(url)
     except BadUrl as error:

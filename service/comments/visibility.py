@@ -13,10 +13,11 @@ from sqlalchemy import Integer, bindparam, func, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from service import clock, events
-from service.caching import note_thread_changed
+from service.comments import events
+from service.comments.caching import note_thread_changed
+from service.comments.models import Comment, Thread
 from service.db import Base, table_of
-from service.models import Comment, Thread
+from service.kernel import clock
 
 STATUS_EVENTS = {
     "approved": "comment.approved",

@@ -12,8 +12,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from service import events
-    from service.features import provide
+    from service.comments import events
+    from service.comments.features import provide
     from service.identity import guests, sessions
     from service.identity.pages import identity_pages
     from service.identity.sso import has_sso_secret

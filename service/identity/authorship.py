@@ -13,13 +13,13 @@ import dataclasses
 
 from sqlalchemy.orm import Session
 
-from service.auth import Principal
 from service.comments.posting import NewComment
 from service.comments.sites import get_site
-from service.errors import SsoRequired, ValidationFailed
 from service.identity.sessions import Reader, session_refused
 from service.identity.settings import identity_settings
-from service.models import EmailAddress
+from service.kernel.errors import SsoRequired, ValidationFailed
+from service.moderation.auth import Principal
+from service.notifications.models import EmailAddress
 
 
 def sent_by_integration(session: Session, new: NewComment, principal: Principal) -> NewComment:

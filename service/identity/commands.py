@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.orm import Session
 
-from service.clock import isoformat
+from service.kernel.clock import isoformat
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,11 +69,11 @@ def sso_command(
     verify_guests: bool | None,
 ) -> None:
     """Single sign-on and guest settings of a site (docs/sso.md)."""
-    from service.auth import CLI_ACTOR
     from service.comments.sites import get_site
     from service.identity import settings as identity_settings
     from service.identity import sso
     from service.moderation import audit
+    from service.moderation.auth import CLI_ACTOR
 
     if new_secret and retire_old:
         raise click.UsageError("Retire the old secret once tokens use the new one, not together.")

@@ -20,22 +20,25 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import clock, events
-from service.clock import isoformat
+from service.comments import events
+from service.comments.models import Comment, Site, Thread
 from service.comments.posting import author_key
 from service.comments.sites import get_site, page_url_on_site, safe_page_url
 from service.comments.visibility import change_status
-from service.errors import SsoRequired
 from service.identity import identities, sessions
-from service.identity.checks import UNVERIFIED_GUEST
+from service.identity.models import Identity
 from service.identity.settings import identity_settings
-from service.models import Comment, EmailAddress, Identity, Site, Thread
+from service.kernel import clock
+from service.kernel.clock import isoformat
+from service.kernel.errors import SsoRequired
+from service.kernel.keys import IP_VOTER_PREFIX, settings
+from service.moderation.identity_checks import UNVERIFIED_GUEST
 from service.notifications import links, outbox
 from service.notifications.compose import Cancelled, composer, site_name
 from service.notifications.i18n import pick_locale, translate
 from service.notifications.mail import Mail, render_mail
+from service.notifications.models import EmailAddress
 from service.notifications.subscriptions import confirmation_allowed, get_or_create_address
-from service.security import IP_VOTER_PREFIX, settings
 
 LOGIN_FRAGMENT = "sidenote-login="
 #: Held comments a verification page shows and publishes at most.

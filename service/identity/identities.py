@@ -1,6 +1,6 @@
 """Who signed in: identity keys, and finding or making the `Identity` row behind one.
 
-Keys are keyed hashes (`service.security.keyed_hash`), so the raw SSO `sub` or a guest's address
+Keys are keyed hashes (`service.kernel.keys.keyed_hash`), so the raw SSO `sub` or a guest's address
 never leaves the server, not even to moderators: an SSO key hashes the site with the `sub` (two
 sites' user 42 are two people), a guest key hashes the lower-cased address (the same person on
 every site). Comments carry the key as `identity_key`; bans and trust hash it again for their own
@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.models import EmailAddress, Identity, Site
-from service.security import keyed_hash
+from service.comments.models import Site
+from service.identity.models import Identity
+from service.kernel import clock
+from service.kernel.keys import keyed_hash
+from service.notifications.models import EmailAddress
 
 SSO_PREFIX = "sso:"
 GUEST_PREFIX = "guest:"

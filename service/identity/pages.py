@@ -12,14 +12,15 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, request, url_for
 
-from service.clock import isoformat
+from service.comments.models import Thread
 from service.db import get_session, transactional
-from service.errors import ServiceError
-from service.identity import data, guests
-from service.inputs import parse_id
-from service.models import Thread
+from service.identity import guests
+from service.kernel.clock import isoformat
+from service.kernel.errors import ServiceError
+from service.kernel.inputs import parse_id
 from service.notifications import links
 from service.notifications.pages import invalid_link, page, t
+from service.privacy import reader_data as data
 
 identity_pages = Blueprint("identity", __name__)
 

@@ -10,7 +10,7 @@ The widget sends the token as `Authorization: Bearer snr_…` on writes only (re
 `init_app` resolves it before the view and the rate limiter run, so limits count per identity
 (`g.rate_identity`). A token that was sent but is unknown or expired makes `current_reader()`
 answer 401, so the widget learns its session ended instead of posting as a guest by mistake.
-The moderation guard (`service.auth`) refuses reader tokens on its routes.
+The moderation guard (`service.moderation.auth`) refuses reader tokens on its routes.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from flask import Flask, g, request
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service import clock
 from service.db import get_session
-from service.errors import ConfirmationRequired, Unauthorized
 from service.identity.identities import voter_key
-from service.models import Identity, ReaderSession
+from service.identity.models import Identity, ReaderSession
+from service.kernel import clock
+from service.kernel.errors import ConfirmationRequired, Unauthorized
+from service.kernel.keys import keyed_hash, settings
 from service.notifications.i18n import translate
-from service.security import keyed_hash, settings
 
 READER_TOKEN_PREFIX = "snr_"  # noqa: S105 - a marker, not a secret
 LOGIN_CODE_PREFIX = "snc_"
@@ -226,7 +226,7 @@ def require_reader() -> Reader:
 
 def init_app(app: Flask) -> None:
     """Resolve a reader token before the view (and its rate limit, which counts per identity)."""
-    from service.auth import is_protected
+    from service.moderation.auth import is_protected
 
     @app.before_request
     def _load_reader() -> None:

@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
-from service.errors import validation_error
-from service.models import Site
-from service.rendering import clean_website
+from service.comments.models import Site
+from service.kernel.errors import validation_error
+from service.kernel.rendering import clean_website
 
 SETTINGS_KEY = "identity"
 

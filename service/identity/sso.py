@@ -34,13 +34,14 @@ from jwt.exceptions import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from service import clock
+from service.comments.models import Site
 from service.comments.sites import get_site
-from service.errors import SsoInvalid, ValidationFailed
 from service.identity import identities, sessions
-from service.models import Site, SsoSecret
-from service.rendering import clean_display_name, clean_website
-from service.security import settings
+from service.identity.models import SsoSecret
+from service.kernel import clock
+from service.kernel.errors import SsoInvalid, ValidationFailed
+from service.kernel.keys import settings
+from service.kernel.rendering import clean_display_name, clean_website
 
 ALGORITHM = "HS256"
 MAX_ACTIVE_SECRETS = 2

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.clock import isoformat
-from service.models import AuditEntry
+from service.kernel import clock
+from service.kernel.clock import isoformat
+from service.moderation.models import AuditEntry
 
 if TYPE_CHECKING:
-    from service.auth import Principal
+    from service.moderation.auth import Principal
 
 REDACTED = "[redacted]"
 #: Keys of before/after snapshots that hold personal data; erasure replaces their values.

@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.clock import isoformat
-from service.errors import NotFound, ValidationFailed
-from service.models import BAN_KINDS, Ban, Comment, Site
+from service.comments.models import Comment, Site
+from service.kernel import clock
+from service.kernel.clock import isoformat
+from service.kernel.errors import NotFound, ValidationFailed
+from service.kernel.keys import keyed_hash
 from service.moderation import audit
-from service.security import keyed_hash
+from service.moderation.models import BAN_KINDS, Ban
 
 if TYPE_CHECKING:
-    from service.auth import Principal
+    from service.moderation.auth import Principal
     from service.moderation.verdicts import Draft
 
 #: Comments a ban with reject_pending rejects at most (the rest stay in the queue).

@@ -11,10 +11,12 @@ from datetime import timedelta
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.comments.models import Comment
 from service.db import table_of
-from service.models import Comment, TrustedAuthor
+from service.kernel import clock
+from service.kernel.text import fold, text_fingerprint
 from service.moderation import bans, spam
+from service.moderation.models import TrustedAuthor
 from service.moderation.rules import (
     CommentText,
     ContentVerdict,
@@ -23,7 +25,6 @@ from service.moderation.rules import (
     judge_suspect_words,
     rules_for,
 )
-from service.moderation.text import fold, text_fingerprint
 from service.moderation.verdicts import Draft, Verdict
 
 #: Shorter comments ("Thanks!", "+1") may repeat without being spam.

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.orm import Session
 
-from service.clock import isoformat
+from service.kernel.clock import isoformat
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +57,7 @@ def token_group() -> None:
 @_in_app
 def token_add(site: str | None, scope: str, name: str) -> None:
     """Create a token: its id on the first line, the token itself alone on the last line."""
-    from service.auth import create_token
+    from service.moderation.auth import create_token
 
     with _session() as session:
         token, secret = create_token(session, scope=scope, site_slug=site, name=name)
@@ -74,7 +74,7 @@ def token_add(site: str | None, scope: str, name: str) -> None:
 @_in_app
 def token_list(show_all: bool) -> None:
     """One token a line: id, name, site (or *), scope, created, last used (tab-separated)."""
-    from service.auth import list_tokens
+    from service.moderation.auth import list_tokens
 
     with _session() as session:
         rows = list_tokens(session)
@@ -99,7 +99,7 @@ def token_list(show_all: bool) -> None:
 @_in_app
 def token_revoke(token_id: int) -> None:
     """Revoke a token at once (its requests answer 401 from now on)."""
-    from service.auth import revoke_token
+    from service.moderation.auth import revoke_token
 
     with _session() as session:
         revoke_token(session, token_id)
@@ -129,7 +129,7 @@ def moderator_group() -> None:
 @_in_app
 def moderator_add(username: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
     """Add a moderator; the password is hashed with argon2id."""
-    from service.auth import create_moderator
+    from service.moderation.auth import create_moderator
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -17,18 +17,20 @@ from typing import Any, Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from service import clock, events
-from service.auth import Principal
-from service.clock import isoformat
+from service.comments import events
+from service.comments.models import Comment, Report, Site, Thread
 from service.comments.posting import render_body
 from service.comments.sites import page_url_on_site
 from service.comments.visibility import bump_thread_version, change_status
-from service.errors import NotFound, ServiceError, ValidationFailed
-from service.models import AuditEntry, Ban, Comment, Report, Site, Thread, TrustedAuthor
+from service.kernel import clock
+from service.kernel.clock import isoformat
+from service.kernel.errors import NotFound, ServiceError, ValidationFailed
+from service.kernel.keys import keyed_hash
+from service.kernel.text import text_fingerprint
 from service.moderation import audit, spam
+from service.moderation.auth import Principal
+from service.moderation.models import AuditEntry, Ban, TrustedAuthor
 from service.moderation.rules import Rules, update_rules
-from service.moderation.text import text_fingerprint
-from service.security import keyed_hash
 
 DecisionAction = Literal["approve", "reject", "spam"]
 ACTION_STATUS: dict[str, str] = {"approve": "approved", "reject": "rejected", "spam": "spam"}

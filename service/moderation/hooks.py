@@ -13,11 +13,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import events
-from service.auth import SYSTEM_ACTOR
+from service.comments import events
+from service.comments.models import Report, Site
 from service.comments.visibility import change_status
-from service.models import Report, Site
 from service.moderation import audit, spam
+from service.moderation.auth import SYSTEM_ACTOR
 from service.moderation.rules import rules_for
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.abuse.checks import check_form_token_signal, check_honeypot
-from service.errors import Banned, RejectedByPolicy
-from service.identity.checks import check_site_moderator, check_unverified_guest
-from service.models import Comment
+from service.comments.models import Comment
+from service.kernel.errors import Banned, RejectedByPolicy
+from service.kernel.text import text_fingerprint
 from service.moderation import hooks
+from service.moderation.bot_checks import check_form_token_signal, check_honeypot
 from service.moderation.checks import (
     check_banned_identity,
     check_banned_words,
@@ -27,9 +27,9 @@ from service.moderation.checks import (
     check_suspect_words,
     check_trusted,
 )
+from service.moderation.identity_checks import check_site_moderator, check_unverified_guest
 from service.moderation.refusals import Refusal
 from service.moderation.rules import rules_for
-from service.moderation.text import text_fingerprint
 from service.moderation.verdicts import STRENGTH, Action, Check, Decision, Draft, Verdict
 
 __all__ = ["CHECKS", "STRENGTH", "Action", "Check", "Decision", "Draft", "Verdict", "evaluate"]

@@ -18,10 +18,10 @@ from datetime import datetime
 from sqlalchemy import Exists, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from service.clock import utc
-from service.errors import ValidationFailed
-from service.inputs import parse_id, parse_instant
-from service.models import Comment, CommentAnchor, Report, Site, Thread
+from service.comments.models import Comment, CommentAnchor, Report, Site, Thread
+from service.kernel.clock import utc
+from service.kernel.errors import ValidationFailed
+from service.kernel.inputs import parse_id, parse_instant
 
 QUEUE_STATUSES = ("pending", "reported", "spam", "approved", "rejected")
 _REASON_CODE = re.compile(r"^[a-z0-9_]{1,64}$")

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from service import clock
 from service.db import table_of
-from service.models import RefusedAttempt
+from service.kernel import clock
+from service.moderation.models import RefusedAttempt
 from service.moderation.verdicts import Verdict
 
 _refused = table_of(RefusedAttempt)

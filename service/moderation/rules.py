@@ -17,12 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from sqlalchemy import and_, func, literal, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from service import clock
-from service.auth import Principal
+from service.comments.models import Comment, Site
 from service.comments.sites import update_site
-from service.models import Comment, Site, SpamClassifier, TrustedAuthor
+from service.kernel import clock
+from service.kernel.text import find_rule, fold, readings
 from service.moderation import audit, refusals
-from service.moderation.text import find_rule, fold, readings
+from service.moderation.auth import Principal
+from service.moderation.models import SpamClassifier, TrustedAuthor
 
 log = logging.getLogger(__name__)
 

@@ -39,10 +39,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from service import clock
+from service.comments.models import Comment, Report
 from service.db import table_of
-from service.models import Comment, Report, SpamClassifier, SpamToken, SpamTraining
-from service.moderation.text import fold
+from service.kernel import clock
+from service.kernel.text import fold
+from service.moderation.models import SpamClassifier, SpamToken, SpamTraining
 
 # ALPHA, LENGTH_POWER, CHAR_WEIGHT and LEGITIMATE_LEAN were chosen on 40 random train/test
 # splits of the evaluation corpus (docs/moderation.md); the optimum is flat around them.
@@ -446,7 +447,7 @@ def _settled_batch(session: Session, site_id: int, after_hours: int, after_id: i
 def train_settled_comments(session: Session) -> int:
     """`train_settled` on every site whose score is on, batch by batch, each batch committed
     (the worker's periodic job); returns how many comments it trained."""
-    from service.models import Site
+    from service.comments.models import Site
     from service.moderation.rules import rules_for
 
     total = 0
@@ -539,7 +540,7 @@ def calibrate(
 def calibrate_all(session: Session) -> int:
     """`calibrate` every site whose score is on (the worker, after settling); how many sites
     got a threshold."""
-    from service.models import Site
+    from service.comments.models import Site
     from service.moderation.rules import rules_for
 
     calibrated = 0

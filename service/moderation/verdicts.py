@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from service.comments.models import Comment, Site, Thread
 from service.comments.sites import NOTHING_KNOWN, KnownAbsent
-from service.models import Comment, Site, Thread
 
 #: `trust` lifts every `hold` (a trusted commenter skips pre-moderation, link and score holds)
 #: but nothing stronger.

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service.config import Settings
-from service.features import provide
+from service.comments.features import provide
+from service.kernel.config import Settings
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +28,6 @@ def init_app(app: Flask) -> None:
 
         @app.before_request
         def _start_inline_worker() -> None:
-            from service.notifications.worker import ensure_inline_worker
+            from service.worker import ensure_inline_worker
 
             ensure_inline_worker(app)

@@ -11,13 +11,14 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.api.schemas import Email
-from service.errors import NotFound, ValidationFailed
-from service.models import Moderator, Subscription
+from service.comments.schemas import Email
+from service.kernel import clock
+from service.kernel.errors import NotFound, ValidationFailed
+from service.kernel.keys import settings
+from service.moderation.models import Moderator
 from service.notifications.i18n import pick_locale
+from service.notifications.models import Subscription
 from service.notifications.subscriptions import get_or_create_address
-from service.security import settings
 
 
 def _moderator(session: Session, username: str) -> Moderator:

@@ -35,7 +35,7 @@ def _in_app(command: F) -> F:
 @_in_app
 def worker_command(once: bool, worker_id: str | None) -> None:
     """Send queued mails and webhooks (run one or several; they never take the same item)."""
-    from service.notifications.worker import Worker
+    from service.worker import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     worker = Worker(current_app._get_current_object(), worker_id)  # type: ignore[attr-defined]
@@ -107,7 +107,8 @@ def alerts_off(username: str) -> None:
 def alerts_list() -> None:
     """One moderator a line: username, frequency, address."""
     from service.cli import db_session
-    from service.models import EmailAddress, Moderator, Subscription
+    from service.moderation.models import Moderator
+    from service.notifications.models import EmailAddress, Subscription
 
     with db_session() as session:
         rows = session.execute(

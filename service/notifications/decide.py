@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth import Principal
-from service.clock import isoformat
-from service.models import Comment, Moderator, ModeratorSite
+from service.comments.models import Comment
+from service.kernel.clock import isoformat
 from service.moderation import decisions
+from service.moderation.auth import Principal
+from service.moderation.models import Moderator, ModeratorSite
 from service.notifications import links
 
 

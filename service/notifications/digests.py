@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.clock import isoformat
-from service.models import DigestEntry, EmailAddress, Subscription
+from service.kernel import clock
+from service.kernel.clock import isoformat
 from service.notifications import outbox
+from service.notifications.models import DigestEntry, EmailAddress, Subscription
 
 
 def compose_due_digests(session: Session, *, base: str, limit: int = 100) -> int:

@@ -18,27 +18,22 @@ from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from service import clock, events
-from service.clock import isoformat
+from service.comments import events
+from service.comments.models import Comment, Site, Thread
 from service.db import table_of
-from service.models import (
-    Comment,
-    DigestEntry,
-    EmailAddress,
-    Site,
-    Subscription,
-    Thread,
-)
-from service.models.moderation import Moderator, ModeratorSite
+from service.kernel import clock
+from service.kernel.clock import isoformat
+from service.kernel.keys import settings
+from service.moderation.models import Moderator, ModeratorSite
 from service.notifications import links, outbox, webhooks
 from service.notifications.i18n import request_locale
+from service.notifications.models import DigestEntry, EmailAddress, Subscription
 from service.notifications.subscriptions import (
     add_subscription,
     address_hash,
     find_address,
     muted_condition,
 )
-from service.security import settings
 
 
 def register() -> None:

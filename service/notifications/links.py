@@ -1,7 +1,7 @@
 """Signed links in mails: confirm, unsubscribe, manage, the moderators' approve/reject, and (for
 the identity part) a guest's address verification and a reader's data page.
 
-Tokens are itsdangerous signatures (`service.security`) over a row id and that row's random
+Tokens are itsdangerous signatures (`service.kernel.keys`) over a row id and that row's random
 `token_nonce`, so a leaked database alone forges nothing and replacing the nonce revokes links.
 Confirmation and moderation links also expire (their issue time `t` comes from the one clock);
 a moderation link additionally names the status change it was made for, so it works once:
@@ -13,11 +13,12 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from service import clock
-from service.clock import isoformat
-from service.models import Comment, EmailAddress, Subscription
-from service.security import settings, sign, unsign
-from service.urls import BadUrl, normalize_page_url
+from service.comments.models import Comment
+from service.kernel import clock
+from service.kernel.clock import isoformat
+from service.kernel.keys import settings, sign, unsign
+from service.kernel.urls import BadUrl, normalize_page_url
+from service.notifications.models import EmailAddress, Subscription
 
 DECISIONS = ("approve", "reject")
 
@@ -206,8 +207,8 @@ def decide_url(base: str, comment: Comment, action: str, moderator_id: int) -> s
 
 
 def page_url(thread_url: str) -> str:
-    """A thread's stored URL, normalised (`service.urls`) again so that a row stored before URLs
-    were normalised links where a browser would go; "" if it is not a page URL."""
+    """A thread's stored URL, normalised (`service.kernel.urls`) again so that a row stored before
+    URLs were normalised links where a browser would go; "" if it is not a page URL."""
     try:
         return normalize_page_url(thread_url)
     except BadUrl:

@@ -27,7 +27,7 @@ from email.utils import format_datetime
 
 from flask import render_template
 
-from service import clock
+from service.kernel import clock
 from service.notifications.i18n import translate
 
 _SPACE = re.compile(r"\s+")

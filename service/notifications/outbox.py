@@ -21,9 +21,9 @@ from sqlalchemy import Insert, Table, and_, delete, event, func, literal, or_, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service import clock
 from service.db import table_of
-from service.models import OutboxItem
+from service.kernel import clock
+from service.notifications.models import OutboxItem
 
 log = logging.getLogger(__name__)
 

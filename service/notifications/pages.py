@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, render_template, request, url_for
 
+from service.comments.models import Comment, Site, Thread
 from service.db import get_session, transactional
-from service.inputs import parse_id
-from service.models import Comment, EmailAddress, Site, Subscription, Thread
+from service.kernel.inputs import parse_id
 from service.notifications import decide, links, subscriptions
 from service.notifications.i18n import pick_locale, request_locale, translate
+from service.notifications.models import EmailAddress, Subscription
 
 pages = Blueprint("notifications", __name__)
 

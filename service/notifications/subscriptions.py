@@ -19,21 +19,14 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.comments.models import Comment, Site, Thread
 from service.comments.sites import find_thread, get_site
-from service.errors import NotFound, ValidationFailed
-from service.models import (
-    Comment,
-    EmailAddress,
-    OutboxItem,
-    ReplyMute,
-    Site,
-    Subscription,
-    Thread,
-)
+from service.kernel import clock
+from service.kernel.errors import NotFound, ValidationFailed
+from service.kernel.keys import keyed_hash, settings
 from service.notifications import links, outbox
 from service.notifications.i18n import pick_locale
-from service.security import keyed_hash, settings
+from service.notifications.models import EmailAddress, OutboxItem, ReplyMute, Subscription
 
 log = logging.getLogger(__name__)
 

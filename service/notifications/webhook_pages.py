@@ -14,17 +14,17 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 from sqlalchemy import select
 
-from service import auth
-from service.clock import isoformat
+from service.comments.events import COMMENT_EVENTS
+from service.comments.models import Site
 from service.comments.sites import get_site
 from service.db import get_session
-from service.errors import ServiceError, ValidationFailed
-from service.events import COMMENT_EVENTS
-from service.inputs import parse_id
-from service.models import Site
+from service.kernel.clock import isoformat
+from service.kernel.errors import ServiceError, ValidationFailed
+from service.kernel.inputs import parse_id
+from service.kernel.keys import settings
+from service.moderation import auth
 from service.notifications import webhooks
 from service.notifications.pages import PAGE_CSP
-from service.security import settings
 
 webhook_pages = Blueprint("notification_webhooks", __name__, url_prefix="/moderate")
 

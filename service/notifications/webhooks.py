@@ -18,15 +18,16 @@ from urllib.parse import urlsplit
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.api.serializers import own_comment_json
-from service.auth import Principal
 from service.comments.anchors import anchor_wire
-from service.errors import NotFound, ValidationFailed
-from service.events import COMMENT_EVENTS
-from service.models import Comment, CommentAnchor, OutboxItem, Site, Thread, Webhook
+from service.comments.events import COMMENT_EVENTS
+from service.comments.models import Comment, CommentAnchor, Site, Thread
+from service.comments.serializers import own_comment_json
+from service.kernel import clock
+from service.kernel.errors import NotFound, ValidationFailed
 from service.moderation import audit
+from service.moderation.auth import Principal
 from service.notifications import outbox
+from service.notifications.models import OutboxItem, Webhook
 
 WEBHOOK_EVENTS = COMMENT_EVENTS
 TEST_EVENT = "ping"

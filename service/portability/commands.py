@@ -131,7 +131,7 @@ def import_command(
     """
     from service.cli import settings
     from service.db import get_db
-    from service.errors import ServiceError
+    from service.kernel.errors import ServiceError
     from service.portability.importer import ImportHooks, ImportOptions, run_import
     from service.portability.records import ImportFormatError
 
@@ -235,7 +235,7 @@ def privacy_group() -> None:
 def privacy_export(email: str, output: Path | None) -> None:
     """Print everything stored about EMAIL as JSON."""
     from service.cli import db_session
-    from service.portability.privacy import export_person
+    from service.privacy.requests import export_person
 
     with db_session() as session:
         document = json.dumps(export_person(session, email), ensure_ascii=False, indent=2)
@@ -251,9 +251,9 @@ def privacy_export(email: str, output: Path | None) -> None:
 @_in_app
 def privacy_erase(email: str, yes: bool) -> None:
     """Erase EMAIL: anonymise its comments, cancel its subscriptions, drop its IP hashes."""
-    from service.auth import CLI_ACTOR
     from service.cli import db_session
-    from service.portability.privacy import erase_person
+    from service.moderation.auth import CLI_ACTOR
+    from service.privacy.requests import erase_person
 
     if not yes:
         click.confirm(f"Erase every trace of {email}? This cannot be undone", abort=True)
@@ -267,9 +267,9 @@ def privacy_erase(email: str, yes: bool) -> None:
 @_in_app
 def purge_command() -> None:
     """Apply retention: drop old IP hashes, delete old rejected and spam comments."""
-    from service.auth import SYSTEM_ACTOR
     from service.cli import db_session, settings
-    from service.portability.retention import purge
+    from service.moderation.auth import SYSTEM_ACTOR
+    from service.privacy.retention import purge
 
     with db_session() as session:
         purged = purge(session, settings(), SYSTEM_ACTOR)

@@ -23,22 +23,14 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.clock import isoformat
+from service.comments.models import Comment, CommentAnchor, Report, Site, Thread, Vote
 from service.comments.sites import get_site
-from service.models import (
-    AuditEntry,
-    Comment,
-    CommentAnchor,
-    EmailAddress,
-    ImportedComment,
-    Report,
-    Site,
-    Subscription,
-    Thread,
-    Vote,
-)
+from service.kernel import clock
+from service.kernel.clock import isoformat
 from service.moderation.audit import entry_json
+from service.moderation.models import AuditEntry
+from service.notifications.models import EmailAddress, Subscription
+from service.portability.models import ImportedComment
 
 EXPORT_FORMAT = "sidenote-export"
 EXPORT_VERSION = 1

@@ -1,9 +1,10 @@
 """HTML comment bodies (Disqus, WordPress, Remark42) to Markdown source.
 
 Imported comments are stored like new ones: Markdown source, rendered once by
-`service.rendering.render_markdown`, which escapes raw HTML and sanitises its output. This module
-only has to keep what a reader would recognise (paragraphs, line breaks, links, emphasis, code,
-quotes, lists); its output is never trusted, so a mistake here costs fidelity, never safety.
+`service.kernel.rendering.render_markdown`, which escapes raw HTML and sanitises its output.
+This module only has to keep what a reader would recognise (paragraphs, line breaks, links,
+emphasis, code, quotes, lists); its output is never trusted, so a mistake here costs fidelity,
+never safety.
 
 Everything else becomes text: unknown tags keep their text, scripts, styles and embedded documents
 lose it, images keep their alt text. Text is escaped, so a `*` or `<b>` typed in the old system
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from service.rendering import href_allowed
+from service.kernel.rendering import href_allowed
 
 #: Elements whose content is not text a reader wrote (or not shown by a browser).
 DROPPED = frozenset(

@@ -34,27 +34,30 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.comments.posting import MAX_NESTING, author_key, erase_content, insert_comment
-from service.comments.sites import find_thread, get_or_create_thread, get_site
-from service.db import Database
-from service.models import (
+from service.comments.models import (
     COMMENT_STATUSES,
     MODERATION_MODES,
     REPORT_REASONS,
     Comment,
     CommentAnchor,
-    ImportedComment,
     Report,
     Site,
     Thread,
     Vote,
 )
+from service.comments.posting import MAX_NESTING, author_key, erase_content, insert_comment
+from service.comments.sites import find_thread, get_or_create_thread, get_site
+from service.db import Database
+from service.kernel import clock
+from service.kernel.keys import keyed_hash
+from service.kernel.rendering import clean_website, render_markdown
+from service.kernel.urls import BadUrl, normalize_page_url, page_origin
 from service.portability.commento import read_commento
 from service.portability.disqus import read_disqus
 from service.portability.htmltomd import html_to_markdown
 from service.portability.inputs import SQLITE_MAGIC, head, open_bytes, open_text
 from service.portability.isso import read_isso_database, read_isso_json
+from service.portability.models import ImportedComment
 from service.portability.native import read_native
 from service.portability.records import (
     CommentRecord,
@@ -74,9 +77,6 @@ from service.portability.xmlstream import (
     content_cap_bytes,
     repairable,
 )
-from service.rendering import clean_website, render_markdown
-from service.security import keyed_hash
-from service.urls import BadUrl, normalize_page_url, page_origin
 
 FORMATS = ("disqus", "wordpress", "isso", "remark42", "commento", "sidenote")
 #: Query parameters that name the page itself on WordPress sites without pretty permalinks.

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import create_app
-from service.config import Settings
 from service.db import get_db
+from service.kernel.config import Settings
 from service.models import Comment, Site, Thread
 from tests.factories import Factories
 

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from service.comments.anchors import AnchorIn
-from service.demo_inline import article_text, deleted_sentence_anchor, quote_anchor
+from service.demo.inline import article_text, deleted_sentence_anchor, quote_anchor
 from tests.browser.conftest import Reader
 from tests.browser.live import Seeder
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from service.rendering import render_markdown, sanitizer
+from service.kernel.rendering import render_markdown, sanitizer
 from tests.allowlist import allowlist_violations
 from tests.browser.conftest import Reader
 from tests.browser.live import LiveServer, Seeder

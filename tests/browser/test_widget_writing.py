@@ -9,10 +9,9 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
-from service import auth
-from service.api.cors import EXPOSED_HEADERS
+from service.http.cors import EXPOSED_HEADERS
 from service.models import Comment, Report, Thread
-from service.moderation import bans
+from service.moderation import auth, bans
 from tests.browser.conftest import Reader
 from tests.browser.live import LiveServer, Seeder
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Route, expect
 
-from service.api.cors import EXPOSED_HEADERS
+from service.http.cors import EXPOSED_HEADERS
 from tests.browser.conftest import Reader
 from tests.browser.live import Seeder
 

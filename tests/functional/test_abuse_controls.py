@@ -13,9 +13,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from service import auth, clock, create_app
+from service import create_app
 from service.db import get_db
+from service.kernel import clock
 from service.models import Comment
+from service.moderation import auth
 from tests.conftest import make_settings
 from tests.factories import Factories
 from tests.functional.helpers import error_of, post_comment

@@ -16,7 +16,7 @@ import requests
 from flask.testing import FlaskClient
 
 from service import __version__
-from service.config import Settings
+from service.kernel.config import Settings
 from service.server import describe_database, start_line
 from tests.notifications.conftest import free_port
 

@@ -152,7 +152,7 @@ def test_check_reaches_real_redis_and_smtp(
 
 
 def head(env: dict[str, str]) -> str:
-    from service.migrate import head_revision
+    from service.db.migrate import head_revision
 
     revision = head_revision(env["SIDENOTE_DATABASE_URL"])
     assert revision is not None

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from service.api import cors
+from service.http import cors
 from service.models import Comment, Site
 from tests.conftest import QueryCounter
 from tests.factories import ORIGIN, Factories

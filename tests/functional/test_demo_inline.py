@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.demo import seed_demo
-from service.demo_inline import INLINE_CONVERSATION, demo_article_text
+from service.demo.inline import INLINE_CONVERSATION, demo_article_text
 from service.models import CommentAnchor
 
 

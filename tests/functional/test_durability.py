@@ -14,8 +14,8 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 
 from service import create_app
-from service.config import load_settings
 from service.db import get_db
+from service.kernel.config import load_settings
 from tests.conftest import make_settings
 
 SQLITE_SYNCHRONOUS = {1: "NORMAL", 2: "FULL"}

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import Comment
 from tests.factories import Factories
 from tests.functional.helpers import ANCHOR, error_of, post_comment, read_thread

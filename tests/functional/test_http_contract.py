@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.api.openapi import OPERATIONS
-from service.errors import ERROR_CODES
+from service.http.operations import OPERATIONS
+from service.kernel.errors import ERROR_CODES
 from tests.factories import ORIGIN, Factories
 from tests.functional.helpers import comment_payload, error_of, post_comment
 

@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
 from service.comments.posting import NewComment, create_comment
+from service.kernel import clock
 from service.models import Ban, Site, Thread, Webhook
 from service.notifications.subscriptions import add_subscription, get_or_create_address
 from tests.conftest import QueryCounter

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service.api.schemas import (
+from service.comments.schemas import (
     CommentDetail,
     CountsOut,
     LatestOut,

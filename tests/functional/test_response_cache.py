@@ -15,11 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from service import clock, create_app
-from service.auth import SYSTEM_ACTOR
-from service.caching import ResponseCache
+from service import create_app
+from service.comments.caching import ResponseCache
 from service.db import get_db
+from service.kernel import clock
 from service.moderation import decisions
+from service.moderation.auth import SYSTEM_ACTOR
 from tests.conftest import QueryCounter, make_settings
 from tests.factories import Factories
 from tests.functional.helpers import post_comment

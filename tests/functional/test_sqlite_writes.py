@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select
 from service import create_app
 from service.comments.sites import create_site
 from service.db import WRITER_HELD, WriterQueue, get_db
-from service.migrate import upgrade
+from service.db.migrate import upgrade
 from service.models import Comment, Thread
 from tests.conftest import make_settings
 

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import Comment
 from tests.factories import Factories
 from tests.functional.helpers import error_of, post_comment, read_thread

@@ -10,8 +10,8 @@ import sys
 import pytest
 from flask.testing import FlaskClient
 
-from service.errors import ValidationFailed
 from service.identity import sso
+from service.kernel.errors import ValidationFailed
 from tests.identity.conftest import SsoSite, exchange
 
 SIDENOTE = [sys.executable, "-m", "service.cli"]

@@ -10,8 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service import auth, clock
+from service.kernel import clock
 from service.models import Comment, Report, Vote
+from service.moderation import auth
 from tests.factories import Factories
 from tests.functional.helpers import VOTER, error_of, post_comment, read_thread
 from tests.identity.conftest import SsoSite, exchange

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import Comment, EmailAddress, Identity, OutboxItem
 from tests.factories import ORIGIN, Factories
 from tests.functional.helpers import error_of, post_comment, read_thread
@@ -369,8 +369,8 @@ def test_confirming_a_subscription_offers_to_sign_in_once(
 def test_erasing_the_address_erases_the_verified_guest_and_ends_their_sessions(
     app: Flask, client: FlaskClient, make: Factories, inbox: Inbox, session: Session
 ) -> None:
-    from service.auth import CLI_ACTOR
-    from service.portability.privacy import erase_person
+    from service.moderation.auth import CLI_ACTOR
+    from service.privacy.requests import erase_person
 
     site = make.site()
     headers = verified_guest(app, client, inbox, site.slug)

@@ -22,7 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 
-from service.notifications.worker import Outcome, Worker
+from service.worker import Outcome, Worker
 
 PUBLIC_URL = "https://comments.example"
 MAIL_FROM = "comments@blog.example"

@@ -9,11 +9,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from service import auth, create_app
+from service import create_app
 from service.cli import cli
 from service.db import get_db
-from service.migrate import upgrade
+from service.db.migrate import upgrade
 from service.models import Subscription
+from service.moderation import auth
 from tests.conftest import TEST_SECRET, make_settings
 
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import OutboxItem
 from tests.factories import Factories
 from tests.notifications.helpers import subscribe

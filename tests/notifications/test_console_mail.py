@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.notifications.transport import ConsoleTransport
-from service.notifications.worker import Worker
+from service.worker import Worker
 from tests.factories import Factories
 from tests.notifications.conftest import MAIL_FROM, PUBLIC_URL, deliver
 from tests.notifications.helpers import subscribe
@@ -57,7 +57,7 @@ def start_and_stop(app: Flask) -> None:
 def test_a_production_worker_warns_at_start_that_mails_go_to_the_console(
     app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="service.notifications.worker"):
+    with caplog.at_level(logging.INFO, logger="service.worker"):
         start_and_stop(app)
     assert [r.levelno for r in caplog.records if r.getMessage() == WARNING] == [logging.WARNING]
 
@@ -65,6 +65,6 @@ def test_a_production_worker_warns_at_start_that_mails_go_to_the_console(
 def test_outside_production_the_console_is_only_mentioned(
     app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="service.notifications.worker"):
+    with caplog.at_level(logging.INFO, logger="service.worker"):
         start_and_stop(app)
     assert [r.levelno for r in caplog.records if r.getMessage() == WARNING] == [logging.INFO]

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.notifications.alerts import set_alerts
 from service.notifications.mail import header_text
 from tests.factories import ORIGIN, Factories

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import AuditEntry, Comment, Site
 from service.notifications.alerts import set_alerts
 from tests.factories import Factories

@@ -10,12 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.config import ConfigError, load_settings
 from service.db import get_db
+from service.kernel import clock
+from service.kernel.config import ConfigError, load_settings
 from service.models import Comment, OutboxItem
 from service.notifications import outbox
-from service.notifications.worker import Worker
+from service.worker import Worker
 from tests.factories import Factories
 from tests.functional.helpers import post_comment
 from tests.notifications.conftest import Inbox, SmtpServer, deliver

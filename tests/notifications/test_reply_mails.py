@@ -10,9 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import auth
 from service.models import Comment, OutboxItem, Site
-from service.moderation import bans
+from service.moderation import auth, bans
 from service.notifications import fanout
 from tests.conftest import QueryCounter
 from tests.factories import Factories

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import Subscription, Thread
 from tests.factories import Factories
 from tests.functional.helpers import post_comment

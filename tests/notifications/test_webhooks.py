@@ -13,9 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service import auth, clock, events
+from service.comments import events
+from service.kernel import clock
 from service.models import Comment, Site
-from service.moderation import bans
+from service.moderation import auth, bans
 from tests.factories import Factories
 from tests.functional.helpers import post_comment
 from tests.functional.moderation.conftest import Credentials

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from service.comments.sites import create_site
 from service.db import make_engine
-from service.migrate import upgrade
+from service.db.migrate import upgrade
 from tests.conftest import create_postgres_database, drop_postgres_database, postgres_admin_url
 from tests.notifications.conftest import smtp_server  # noqa: F401 - the worker tests' real SMTP server
 

@@ -25,11 +25,12 @@ from schemathesis.checks import (
 )
 from sqlalchemy.orm import Session
 
-from service import auth, create_app
+from service import create_app
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import create_site
 from service.db import get_db
-from service.migrate import upgrade
+from service.db.migrate import upgrade
+from service.moderation import auth
 from tests.conftest import make_settings
 
 #: Bounded (hypothesis `max_examples`, the CLI's --max-examples) so CI stays fast.

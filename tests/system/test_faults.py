@@ -14,8 +14,8 @@ import redis
 import requests
 from sqlalchemy import func, select
 
+from service.kernel.keys import keyed_hash
 from service.models import Comment
-from service.security import keyed_hash
 from tests.system.conftest import (
     REDIS_URL,
     SECRET,

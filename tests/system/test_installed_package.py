@@ -146,7 +146,7 @@ def test_the_installed_package_imports_from_its_own_venv(
         [
             installed.python,
             "-c",
-            "import service.migrate as m; print(m.__file__, m.migrations_dir())",
+            "import service.db.migrate as m; print(m.__file__, m.migrations_dir())",
         ],
         cwd=tmp_path,
         env=clean_env(),

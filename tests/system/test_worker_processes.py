@@ -19,12 +19,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from service import clock, create_app
+from service import create_app
 from service.db import get_db
+from service.kernel import clock
 from service.models import OutboxItem, Site, Subscription
 from service.notifications import outbox
 from service.notifications.subscriptions import add_subscription, confirm
-from service.notifications.worker import Worker
+from service.worker import Worker
 from tests.conftest import TEST_SECRET, make_settings, migrated_database
 from tests.factories import Factories
 from tests.notifications.conftest import PUBLIC_URL, SmtpServer, free_port

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from service import config
-from service.config import NOT_SETTINGS, ConfigError, load_settings, setting_names
+from service.kernel import config
+from service.kernel.config import NOT_SETTINGS, ConfigError, load_settings, setting_names
 
 #: What production requires.
 PRODUCTION = {"SIDENOTE_SECRET_KEY": "s" * 32, "SIDENOTE_PUBLIC_URL": "https://comments.example"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from service import config
-from service.config import ConfigError, load_settings
+from service.kernel import config
+from service.kernel.config import ConfigError, load_settings
 
 SECRET = {"SIDENOTE_SECRET_KEY": "x" * 32, "SIDENOTE_PUBLIC_URL": "https://comments.example"}
 

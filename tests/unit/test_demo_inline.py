@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.demo_inline import (
+from service.demo.inline import (
     article_text,
     deleted_sentence_anchor,
     fingerprint,

@@ -11,7 +11,7 @@ from alembic import command
 from sqlalchemy import Engine, text
 
 from service.db import make_engine
-from service.migrate import alembic_config, upgrade
+from service.db.migrate import alembic_config, upgrade
 from tests.conftest import (
     create_postgres_database,
     drop_postgres_database,

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from service.db import make_engine
-from service.migrate import alembic_config, upgrade
+from service.db.migrate import alembic_config, upgrade
 from tests.conftest import (
     create_postgres_database,
     drop_postgres_database,

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 import service.models  # noqa: F401 - every table on the metadata
 from service.db import Base
-from service.migrate import current_revision, head_revision
+from service.db.migrate import current_revision, head_revision
 
 
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from service.rendering import (
+from service.kernel.rendering import (
     LINK_REL,
     allowlist_for_widget,
     clean_display_name,

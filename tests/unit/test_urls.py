@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.urls import BadUrl, normalize_page_url, page_origin
+from service.kernel.urls import BadUrl, normalize_page_url, page_origin
 
 
 @pytest.mark.parametrize(

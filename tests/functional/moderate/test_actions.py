@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import AuditEntry, Ban, Comment, Site, Thread, TrustedAuthor
 from tests.factories import Factories
 from tests.functional.moderate.conftest import UI, Page

@@ -7,8 +7,8 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from service.auth import SESSION_COOKIE
-from service.moderate.login import LOGIN_CSRF_COOKIE
+from service.moderation.auth import SESSION_COOKIE
+from service.moderation.ui.login import LOGIN_CSRF_COOKIE
 from tests.functional.moderate.conftest import PASSWORD, UI, Credentials, Page
 
 

@@ -11,9 +11,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from service.kernel.rendering import ALLOWED_TAGS, render_markdown
 from service.models import Comment, CommentAnchor, Report, Site, Thread
-from service.moderate import CONTENT_SECURITY_POLICY
-from service.rendering import ALLOWED_TAGS, render_markdown
+from service.moderation.ui import CONTENT_SECURITY_POLICY
 from tests import corpora
 from tests.factories import Factories
 from tests.functional.moderate.conftest import UI

@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from service.auth import SESSION_COOKIE
 from service.models import Moderator, Site
-from service.moderate.login import LOGIN_CSRF_COOKIE
+from service.moderation.auth import SESSION_COOKIE
+from service.moderation.ui.login import LOGIN_CSRF_COOKIE
 from service.notifications import links
 from tests.factories import Factories
 from tests.functional.moderate.conftest import PASSWORD, Credentials, Page

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from service.models import Comment, CommentAnchor, Site
-from service.moderate.queue_views import REASON_CODES
+from service.moderation.ui.queue_views import REASON_CODES
 from tests.factories import Factories
 from tests.functional.moderate.conftest import UI, Page
 

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service import auth
 from service.models import Moderator, Site
+from service.moderation import auth
 from tests.factories import Factories
 
 PASSWORD = "correct horse battery"

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import ApiToken, AuditEntry
 from tests.factories import Factories
 from tests.functional.helpers import error_of
@@ -48,7 +48,7 @@ def test_a_revoked_token_is_401(
     token_id = session.scalar(select(ApiToken.id).order_by(ApiToken.id.desc()))
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get(QUEUE, headers=headers).status_code == 200
-    from service import auth
+    from service.moderation import auth
 
     with app.app_context():
         auth.revoke_token(session, token_id)
@@ -167,7 +167,7 @@ def test_a_disabled_moderator_cannot_log_in(
     client: FlaskClient, make: Factories, creds: Credentials, app, session: Session
 ) -> None:
     moderator = creds.moderator("mia", sites=[make.site()])
-    from service import auth
+    from service.moderation import auth
 
     with app.app_context():
         auth.update_moderator(session, moderator.id, actor=auth.CLI_ACTOR, disabled=True)

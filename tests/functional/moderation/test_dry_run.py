@@ -13,11 +13,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.auth import SYSTEM_ACTOR
+from service.kernel import clock
+from service.kernel.text import text_fingerprint
 from service.models import Comment, RefusedAttempt, Site
-from service.moderation.text import text_fingerprint
-from service.portability import retention
+from service.moderation.auth import SYSTEM_ACTOR
+from service.privacy import retention
 from tests.factories import Factories
 from tests.functional.helpers import post_comment
 from tests.functional.moderation.conftest import Credentials

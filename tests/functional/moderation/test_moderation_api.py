@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import AuditEntry, Ban, Comment, Report, Site, Thread
 from tests.factories import Factories
 from tests.functional.helpers import error_of, post_comment
@@ -437,8 +437,7 @@ def test_the_audit_log_refuses_changes(app: Flask, session: Session, site: Site)
     from sqlalchemy import update
     from sqlalchemy.exc import DBAPIError
 
-    from service import auth
-    from service.moderation import audit
+    from service.moderation import audit, auth
 
     with app.app_context():
         audit.record(session, auth.CLI_ACTOR, "site.update", target_kind="site", site_id=site.id)
@@ -458,8 +457,7 @@ def test_a_redaction_blanks_personal_data_and_says_so(
     headers: dict[str, str],
     session: Session,
 ) -> None:
-    from service import auth
-    from service.moderation import audit
+    from service.moderation import audit, auth
 
     comment = make.comment(site, body="my secret text", author="Ann")
     client.patch(f"{API}/comments/{comment.id}", json={"body": "edited"}, headers=headers)
@@ -711,7 +709,7 @@ def test_a_queue_page_costs_the_same_queries_whatever_its_size(
 def test_site_settings_changes_are_audited(
     app: Flask, make: Factories, site: Site, session: Session
 ) -> None:
-    from service import auth
+    from service.moderation import auth
     from service.moderation.rules import update_site_settings
 
     with app.app_context():

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import auth, clock
+from service.kernel import clock
 from service.models import AuditEntry, Comment, Site
-from service.moderation import bans, decisions, spam
+from service.moderation import auth, bans, decisions, spam
 from tests.factories import Factories
 from tests.functional.helpers import error_of, post_comment
 from tests.functional.moderation.conftest import Credentials
@@ -154,7 +154,7 @@ def test_a_banned_email_gets_403_banned(
 def test_a_banned_ip_hash_gets_403(
     client: FlaskClient, make: Factories, app: Flask, session: Session
 ) -> None:
-    from service.security import keyed_hash
+    from service.kernel.keys import keyed_hash
 
     with app.app_context():
         client_ip_hash = keyed_hash("ip", "127.0.0.1")  # the test client's address
@@ -182,7 +182,7 @@ def test_a_banned_identity_gets_403(app: Flask, make: Factories, session: Sessio
     ban(app, session, comment, "identity")
     import pytest
 
-    from service.errors import Banned
+    from service.kernel.errors import Banned
 
     with pytest.raises(Banned):
         make.comment(make.site_of(comment), identity_key="sso:alice", body="again")
@@ -277,7 +277,7 @@ def test_trust_does_not_lift_a_banned_word(
 ) -> None:
     import pytest
 
-    from service.errors import RejectedByPolicy
+    from service.kernel.errors import RejectedByPolicy
 
     site = make.site()
     rules(site, banned_words=["scam"])

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import Connection, func, insert, select
 
-from service import clock
 from service.db import table_of
+from service.kernel import clock
 from service.models import Comment
 from service.moderation.checks import _SAME_TEXT_BEFORE
 from tests.factories import Factories

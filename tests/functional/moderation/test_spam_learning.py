@@ -16,10 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service import clock
+from service.kernel import clock
 from service.models import Comment, Site, SpamClassifier, SpamTraining
 from service.moderation import spam
-from service.notifications.worker import Worker
+from service.worker import Worker
 from tests.factories import Factories
 from tests.functional.helpers import post_comment
 

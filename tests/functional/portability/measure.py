@@ -49,10 +49,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from service import create_app
-    from service.config import Settings
     from service.db import get_db
+    from service.kernel.config import Settings
+    from service.kernel.rendering import render_markdown
     from service.portability.importer import ImportOptions, read_records, run_import
-    from service.rendering import render_markdown
 
     settings = Settings(
         env="test",

@@ -15,11 +15,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import clock
 from service.comments.reactions import report_comment, vote_on_comment
 from service.comments.sites import create_site
 from service.db import get_db
-from service.migrate import upgrade
+from service.db.migrate import upgrade
+from service.kernel import clock
 from service.models import AuditEntry, Comment, CommentAnchor, ImportedComment, Site, Thread
 from service.portability.exporter import export_site
 from service.portability.importer import ImportOptions, run_import

@@ -11,13 +11,13 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.auth import SYSTEM_ACTOR
-from service.config import Settings
+from service.kernel import clock
+from service.kernel.config import Settings
 from service.models import Comment, ImportedComment, Site, Thread
+from service.moderation.auth import SYSTEM_ACTOR
 from service.portability import importer
 from service.portability.importer import ImportHooks, page_key
-from service.portability.retention import purge
+from service.privacy.retention import purge
 from tests import corpora
 from tests.allowlist import allowlist_violations
 from tests.functional.portability.conftest import ORIGIN, Importer, assert_consistent
@@ -420,7 +420,7 @@ def test_nul_bytes_and_lone_surrogates_do_not_break_the_database(
 def test_imported_comments_are_not_announced(
     run_import_file: Importer, blog: Site, session: Session, tmp_path: Path
 ) -> None:
-    from service import events
+    from service.comments import events
 
     seen: list[str] = []
 

@@ -11,10 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import clock
-from service.auth import CLI_ACTOR, SYSTEM_ACTOR
 from service.comments.visibility import change_status
-from service.config import Settings
+from service.kernel import clock
+from service.kernel.config import Settings
 from service.models import (
     AuditEntry,
     Comment,
@@ -28,9 +27,10 @@ from service.models import (
     Vote,
 )
 from service.moderation import audit
+from service.moderation.auth import CLI_ACTOR, SYSTEM_ACTOR
 from service.notifications.subscriptions import SubscriptionRequest, subscribe
-from service.portability.privacy import erase_person, export_person
-from service.portability.retention import purge
+from service.privacy.requests import erase_person, export_person
+from service.privacy.retention import purge
 from tests.factories import Factories
 from tests.functional.moderation.conftest import Credentials
 from tests.functional.portability.conftest import ORIGIN, assert_consistent
@@ -301,7 +301,7 @@ def test_purge_windows_follow_the_settings(app: Flask, make: Factories, session:
 
 
 def test_retention_settings_come_from_the_environment() -> None:
-    from service.config import load_settings
+    from service.kernel.config import load_settings
 
     settings = load_settings(
         {"SIDENOTE_RETAIN_IP_HASH_DAYS": "7", "SIDENOTE_RETAIN_REJECTED_DAYS": "2"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.moderation.text import find_rule, fold
+from service.kernel.text import find_rule, fold
 
 
 def matched(text: str, *rules: str) -> str | None:

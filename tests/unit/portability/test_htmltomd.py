@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from service.kernel.rendering import render_markdown
 from service.portability.htmltomd import html_to_markdown
-from service.rendering import render_markdown
 from tests import corpora
 from tests.allowlist import allowlist_violations
 

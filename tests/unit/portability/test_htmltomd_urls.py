@@ -15,8 +15,8 @@ from urllib.parse import unquote
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.kernel.rendering import render_markdown
 from service.portability.htmltomd import html_to_markdown
-from service.rendering import render_markdown
 
 _HREF = re.compile(r'<a href="([^"]*)"')
 _PATH_CHARS = "abcXYZ019-._~!$&'()*+,;=:@[]"

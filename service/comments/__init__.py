@@ -1,0 +1,2 @@
+"""Comments: sites and threads, writing, reading, votes and reports, inline anchors, and the
+public API."""

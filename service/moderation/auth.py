@@ -1,0 +1,612 @@
+"""The one auth module: who is calling a moderation or admin route, and what they may do.
+
+Two kinds of credentials make a `Principal`:
+- `Authorization: Bearer <api token>` (`sidenote token add`): scope read < moderate < admin, on one
+  site or (admin tokens only) on every site. Only the token's SHA-256 is stored.
+- The moderator UI's session cookie (`sidenote_session`, HttpOnly, SameSite=Lax, Secure under
+  https) from a username/password login (argon2id; `SIDENOTE_RATELIMIT_LOGIN` per IP hash and per
+  username, through `service.http.limits.check_limit`).
+  Role admin acts with scope admin on every site; role moderator with scope moderate on its
+  assigned sites. Unsafe methods (POST, PUT, PATCH, DELETE) with a session must carry the CSRF
+  token in `X-CSRF-Token` or the form field `csrf_token`.
+
+`init_app` installs a guard in front of every route under `/api/v1/moderation`, `/api/v1/admin`
+and `/moderate`: without valid credentials the answer is 401 `unauthorized` (HTML pages under
+/moderate redirect to the login page instead), before any input is parsed. Views then call
+`require(scope, site=...)` for the exact scope, which answers 403 `forbidden` when it is short.
+A view that must work without credentials (the login form) is marked with `@public`.
+
+Readers who signed in (SSO users, verified guests) carry a different bearer token, `snr_…`,
+resolved by `service.identity.sessions` on the public API only; here it is refused with a message
+that says so, never mistaken for an API token.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal, ParamSpec, TypeVar
+from urllib.parse import quote
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, Response, g, redirect, request
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from service.comments.models import Site
+from service.db import get_session
+from service.http.mount import cookie_path
+from service.identity.sessions import READER_TOKEN_PREFIX
+from service.kernel import clock
+from service.kernel.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
+from service.kernel.keys import keyed_hash, settings
+from service.moderation import audit
+from service.moderation.models import ApiToken, Moderator, ModeratorSession, ModeratorSite
+
+log = logging.getLogger(__name__)
+
+Scope = Literal["read", "moderate", "admin"]
+SCOPE_LEVEL: dict[str, int] = {"read": 1, "moderate": 2, "admin": 3}
+SCOPES: tuple[Scope, ...] = ("read", "moderate", "admin")
+ROLES = ("admin", "moderator")
+
+PROTECTED_PREFIXES = ("/api/v1/moderation", "/api/v1/admin", "/moderate")
+LOGIN_PATH = "/moderate/login"
+SESSION_COOKIE = "sidenote_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+TOKEN_PREFIX = "snt_"  # noqa: S105 - a marker, not a secret
+#: `last_used_at` is written at most this often per token (not on every request).
+TOKEN_TOUCH_SECONDS = 60
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+MIN_PASSWORD_CHARS = 8
+
+_hasher = PasswordHasher()
+#: Verified against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("sidenote: no such moderator")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who acts, with which scope, on which sites (None: every site)."""
+
+    kind: Literal["moderator", "token", "cli", "system"]
+    id: int | None
+    label: str
+    scope: Scope
+    site_ids: frozenset[int] | None
+    #: Set for UI sessions: the token unsafe requests must echo.
+    csrf_token: str | None = None
+    role: str | None = None
+
+    def can(self, scope: Scope, site_id: int | None = None, *, all_sites: bool = False) -> bool:
+        """Whether this principal has `scope` on `site_id`, on every site, or (neither) any."""
+        if SCOPE_LEVEL[self.scope] < SCOPE_LEVEL[scope]:
+            return False
+        if all_sites:
+            return self.site_ids is None
+        if site_id is None:
+            return self.site_ids is None or bool(self.site_ids)
+        return self.site_ids is None or site_id in self.site_ids
+
+    def require(self, scope: Scope, site_id: int | None = None, *, all_sites: bool = False) -> None:
+        if not self.can(scope, site_id, all_sites=all_sites):
+            where = "on every site" if all_sites else "on this site" if site_id else ""
+            raise Forbidden(f"This needs the {scope} scope {where}".strip() + ".")
+
+    def visible_site_ids(self, wanted: Iterable[int] | None = None) -> list[int] | None:
+        """The sites a listing may show: `wanted` narrowed to the principal's (None: all)."""
+        if wanted is None:
+            return None if self.site_ids is None else sorted(self.site_ids)
+        wanted_ids = set(wanted)
+        return sorted(wanted_ids if self.site_ids is None else wanted_ids & self.site_ids)
+
+
+CLI_ACTOR = Principal(kind="cli", id=None, label="cli", scope="admin", site_ids=None)
+SYSTEM_ACTOR = Principal(kind="system", id=None, label="system", scope="admin", site_ids=None)
+
+
+# -- passwords and moderators ----------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValidationFailed.on(
+            "password", f"Use at least {MIN_PASSWORD_CHARS} characters for the password."
+        )
+    if len(password) > 1024:
+        raise ValidationFailed.on("password", "Use at most 1024 characters for the password.")
+
+
+def normalize_username(username: str) -> str:
+    value = username.strip().lower()
+    if not USERNAME.match(value):
+        raise ValidationFailed.on(
+            "username", "Use 1-64 lower-case letters, digits, '.', '-' or '_' (letter first)."
+        )
+    return value
+
+
+def _sites_by_slug(session: Session, slugs: Sequence[str]) -> list[Site]:
+    sites = list(session.scalars(select(Site).where(Site.slug.in_(list(slugs)))))
+    missing = sorted(set(slugs) - {site.slug for site in sites})
+    if missing:
+        raise NotFound(f"No site {missing[0]!r}.")
+    return sites
+
+
+def create_moderator(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    site_slugs: Sequence[str] = (),
+    actor: Principal = CLI_ACTOR,
+) -> Moderator:
+    """Add a moderator (role moderator: on the given sites; role admin: on every site)."""
+    name = normalize_username(username)
+    if role not in ROLES:
+        raise ValidationFailed.on("role", "Use admin or moderator.")
+    _validate_password(password)
+    if session.scalar(select(Moderator.id).where(Moderator.username == name)) is not None:
+        raise ValidationFailed.on("username", f"A moderator {name!r} exists already.")
+    sites = _sites_by_slug(session, site_slugs)
+    if role == "moderator" and not sites:
+        raise ValidationFailed.on("site", "A moderator needs at least one site (--site SLUG).")
+    moderator = Moderator(username=name, password_hash=hash_password(password), role=role)
+    session.add(moderator)
+    session.flush()
+    for site in sites:
+        session.add(ModeratorSite(moderator_id=moderator.id, site_id=site.id))
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "moderator.add",
+        target_kind="moderator",
+        target_id=moderator.id,
+        after={"username": name, "role": role, "sites": sorted(s.slug for s in sites)},
+    )
+    return moderator
+
+
+def moderator_site_slugs(session: Session, moderator_ids: Sequence[int]) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(ModeratorSite.moderator_id, Site.slug)
+        .join(Site, Site.id == ModeratorSite.site_id)
+        .where(ModeratorSite.moderator_id.in_(list(moderator_ids)))
+        .order_by(Site.slug)
+    )
+    result: dict[int, list[str]] = {i: [] for i in moderator_ids}
+    for moderator_id, slug in rows:
+        result[moderator_id].append(slug)
+    return result
+
+
+def list_moderators(session: Session) -> list[tuple[Moderator, list[str]]]:
+    moderators = list(session.scalars(select(Moderator).order_by(Moderator.username)))
+    slugs = moderator_site_slugs(session, [m.id for m in moderators])
+    return [(m, slugs[m.id]) for m in moderators]
+
+
+def update_moderator(
+    session: Session,
+    moderator_id: int,
+    *,
+    actor: Principal,
+    role: str | None = None,
+    site_slugs: Sequence[str] | None = None,
+    password: str | None = None,
+    disabled: bool | None = None,
+) -> Moderator:
+    """Change a moderator; a new password, a role change or disabling ends their sessions."""
+    moderator = session.get(Moderator, moderator_id)
+    if moderator is None:
+        raise NotFound("No such moderator.")
+    before_sites = moderator_site_slugs(session, [moderator.id])[moderator.id]
+    before = {"role": moderator.role, "sites": before_sites, "disabled": moderator.disabled}
+    if role is not None:
+        if role not in ROLES:
+            raise ValidationFailed.on("role", "Use admin or moderator.")
+        moderator.role = role
+    if site_slugs is not None:
+        sites = _sites_by_slug(session, site_slugs)
+        session.execute(delete(ModeratorSite).where(ModeratorSite.moderator_id == moderator.id))
+        for site in sites:
+            session.add(ModeratorSite(moderator_id=moderator.id, site_id=site.id))
+    if password is not None:
+        _validate_password(password)
+        moderator.password_hash = hash_password(password)
+    if disabled is not None:
+        moderator.disabled = disabled
+    session.flush()
+    after_sites = moderator_site_slugs(session, [moderator.id])[moderator.id]
+    after = {"role": moderator.role, "sites": after_sites, "disabled": moderator.disabled}
+    if password is not None or before["role"] != after["role"] or moderator.disabled:
+        session.execute(
+            delete(ModeratorSession).where(ModeratorSession.moderator_id == moderator.id)
+        )
+    audit.record(
+        session,
+        actor,
+        "moderator.update",
+        target_kind="moderator",
+        target_id=moderator.id,
+        before=before,
+        after=after | ({"password": "changed"} if password is not None else {}),
+    )
+    return moderator
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def csrf_token_for(session_token: str) -> str:
+    return keyed_hash("csrf", session_token, length=64)
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    moderator: Moderator
+    session_token: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def login(session: Session, username: str, password: str, *, client_key: str) -> LoggedIn:
+    """Check a moderator's password and open a session. `client_key` is the caller's IP hash.
+
+    Unknown user, wrong password and disabled account all answer the same 401, in the same time.
+    Failed attempts are limited per address (`SIDENOTE_RATELIMIT_LOGIN_FAILURES`) and per
+    username and address (`SIDENOTE_RATELIMIT_LOGIN_FAILURES_USER`); the 429 comes before the
+    slow hash. Nothing is counted per username alone, so failures from other addresses never
+    lock a moderator out.
+    """
+    from service.http.limits import check_failures, count_failure
+
+    name = username.strip().lower()[:64]
+    address, pair = f"ip:{client_key}", f"user:{name}|ip:{client_key}"
+    check_failures("login_failures", [address])
+    check_failures("login_failures_user", [pair])
+    moderator = session.scalar(select(Moderator).where(Moderator.username == name))
+    stored = moderator.password_hash if moderator is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+        ok = moderator is not None and not moderator.disabled
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or moderator is None:
+        count_failure("login_failures", [address])
+        count_failure("login_failures_user", [pair])
+        raise Unauthorized("Wrong username or password.")
+    if _hasher.check_needs_rehash(moderator.password_hash):
+        moderator.password_hash = hash_password(password)
+    now = clock.now()
+    moderator.last_login_at = now
+    session.execute(
+        delete(ModeratorSession).where(
+            ModeratorSession.moderator_id == moderator.id, ModeratorSession.expires_at <= now
+        )
+    )
+    raw = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(hours=settings().moderator_session_hours)
+    session.add(
+        ModeratorSession(
+            token_hash=_sha256(raw),
+            moderator_id=moderator.id,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    session.flush()
+    return LoggedIn(moderator, raw, csrf_token_for(raw), expires_at)
+
+
+def logout(session: Session, session_token: str | None) -> None:
+    if session_token:
+        session.execute(
+            delete(ModeratorSession).where(ModeratorSession.token_hash == _sha256(session_token))
+        )
+
+
+def _cookie_secure() -> bool:
+    return request.is_secure or settings().public_url.startswith("https://")
+
+
+def set_session_cookie(response: Response, logged_in: LoggedIn) -> Response:
+    response.set_cookie(
+        SESSION_COOKIE,
+        logged_in.session_token,
+        expires=logged_in.expires_at,
+        path=cookie_path("/"),
+        httponly=True,
+        secure=_cookie_secure(),
+        samesite="Lax",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def clear_session_cookie(response: Response) -> Response:
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path=cookie_path("/"),
+        httponly=True,
+        secure=_cookie_secure(),
+        samesite="Lax",
+    )
+    return response
+
+
+def principal_for_session(session: Session, raw: str) -> Principal | None:
+    """The principal of a session cookie's token, or None if it is unknown or expired."""
+    row = session.execute(
+        select(ModeratorSession, Moderator)
+        .join(Moderator, Moderator.id == ModeratorSession.moderator_id)
+        .where(ModeratorSession.token_hash == _sha256(raw))
+    ).first()
+    if row is None:
+        return None
+    moderator_session, moderator = row
+    if moderator.disabled or moderator_session.expires_at <= clock.now():
+        return None
+    if moderator.role == "admin":
+        scope: Scope = "admin"
+        site_ids: frozenset[int] | None = None
+    else:
+        scope = "moderate"
+        site_ids = frozenset(
+            session.scalars(
+                select(ModeratorSite.site_id).where(ModeratorSite.moderator_id == moderator.id)
+            )
+        )
+    return Principal(
+        kind="moderator",
+        id=moderator.id,
+        label=moderator.username,
+        scope=scope,
+        site_ids=site_ids,
+        csrf_token=csrf_token_for(raw),
+        role=moderator.role,
+    )
+
+
+# -- API tokens ------------------------------------------------------------------------------
+
+
+def create_token(
+    session: Session,
+    *,
+    scope: str,
+    site_slug: str | None,
+    name: str = "",
+    actor: Principal = CLI_ACTOR,
+) -> tuple[ApiToken, str]:
+    """A new token; returns the row and the token itself, which is shown once."""
+    if scope not in SCOPES:
+        raise ValidationFailed.on("scope", "Use read, moderate or admin.")
+    site: Site | None = None
+    if site_slug is not None:
+        site = _sites_by_slug(session, [site_slug])[0]
+    elif scope != "admin":
+        raise ValidationFailed.on("site", "Only an admin token may cover every site: give --site.")
+    name = name.strip()[:100]
+    if any(ch in name for ch in "\r\n\t"):
+        raise ValidationFailed.on("name", "Use a single line for the name.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name, site_id=site.id if site else None, scope=scope, token_hash=_sha256(raw)
+    )
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "token.add",
+        target_kind="token",
+        target_id=token.id,
+        site_id=token.site_id,
+        after={"name": name, "scope": scope, "site": site.slug if site else "*"},
+    )
+    return token, raw
+
+
+def list_tokens(session: Session) -> list[tuple[ApiToken, str | None]]:
+    """Every token (revoked ones too) with its site's slug (None: every site)."""
+    rows = session.execute(
+        select(ApiToken, Site.slug)
+        .outerjoin(Site, Site.id == ApiToken.site_id)
+        .order_by(ApiToken.id)
+    )
+    return [(token, slug) for token, slug in rows]
+
+
+def revoke_token(session: Session, token_id: int, *, actor: Principal = CLI_ACTOR) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"No token {token_id}.")
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "token.revoke",
+            target_kind="token",
+            target_id=token.id,
+            site_id=token.site_id,
+            before={"revoked": False},
+            after={"revoked": True},
+        )
+    return token
+
+
+def _token_principal(session: Session, raw: str) -> Principal | None:
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(raw)))
+    if token is None or token.revoked_at is not None:
+        return None
+    _touch_token(session, token)
+    return Principal(
+        kind="token",
+        id=token.id,
+        label=f"token {token.id}" + (f" ({token.name})" if token.name else ""),
+        scope=token.scope,  # type: ignore[arg-type]
+        site_ids=None if token.site_id is None else frozenset({token.site_id}),
+    )
+
+
+def _touch_token(session: Session, token: ApiToken) -> None:
+    """Record use, at most once a minute. A write request commits it with its own transaction; a
+    read request commits it at once (its session never commits otherwise). Never fails a read."""
+    now = clock.now()
+    last = token.last_used_at
+    if last is not None and (now - last).total_seconds() < TOKEN_TOUCH_SECONDS:
+        return
+    token.last_used_at = now
+    if request.method in UNSAFE_METHODS:
+        return
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        log.warning("could not record the use of token %s", token.id, exc_info=True)
+
+
+# -- the current principal -------------------------------------------------------------------
+
+
+def _authenticate() -> Principal | None:
+    header = request.headers.get("Authorization")
+    session = get_session()
+    if header is not None:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthorized("Use 'Authorization: Bearer <token>'.")
+        if value.strip().startswith(READER_TOKEN_PREFIX):
+            raise Unauthorized("A reader's session token does not open moderation or admin routes.")
+        principal = _token_principal(session, value.strip())
+        if principal is None:
+            raise Unauthorized("The API token is unknown or revoked.")
+        return principal
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw or len(raw) > 200:
+        return None
+    principal = principal_for_session(session, raw)
+    if principal is None:
+        return None
+    if request.method in UNSAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER)
+        if sent is None and request.mimetype in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }:
+            sent = request.form.get(CSRF_FIELD)
+        if not sent or not hmac.compare_digest(sent, principal.csrf_token or ""):
+            raise Forbidden("The CSRF token is missing or wrong. Reload the page and try again.")
+    return principal
+
+
+def api_token_principal() -> Principal | None:
+    """The caller's API token (`Authorization: Bearer snt_…`) on a public route; None when the
+    request carries none (a reader session or nothing). An unknown or revoked one is 401."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip().startswith(TOKEN_PREFIX):
+        return None
+    return current_principal()
+
+
+def current_principal() -> Principal | None:
+    """The caller's principal, or None without credentials. Bad credentials raise 401/403."""
+    if "sidenote_principal" not in g:
+        g.sidenote_principal = _authenticate()
+    principal: Principal | None = g.sidenote_principal
+    return principal
+
+
+def require(scope: Scope, site: Site | int | None = None, *, all_sites: bool = False) -> Principal:
+    """The caller's principal if it has `scope` on `site` (on every site with `all_sites`; on
+    at least one site when neither is given). 401 without credentials, 403 when short."""
+    principal = current_principal()
+    if principal is None:
+        raise Unauthorized("Log in or send 'Authorization: Bearer <token>'.")
+    site_id = site.id if isinstance(site, Site) else site
+    principal.require(scope, site_id, all_sites=all_sites)
+    return principal
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def requires(scope: Scope) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorator: the view needs `scope` on at least one site (check the exact site inside)."""
+
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            require(scope)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def public(view: Callable[P, R]) -> Callable[P, R]:
+    """Mark a view under a protected prefix as reachable without credentials (login only)."""
+    view.sidenote_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_protected(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PROTECTED_PREFIXES)
+
+
+def _wants_html() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
+def init_app(app: Flask) -> None:
+    """Guard every protected route: credentials first, before any input is parsed; and mark
+    every answer under those prefixes `Cache-Control: no-store` (they hold private data)."""
+
+    @app.before_request
+    def _require_credentials() -> Any:
+        if request.method == "OPTIONS" or not is_protected(request.path):
+            return None
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and getattr(view, "sidenote_public", False):
+            return None
+        if current_principal() is not None:
+            return None
+        if request.path.startswith("/moderate") and request.method == "GET" and _wants_html():
+            return redirect(f"{LOGIN_PATH}?next={quote(request.full_path.rstrip('?'))}", 303)
+        raise Unauthorized("Log in or send 'Authorization: Bearer <token>'.")
+
+    @app.after_request
+    def _never_cache_private_answers(response: Response) -> Response:
+        if is_protected(request.path):
+            response.headers["Cache-Control"] = "no-store"
+        return response
