@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service import db, identity, notifications, ops, web
 from service.comments import api as comments_api
 from service.comments import caching, fast_reads
+from service.comments.sites import POSTING_PROBES_KEY
 from service.http import api, limits, mount
 from service.http.access_log import AccessLog
 from service.identity import api as identity_api
@@ -15,8 +16,10 @@ from service.kernel import errors, inputs
 from service.kernel.config import Settings, load_settings
 from service.moderation import api as moderation_api
 from service.moderation import auth
+from service.moderation import models as moderation_models
 from service.moderation import ui as moderate
 from service.notifications import api as notifications_api
+from service.notifications import models as notifications_models
 from service.notifications import webhook_api
 from service.portability import api as portability_api
 
@@ -52,6 +55,9 @@ def create_app(settings: Settings | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
 
+    app.extensions[POSTING_PROBES_KEY] = (
+        moderation_models.POSTING_PROBES + notifications_models.POSTING_PROBES
+    )
     db.init_app(app, settings.sqlalchemy_url, durable_commits=settings.durable_commits)
     errors.register_error_handlers(app)
     mount.init_app(app)

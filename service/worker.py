@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from service.comments.models import Site
 from service.db import get_db
 from service.kernel import clock
+from service.kernel.actors import SYSTEM_ACTOR
 from service.kernel.config import Settings
-from service.moderation.auth import SYSTEM_ACTOR
 from service.moderation.spam import calibrate_all, train_settled_comments
 from service.notifications import outbox
 from service.notifications.compose import Cancelled, compose

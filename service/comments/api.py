@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from flask import Response, request, url_for
+from flask import Response, current_app, request, url_for
 
 from service.comments import posting, reactions, reading
 from service.comments.caching import head_cache, response_cache
@@ -43,7 +43,12 @@ from service.comments.serializers import (
     thread_json,
     thread_page_json,
 )
-from service.comments.sites import check_page_origin, find_posting_target, get_site
+from service.comments.sites import (
+    POSTING_PROBES_KEY,
+    check_page_origin,
+    find_posting_target,
+    get_site,
+)
 from service.db import get_session, read_first, transactional
 from service.http.api import api
 from service.http.compression import cached_json_response
@@ -236,7 +241,9 @@ def create_comment(body: CommentCreate) -> Response:
     session = get_session()
     read_first(session)  # the pipeline reads first; the SQLite write lock is taken for the insert
     # One query finds the site, the thread and what they have; the author checks use its site.
-    target = find_posting_target(session, body.site, body.thread)
+    target = find_posting_target(
+        session, body.site, body.thread, current_app.extensions[POSTING_PROBES_KEY]
+    )
     new = authorship.as_author(
         session,
         posting.NewComment(

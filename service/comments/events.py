@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment
-from service.comments.sites import NOTHING_KNOWN, KnownAbsent
 
 COMMENT_EVENTS = (
     "comment.created",
@@ -25,6 +24,29 @@ COMMENT_EVENTS = (
     "comment.reported",
     "comment.edited",
 )
+
+
+@dataclass(frozen=True)
+class KnownAbsent:
+    """What a lookup found none of, so the rest of the same request need not ask again.
+
+    A flag is True only when nothing of its kind existed when the lookup ran; False means "not
+    known: ask". Posting asks for bans, the spam classifier, webhooks and the thread's watchers
+    on every comment, and on most sites most of them find nothing; each skipped question is a
+    round trip saved (docs/performance.md).
+    """
+
+    #: No ban that was not lifted (expired ones still count) on the site or on every site.
+    bans: bool = False
+    #: The site's spam score has never been trained.
+    spam_classifier: bool = False
+    #: The site has no active webhook.
+    webhooks: bool = False
+    #: Nobody has a confirmed subscription to the thread or to a comment in it.
+    watchers: bool = False
+
+
+NOTHING_KNOWN = KnownAbsent()
 
 
 @dataclass(frozen=True)

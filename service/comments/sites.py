@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, bindparam, exists, or_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.comments.caching import note_thread_created
+from service.comments.events import KnownAbsent
 from service.comments.models import MODERATION_MODES, Site, Thread
 from service.comments.visibility import bump_thread_version
 from service.kernel.errors import NotFound, OriginNotAllowed, ValidationFailed
 from service.kernel.urls import BadUrl, normalize_page_url, page_origin
-from service.moderation.models import Ban, SpamClassifier
-from service.notifications.models import Subscription, Webhook
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -90,29 +90,6 @@ def get_site(session: Session, slug: str) -> Site:
 
 
 @dataclass(frozen=True)
-class KnownAbsent:
-    """What a lookup found none of, so the rest of the same request need not ask again.
-
-    A flag is True only when nothing of its kind existed when the lookup ran; False means "not
-    known: ask". Posting asks for bans, the spam classifier, webhooks and the thread's watchers
-    on every comment, and on most sites most of them find nothing; each skipped question is a
-    round trip saved (docs/performance.md).
-    """
-
-    #: No ban that was not lifted (expired ones still count) on the site or on every site.
-    bans: bool = False
-    #: The site's spam score has never been trained.
-    spam_classifier: bool = False
-    #: The site has no active webhook.
-    webhooks: bool = False
-    #: Nobody has a confirmed subscription to the thread or to a comment in it.
-    watchers: bool = False
-
-
-NOTHING_KNOWN = KnownAbsent()
-
-
-@dataclass(frozen=True)
 class PostingTarget:
     """The site and thread (None before its first comment) a new comment goes to."""
 
@@ -121,48 +98,56 @@ class PostingTarget:
     known_absent: KnownAbsent
 
 
-#: One query for everything posting needs to know before it judges a comment: the site, the
-#: thread, the site's spam classifier (loaded into the session, so the score check finds it) and
-#: whether the site or thread has any bans, webhooks or watchers at all.
-_POSTING_TARGET = (
-    select(
-        Site,
-        Thread,
-        SpamClassifier,
-        exists()
-        .where(Ban.lifted_at.is_(None), or_(Ban.site_id == Site.id, Ban.site_id.is_(None)))
-        .label("any_ban"),
-        exists().where(Webhook.site_id == Site.id, Webhook.active.is_(True)).label("any_webhook"),
-        exists()
-        .where(Subscription.thread_id == Thread.id, Subscription.confirmed_at.is_not(None))
-        .label("any_watcher"),
+#: Where the app keeps the probes of every feature (`app.extensions`).
+POSTING_PROBES_KEY = "sidenote.posting_probes"
+
+
+@dataclass(frozen=True)
+class AbsenceProbe:
+    """A question an upper feature asks in posting's one lookup: does any of its rows exist?
+
+    Moderation asks about bans and the spam classifier, notifications about webhooks and
+    watchers (their `POSTING_PROBES`); the app hands them to `find_posting_target`, so the
+    comments domain knows none of their tables. `column` is an EXISTS against `Site` and
+    `Thread`, or an entity outer-joined by `outerjoin` (loaded into the session as a side
+    benefit); the probe finds nothing when its value is false or None.
+    """
+
+    known_absent_field: str
+    column: Any
+    outerjoin: tuple[Any, Any] | None = None
+
+
+@functools.lru_cache(maxsize=8)
+def _posting_target_query(probes: tuple[AbsenceProbe, ...]) -> Any:
+    """One query for everything posting needs to know before it judges a comment."""
+    query = select(Site, Thread, *(probe.column for probe in probes)).outerjoin(
+        Thread, and_(Thread.site_id == Site.id, Thread.key == bindparam("key"))
     )
-    .outerjoin(Thread, and_(Thread.site_id == Site.id, Thread.key == bindparam("key")))
-    .outerjoin(SpamClassifier, SpamClassifier.site_id == Site.id)
-    .where(Site.slug == bindparam("slug"))
-)
+    for probe in probes:
+        if probe.outerjoin is not None:
+            query = query.outerjoin(*probe.outerjoin)
+    return query.where(Site.slug == bindparam("slug"))
 
 
-def find_posting_target(session: Session, slug: str, key: str) -> PostingTarget:
+def find_posting_target(
+    session: Session, slug: str, key: str, probes: tuple[AbsenceProbe, ...] = ()
+) -> PostingTarget:
     """The site and thread of a new comment and what they have, in one query.
 
-    The site is remembered for `get_site` in this session.
+    Without `probes` nothing is known absent, so every check asks for itself. The site is
+    remembered for `get_site` in this session.
     """
-    row = session.execute(_POSTING_TARGET, {"slug": slug, "key": key}).one_or_none()
+    row = session.execute(_posting_target_query(probes), {"slug": slug, "key": key}).one_or_none()
     if row is None:
         raise NotFound(f"No site {slug!r}.")
-    site, thread, classifier, any_ban, any_webhook, any_watcher = row
+    site, thread, *answers = row
     _known_sites(session)[slug] = site
-    return PostingTarget(
-        site,
-        thread,
-        KnownAbsent(
-            bans=not any_ban,
-            spam_classifier=classifier is None,
-            webhooks=not any_webhook,
-            watchers=not any_watcher,
-        ),
-    )
+    absent = {
+        probe.known_absent_field: answer is None or answer is False
+        for probe, answer in zip(probes, answers, strict=True)
+    }
+    return PostingTarget(site, thread, KnownAbsent(**absent))
 
 
 _THREAD_BY_KEY = select(Thread).where(

@@ -3,14 +3,19 @@ it; `service.app.create_app` imports those modules and registers the blueprint."
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 
-from service.http import compression, cors
+from service.http import compression, cors, docs
+from service.http.operations import json_response
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-# The OpenAPI document's route, declared on the blueprint above.
-from service.http import docs  # noqa: E402, F401
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    response = json_response(docs.openapi_document())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def init_app(app: Flask) -> None:

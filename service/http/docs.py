@@ -1,15 +1,14 @@
-"""The OpenAPI 3.1 document, built once per process from the declared operations."""
+"""The OpenAPI 3.1 document, built once per process from the declared operations (served by
+`service.http.api` at /api/v1/openapi.json)."""
 
 from __future__ import annotations
 
 import functools
 from typing import Any
 
-from flask import Response
 from pydantic import BaseModel
 
-from service.http.api import api
-from service.http.operations import build_document, json_response
+from service.http.operations import build_document
 
 
 class ErrorBody(BaseModel):
@@ -25,10 +24,3 @@ class ErrorOut(BaseModel):
 @functools.cache
 def openapi_document() -> dict[str, Any]:
     return build_document(ErrorOut)
-
-
-@api.get("/openapi.json")
-def openapi() -> Response:
-    response = json_response(openapi_document())
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response

@@ -17,8 +17,8 @@ from service.comments.posting import NewComment
 from service.comments.sites import get_site
 from service.identity.sessions import Reader, session_refused
 from service.identity.settings import identity_settings
+from service.kernel.actors import Principal
 from service.kernel.errors import SsoRequired, ValidationFailed
-from service.moderation.auth import Principal
 from service.notifications.models import EmailAddress
 
 

@@ -72,8 +72,8 @@ def sso_command(
     from service.comments.sites import get_site
     from service.identity import settings as identity_settings
     from service.identity import sso
+    from service.kernel.actors import CLI_ACTOR
     from service.moderation import audit
-    from service.moderation.auth import CLI_ACTOR
 
     if new_secret and retire_old:
         raise click.UsageError("Retire the old secret once tokens use the new one, not together.")

@@ -30,11 +30,11 @@ from service.db import get_session
 from service.identity.identities import voter_key
 from service.identity.models import Identity, ReaderSession
 from service.kernel import clock
+from service.kernel.actors import READER_TOKEN_PREFIX, is_protected
 from service.kernel.errors import ConfirmationRequired, Unauthorized
 from service.kernel.keys import keyed_hash, settings
 from service.notifications.i18n import translate
 
-READER_TOKEN_PREFIX = "snr_"  # noqa: S105 - a marker, not a secret
 LOGIN_CODE_PREFIX = "snc_"
 LOGIN_CODE_SECONDS = 15 * 60
 MAX_TOKEN_CHARS = 200
@@ -226,7 +226,6 @@ def require_reader() -> Reader:
 
 def init_app(app: Flask) -> None:
     """Resolve a reader token before the view (and its rate limit, which counts per identity)."""
-    from service.moderation.auth import is_protected
 
     @app.before_request
     def _load_reader() -> None:

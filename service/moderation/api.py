@@ -19,7 +19,7 @@ from service.comments.sites import get_site
 from service.db import get_session, transactional
 from service.http.api import api
 from service.http.operations import json_response, operation
-from service.kernel import clock
+from service.kernel import actors, clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import Forbidden, NotFound, ValidationFailed
 from service.kernel.inputs import parse_id, parse_instant
@@ -171,7 +171,7 @@ def _verdict_json(verdict: ContentVerdict | None) -> dict[str, str] | None:
     return {"action": verdict.action, "code": verdict.code, "message": verdict.message}
 
 
-def _site_ids(principal: auth.Principal, slug: str | None) -> list[int] | None:
+def _site_ids(principal: actors.Principal, slug: str | None) -> list[int] | None:
     """The sites a listing covers: the named one (if allowed) or all the caller's."""
     if slug is None:
         return principal.visible_site_ids()
@@ -201,7 +201,7 @@ def _int_cursor(cursor: str | None) -> int | None:
 # -- session ---------------------------------------------------------------------------------
 
 
-def principal_json(principal: auth.Principal) -> dict[str, Any]:
+def principal_json(principal: actors.Principal) -> dict[str, Any]:
     session = get_session()
     sites = None
     if principal.site_ids is not None:
@@ -488,7 +488,7 @@ def undo(body: UndoIn) -> Response:
 AUDIT_CSV_MAX_ROWS = 10_000
 
 
-def _audit_filter(principal: auth.Principal, query: AuditQuery) -> audit.AuditFilter:
+def _audit_filter(principal: actors.Principal, query: AuditQuery) -> audit.AuditFilter:
     return audit.AuditFilter(
         site_ids=_site_ids(principal, query.site),
         action=query.action,

@@ -25,7 +25,7 @@ from service.kernel.clock import isoformat
 from service.moderation.models import AuditEntry
 
 if TYPE_CHECKING:
-    from service.moderation.auth import Principal
+    from service.kernel.actors import Principal
 
 REDACTED = "[redacted]"
 #: Keys of before/after snapshots that hold personal data; erasure replaces their values.

@@ -29,10 +29,10 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from argon2 import PasswordHasher
@@ -45,8 +45,15 @@ from sqlalchemy.orm import Session
 from service.comments.models import Site
 from service.db import get_session
 from service.http.mount import cookie_path
-from service.identity.sessions import READER_TOKEN_PREFIX
 from service.kernel import clock
+from service.kernel.actors import (
+    CLI_ACTOR,
+    READER_TOKEN_PREFIX,
+    SCOPES,
+    Principal,
+    Scope,
+    is_protected,
+)
 from service.kernel.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from service.kernel.keys import keyed_hash, settings
 from service.moderation import audit
@@ -54,12 +61,8 @@ from service.moderation.models import ApiToken, Moderator, ModeratorSession, Mod
 
 log = logging.getLogger(__name__)
 
-Scope = Literal["read", "moderate", "admin"]
-SCOPE_LEVEL: dict[str, int] = {"read": 1, "moderate": 2, "admin": 3}
-SCOPES: tuple[Scope, ...] = ("read", "moderate", "admin")
 ROLES = ("admin", "moderator")
 
-PROTECTED_PREFIXES = ("/api/v1/moderation", "/api/v1/admin", "/moderate")
 LOGIN_PATH = "/moderate/login"
 SESSION_COOKIE = "sidenote_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -74,46 +77,6 @@ MIN_PASSWORD_CHARS = 8
 _hasher = PasswordHasher()
 #: Verified against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("sidenote: no such moderator")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who acts, with which scope, on which sites (None: every site)."""
-
-    kind: Literal["moderator", "token", "cli", "system"]
-    id: int | None
-    label: str
-    scope: Scope
-    site_ids: frozenset[int] | None
-    #: Set for UI sessions: the token unsafe requests must echo.
-    csrf_token: str | None = None
-    role: str | None = None
-
-    def can(self, scope: Scope, site_id: int | None = None, *, all_sites: bool = False) -> bool:
-        """Whether this principal has `scope` on `site_id`, on every site, or (neither) any."""
-        if SCOPE_LEVEL[self.scope] < SCOPE_LEVEL[scope]:
-            return False
-        if all_sites:
-            return self.site_ids is None
-        if site_id is None:
-            return self.site_ids is None or bool(self.site_ids)
-        return self.site_ids is None or site_id in self.site_ids
-
-    def require(self, scope: Scope, site_id: int | None = None, *, all_sites: bool = False) -> None:
-        if not self.can(scope, site_id, all_sites=all_sites):
-            where = "on every site" if all_sites else "on this site" if site_id else ""
-            raise Forbidden(f"This needs the {scope} scope {where}".strip() + ".")
-
-    def visible_site_ids(self, wanted: Iterable[int] | None = None) -> list[int] | None:
-        """The sites a listing may show: `wanted` narrowed to the principal's (None: all)."""
-        if wanted is None:
-            return None if self.site_ids is None else sorted(self.site_ids)
-        wanted_ids = set(wanted)
-        return sorted(wanted_ids if self.site_ids is None else wanted_ids & self.site_ids)
-
-
-CLI_ACTOR = Principal(kind="cli", id=None, label="cli", scope="admin", site_ids=None)
-SYSTEM_ACTOR = Principal(kind="system", id=None, label="system", scope="admin", site_ids=None)
 
 
 # -- passwords and moderators ----------------------------------------------------------------
@@ -577,10 +540,6 @@ def public(view: Callable[P, R]) -> Callable[P, R]:
     """Mark a view under a protected prefix as reachable without credentials (login only)."""
     view.sidenote_public = True  # type: ignore[attr-defined]
     return view
-
-
-def is_protected(path: str) -> bool:
-    return any(path == prefix or path.startswith(prefix + "/") for prefix in PROTECTED_PREFIXES)
 
 
 def _wants_html() -> bool:

@@ -24,7 +24,7 @@ from service.moderation import audit
 from service.moderation.models import BAN_KINDS, Ban
 
 if TYPE_CHECKING:
-    from service.moderation.auth import Principal
+    from service.kernel.actors import Principal
     from service.moderation.verdicts import Draft
 
 #: Comments a ban with reject_pending rejects at most (the rest stay in the queue).

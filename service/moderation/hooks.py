@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from service.comments import events
 from service.comments.models import Report, Site
 from service.comments.visibility import change_status
+from service.kernel.actors import SYSTEM_ACTOR
 from service.moderation import audit, spam
-from service.moderation.auth import SYSTEM_ACTOR
 from service.moderation.rules import rules_for
 
 

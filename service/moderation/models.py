@@ -22,10 +22,13 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    exists,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.comments.models import Comment
+from service.comments.models import Comment, Site
+from service.comments.sites import AbsenceProbe
 from service.db import Base, UTCDateTime
 from service.kernel import clock
 
@@ -268,3 +271,21 @@ class RefusedAttempt(Base):
 # on each card, and the repeated-comment check.
 Index("ix_comments_status_created", Comment.status, Comment.created_at, Comment.id)
 Index("ix_comments_site_author_key", Comment.site_id, Comment.author_key, Comment.status)
+
+
+#: What posting's one lookup asks on moderation's behalf (`comments.sites.AbsenceProbe`): any ban
+#: in force on the site or on every site, and the site's spam classifier (loaded, so the score
+#: check finds it in the session).
+POSTING_PROBES = (
+    AbsenceProbe(
+        "bans",
+        exists()
+        .where(Ban.lifted_at.is_(None), or_(Ban.site_id == Site.id, Ban.site_id.is_(None)))
+        .label("any_ban"),
+    ),
+    AbsenceProbe(
+        "spam_classifier",
+        SpamClassifier,
+        outerjoin=(SpamClassifier, SpamClassifier.site_id == Site.id),
+    ),
+)

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, aliased
 from service.comments.models import Comment, Site
 from service.comments.sites import update_site
 from service.kernel import clock
+from service.kernel.actors import Principal
 from service.kernel.text import find_rule, fold, readings
 from service.moderation import audit, refusals
-from service.moderation.auth import Principal
 from service.moderation.models import SpamClassifier, TrustedAuthor
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from service.comments.events import NOTHING_KNOWN, KnownAbsent
 from service.comments.models import Comment, Site, Thread
-from service.comments.sites import NOTHING_KNOWN, KnownAbsent
 
 #: `trust` lifts every `hold` (a trusted commenter skips pre-moderation, link and score holds)
 #: but nothing stronger.

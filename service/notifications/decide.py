@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment
+from service.kernel.actors import Principal
 from service.kernel.clock import isoformat
 from service.moderation import decisions
-from service.moderation.auth import Principal
 from service.moderation.models import Moderator, ModeratorSite
 from service.notifications import links
 

@@ -21,9 +21,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from service.comments.models import Site, Thread
+from service.comments.sites import AbsenceProbe
 from service.db import Base, UTCDateTime
 from service.kernel import clock
 
@@ -210,3 +213,19 @@ class OutboxItem(Base):
         Index("ix_outbox_recipient", "recipient_hash", "created_at"),
         Index("ix_outbox_requester", "requester_hash", "created_at"),
     )
+
+
+#: What posting's one lookup asks on notifications' behalf (`comments.sites.AbsenceProbe`): any
+#: active webhook of the site, any confirmed subscription to the thread.
+POSTING_PROBES = (
+    AbsenceProbe(
+        "webhooks",
+        exists().where(Webhook.site_id == Site.id, Webhook.active.is_(True)).label("any_webhook"),
+    ),
+    AbsenceProbe(
+        "watchers",
+        exists()
+        .where(Subscription.thread_id == Thread.id, Subscription.confirmed_at.is_not(None))
+        .label("any_watcher"),
+    ),
+)

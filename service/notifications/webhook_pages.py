@@ -18,6 +18,7 @@ from service.comments.events import COMMENT_EVENTS
 from service.comments.models import Site
 from service.comments.sites import get_site
 from service.db import get_session
+from service.kernel import actors
 from service.kernel.clock import isoformat
 from service.kernel.errors import ServiceError, ValidationFailed
 from service.kernel.inputs import parse_id
@@ -31,7 +32,7 @@ webhook_pages = Blueprint("notification_webhooks", __name__, url_prefix="/modera
 LOG_ROWS = 20
 
 
-def _render(site: Site, principal: auth.Principal, status: int = 200, **extra: Any) -> Response:
+def _render(site: Site, principal: actors.Principal, status: int = 200, **extra: Any) -> Response:
     session = get_session()
     hooks = []
     for hook in webhooks.list_webhooks(session, site):

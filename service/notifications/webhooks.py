@@ -23,9 +23,9 @@ from service.comments.events import COMMENT_EVENTS
 from service.comments.models import Comment, CommentAnchor, Site, Thread
 from service.comments.serializers import own_comment_json
 from service.kernel import clock
+from service.kernel.actors import Principal
 from service.kernel.errors import NotFound, ValidationFailed
 from service.moderation import audit
-from service.moderation.auth import Principal
 from service.notifications import outbox
 from service.notifications.models import OutboxItem, Webhook
 

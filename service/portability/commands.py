@@ -252,7 +252,7 @@ def privacy_export(email: str, output: Path | None) -> None:
 def privacy_erase(email: str, yes: bool) -> None:
     """Erase EMAIL: anonymise its comments, cancel its subscriptions, drop its IP hashes."""
     from service.cli import db_session
-    from service.moderation.auth import CLI_ACTOR
+    from service.kernel.actors import CLI_ACTOR
     from service.privacy.requests import erase_person
 
     if not yes:
@@ -268,7 +268,7 @@ def privacy_erase(email: str, yes: bool) -> None:
 def purge_command() -> None:
     """Apply retention: drop old IP hashes, delete old rejected and spam comments."""
     from service.cli import db_session, settings
-    from service.moderation.auth import SYSTEM_ACTOR
+    from service.kernel.actors import SYSTEM_ACTOR
     from service.privacy.retention import purge
 
     with db_session() as session:

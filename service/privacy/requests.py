@@ -35,7 +35,7 @@ from service.notifications.subscriptions import address_hash
 from service.portability.models import ImportedComment
 
 if TYPE_CHECKING:
-    from service.moderation.auth import Principal
+    from service.kernel.actors import Principal
 
 PRIVACY_FORMAT = "sidenote-privacy-export"
 PRIVACY_VERSION = 1

@@ -29,7 +29,7 @@ from service.kernel.keys import IP_VOTER_PREFIX
 from service.moderation import audit, refusals
 
 if TYPE_CHECKING:
-    from service.moderation.auth import Principal
+    from service.kernel.actors import Principal
 
 
 @dataclass(frozen=True)

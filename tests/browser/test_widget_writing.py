@@ -10,8 +10,9 @@ from playwright.sync_api import Browser, Page, Route, expect
 from sqlalchemy import select
 
 from service.http.cors import EXPOSED_HEADERS
+from service.kernel import actors
 from service.models import Comment, Report, Thread
-from service.moderation import auth, bans
+from service.moderation import bans
 from tests.browser.conftest import Reader
 from tests.browser.live import LiveServer, Seeder
 
@@ -372,7 +373,7 @@ def test_a_shadow_banned_author_still_sees_their_comment_after_a_reload(
     email = "shadowed@example.org"
     with seed.app.app_context():
         bans.create_ban(
-            seed.session, auth.CLI_ACTOR, kind="email", site=seed.demo, value=email, shadow=True
+            seed.session, actors.CLI_ACTOR, kind="email", site=seed.demo, value=email, shadow=True
         )
     seed.done()
     reader = open_thread(thread_key)

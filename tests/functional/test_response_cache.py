@@ -19,8 +19,8 @@ from service import create_app
 from service.comments.caching import ResponseCache
 from service.db import get_db
 from service.kernel import clock
+from service.kernel.actors import SYSTEM_ACTOR
 from service.moderation import decisions
-from service.moderation.auth import SYSTEM_ACTOR
 from tests.conftest import QueryCounter, make_settings
 from tests.factories import Factories
 from tests.functional.helpers import post_comment

@@ -369,7 +369,7 @@ def test_confirming_a_subscription_offers_to_sign_in_once(
 def test_erasing_the_address_erases_the_verified_guest_and_ends_their_sessions(
     app: Flask, client: FlaskClient, make: Factories, inbox: Inbox, session: Session
 ) -> None:
-    from service.moderation.auth import CLI_ACTOR
+    from service.kernel.actors import CLI_ACTOR
     from service.privacy.requests import erase_person
 
     site = make.site()

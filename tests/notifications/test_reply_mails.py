@@ -10,8 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.kernel import actors
 from service.models import Comment, OutboxItem, Site
-from service.moderation import auth, bans
+from service.moderation import bans
 from service.notifications import fanout
 from tests.conftest import QueryCounter
 from tests.factories import Factories
@@ -120,7 +121,7 @@ def test_a_shadow_banned_reply_mails_nobody(
     site, parent = site_with_confirmed_ann(app, client, make, inbox)
     with app.app_context():
         bans.create_ban(
-            make.session, auth.CLI_ACTOR, kind="email", site=site, value=BOB, shadow=True
+            make.session, actors.CLI_ACTOR, kind="email", site=site, value=BOB, shadow=True
         )
         make.session.commit()
     reply_id = reply(client, site, parent, body="Buy now")

@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from service.comments import events
-from service.kernel import clock
+from service.kernel import actors, clock
 from service.models import Comment, Site
-from service.moderation import auth, bans
+from service.moderation import bans
 from tests.factories import Factories
 from tests.functional.helpers import post_comment
 from tests.functional.moderation.conftest import Credentials
@@ -214,7 +214,7 @@ def test_shadow_banned_comments_reach_no_webhook_and_no_mail(
     with app.app_context():
         bans.create_ban(
             make.session,
-            auth.CLI_ACTOR,
+            actors.CLI_ACTOR,
             kind="email",
             site=site,
             value="spammer@junk.example",
@@ -299,7 +299,7 @@ def posted_with_token(client: FlaskClient, site: Site, **fields: Any) -> tuple[i
 def shadow_ban(app: Flask, make: Factories, site: Site, email: str) -> None:
     with app.app_context():
         bans.create_ban(
-            make.session, auth.CLI_ACTOR, kind="email", site=site, value=email, shadow=True
+            make.session, actors.CLI_ACTOR, kind="email", site=site, value=email, shadow=True
         )
         make.session.commit()
 

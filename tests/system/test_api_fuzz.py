@@ -30,6 +30,7 @@ from service.comments.posting import NewComment, create_comment
 from service.comments.sites import create_site
 from service.db import get_db
 from service.db.migrate import upgrade
+from service.kernel import actors
 from service.moderation import auth
 from tests.conftest import make_settings
 
@@ -80,7 +81,7 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
                 sanitizer="bleach",
             )
         _token, secret = auth.create_token(
-            session, scope="admin", site_slug=None, name="fuzz", actor=auth.CLI_ACTOR
+            session, scope="admin", site_slug=None, name="fuzz", actor=actors.CLI_ACTOR
         )
         session.commit()
         session.close()

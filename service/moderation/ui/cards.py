@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment
+from service.kernel.actors import Principal
 from service.kernel.errors import ServiceError, ValidationFailed
 from service.moderation import audit, bans, decisions
-from service.moderation.auth import Principal
 from service.moderation.models import TrustedAuthor
 from service.moderation.queue import QueueItem
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Site
 from service.db import get_session
+from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed
 from service.kernel.keys import settings, timed_signer
 from service.moderation import auth
@@ -118,11 +119,11 @@ def act(action: Callable[[Session], T]) -> T | ServiceError:
     return result
 
 
-def principal() -> auth.Principal:
+def principal() -> actors.Principal:
     return auth.require("read")
 
 
-def visible_sites(session: Session, who: auth.Principal) -> list[Site]:
+def visible_sites(session: Session, who: actors.Principal) -> list[Site]:
     ids = who.visible_site_ids()
     stmt = select(Site).order_by(Site.slug)
     if ids is not None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service.comments.models import Comment, Site
 from service.comments.sites import get_site
 from service.db import get_session
+from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed
 from service.kernel.inputs import MAX_ID
 from service.kernel.keys import settings
@@ -131,7 +132,7 @@ class QueueArgs:
         return any((self.thread, self.author, self.reason, self.q))
 
 
-def _site_ids(session: Session, who: auth.Principal, slug: str) -> list[int] | None:
+def _site_ids(session: Session, who: actors.Principal, slug: str) -> list[int] | None:
     if not slug:
         return who.visible_site_ids()
     site = get_site(session, slug)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.sites import get_site
 from service.db import get_session
+from service.kernel import actors
 from service.kernel.errors import ValidationFailed
 from service.kernel.inputs import parse_id
 from service.moderation import audit, auth
@@ -41,7 +42,7 @@ ACTION_GROUPS = (
 )
 
 
-def _site_ids(session: Session, who: auth.Principal, slug: str) -> list[int] | None:
+def _site_ids(session: Session, who: actors.Principal, slug: str) -> list[int] | None:
     if not slug:
         return who.visible_site_ids()
     site = get_site(session, slug)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from service.comments.models import Site
 from service.comments.sites import get_site
 from service.db import get_session
+from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed, fields_from_pydantic
 from service.kernel.inputs import MAX_ID
 from service.kernel.keys import sign, unsign
@@ -54,7 +55,7 @@ SCOPE_LABELS = {"read": "Read", "moderate": "Moderate", "admin": "Admin"}
 DRY_RUN_PURPOSE = "moderate.rules-dry-run"
 
 
-def _site_for_admin(slug: str) -> tuple[auth.Principal, Site]:
+def _site_for_admin(slug: str) -> tuple[actors.Principal, Site]:
     who = auth.require("admin")
     site = get_site(get_session(), slug)
     who.require("admin", site.id)

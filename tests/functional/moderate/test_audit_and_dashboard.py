@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy.orm import Session
 
 from service.kernel import clock
+from service.kernel.actors import CLI_ACTOR, Principal
 from service.models import Comment, Site
 from service.moderation import decisions
-from service.moderation.auth import CLI_ACTOR, Principal
 from service.moderation.ui.stats import comments_per_day, dashboard, describe_wait
 from tests.factories import Factories
 from tests.functional.moderate.conftest import UI, Page

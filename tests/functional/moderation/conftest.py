@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from service.kernel import actors
 from service.models import Moderator, Site
 from service.moderation import auth
 from tests.factories import Factories
@@ -91,7 +92,7 @@ def set_rules(app: Flask, session: Session, site: Site, **rules: Any) -> None:
     from service.moderation.rules import Rules, update_rules
 
     with app.app_context():
-        update_rules(session, site, Rules(**rules), actor=auth.CLI_ACTOR)
+        update_rules(session, site, Rules(**rules), actor=actors.CLI_ACTOR)
         session.commit()
 
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.kernel import clock
+from service.kernel import actors, clock
 from service.models import ApiToken, AuditEntry
 from tests.factories import Factories
 from tests.functional.helpers import error_of
@@ -170,7 +170,7 @@ def test_a_disabled_moderator_cannot_log_in(
     from service.moderation import auth
 
     with app.app_context():
-        auth.update_moderator(session, moderator.id, actor=auth.CLI_ACTOR, disabled=True)
+        auth.update_moderator(session, moderator.id, actor=actors.CLI_ACTOR, disabled=True)
         session.commit()
     response = client.post(
         "/api/v1/moderation/session", json={"username": "mia", "password": PASSWORD}

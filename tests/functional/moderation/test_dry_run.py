@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.kernel import clock
+from service.kernel.actors import SYSTEM_ACTOR
 from service.kernel.text import text_fingerprint
 from service.models import Comment, RefusedAttempt, Site
-from service.moderation.auth import SYSTEM_ACTOR
 from service.privacy import retention
 from tests.factories import Factories
 from tests.functional.helpers import post_comment

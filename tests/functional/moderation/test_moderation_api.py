@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.kernel import clock
+from service.kernel import actors, clock
 from service.models import AuditEntry, Ban, Comment, Report, Site, Thread
 from tests.factories import Factories
 from tests.functional.helpers import error_of, post_comment
@@ -437,10 +437,10 @@ def test_the_audit_log_refuses_changes(app: Flask, session: Session, site: Site)
     from sqlalchemy import update
     from sqlalchemy.exc import DBAPIError
 
-    from service.moderation import audit, auth
+    from service.moderation import audit
 
     with app.app_context():
-        audit.record(session, auth.CLI_ACTOR, "site.update", target_kind="site", site_id=site.id)
+        audit.record(session, actors.CLI_ACTOR, "site.update", target_kind="site", site_id=site.id)
         session.commit()
     with pytest.raises(DBAPIError), session.begin_nested():
         session.execute(update(AuditEntry).values(action="tampered"))
@@ -457,12 +457,14 @@ def test_a_redaction_blanks_personal_data_and_says_so(
     headers: dict[str, str],
     session: Session,
 ) -> None:
-    from service.moderation import audit, auth
+    from service.moderation import audit
 
     comment = make.comment(site, body="my secret text", author="Ann")
     client.patch(f"{API}/comments/{comment.id}", json={"body": "edited"}, headers=headers)
     with app.app_context():
-        redacted = audit.redact_subject(session, auth.CLI_ACTOR, subject_keys=[comment.author_key])
+        redacted = audit.redact_subject(
+            session, actors.CLI_ACTOR, subject_keys=[comment.author_key]
+        )
         session.commit()
     assert redacted == 1
     session.expire_all()
@@ -709,11 +711,10 @@ def test_a_queue_page_costs_the_same_queries_whatever_its_size(
 def test_site_settings_changes_are_audited(
     app: Flask, make: Factories, site: Site, session: Session
 ) -> None:
-    from service.moderation import auth
     from service.moderation.rules import update_site_settings
 
     with app.app_context():
-        update_site_settings(session, site, actor=auth.CLI_ACTOR, moderation="pre")
+        update_site_settings(session, site, actor=actors.CLI_ACTOR, moderation="pre")
         session.commit()
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "site.update"))
     assert entry is not None

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.kernel import clock
+from service.kernel import actors, clock
 from service.models import AuditEntry, Comment, Site
-from service.moderation import auth, bans, decisions, spam
+from service.moderation import bans, decisions, spam
 from tests.factories import Factories
 from tests.functional.helpers import error_of, post_comment
 from tests.functional.moderation.conftest import Credentials
@@ -134,7 +134,7 @@ def test_a_repeat_after_the_window_is_fine(
 
 def ban(app: Flask, session: Session, comment: Comment, kind: str, **options: Any) -> None:
     with app.app_context():
-        bans.create_ban(session, auth.CLI_ACTOR, kind=kind, comment=comment, **options)
+        bans.create_ban(session, actors.CLI_ACTOR, kind=kind, comment=comment, **options)
         session.commit()
 
 
@@ -283,7 +283,7 @@ def test_trust_does_not_lift_a_banned_word(
     rules(site, banned_words=["scam"])
     first = make.comment(site, identity_key="sso:ann")
     with app.app_context():
-        decisions.set_trust(session, auth.CLI_ACTOR, first)
+        decisions.set_trust(session, actors.CLI_ACTOR, first)
         session.commit()
     with pytest.raises(RejectedByPolicy):
         make.comment(site, identity_key="sso:ann", body="a scam")
@@ -295,7 +295,7 @@ def test_an_explicitly_trusted_author_skips_holds(
     site = make.site(moderation="pre")
     first = make.comment(site, identity_key="sso:ann", status="approved")
     with app.app_context():
-        decisions.set_trust(session, auth.CLI_ACTOR, first)
+        decisions.set_trust(session, actors.CLI_ACTOR, first)
         session.commit()
     assert make.comment(site, identity_key="sso:ann", body="next").status == "approved"
 

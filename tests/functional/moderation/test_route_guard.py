@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.moderation.auth import PROTECTED_PREFIXES, is_protected
+from service.kernel.actors import PROTECTED_PREFIXES, is_protected
 from tests.factories import Factories
 from tests.functional.moderation.conftest import Credentials
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.kernel import clock
+from service.kernel.actors import SYSTEM_ACTOR
 from service.kernel.config import Settings
 from service.models import Comment, ImportedComment, Site, Thread
-from service.moderation.auth import SYSTEM_ACTOR
 from service.portability import importer
 from service.portability.importer import ImportHooks, page_key
 from service.privacy.retention import purge

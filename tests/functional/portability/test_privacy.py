@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.visibility import change_status
 from service.kernel import clock
+from service.kernel.actors import CLI_ACTOR, SYSTEM_ACTOR
 from service.kernel.config import Settings
 from service.models import (
     AuditEntry,
@@ -27,7 +28,6 @@ from service.models import (
     Vote,
 )
 from service.moderation import audit
-from service.moderation.auth import CLI_ACTOR, SYSTEM_ACTOR
 from service.notifications.subscriptions import SubscriptionRequest, subscribe
 from service.privacy.requests import erase_person, export_person
 from service.privacy.retention import purge
