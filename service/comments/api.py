@@ -43,6 +43,7 @@ from service.comments.serializers import (
     thread_json,
     thread_page_json,
 )
+from service.comments.site_identity import identity_settings
 from service.comments.sites import (
     POSTING_PROBES_KEY,
     check_page_origin,
@@ -55,7 +56,6 @@ from service.http.compression import cached_json_response
 from service.http.operations import json_bytes, json_response, operation
 from service.identity import authorship
 from service.identity.sessions import current_reader
-from service.identity.settings import identity_settings
 from service.kernel.clock import isoformat
 from service.kernel.errors import RejectedByPolicy, ValidationFailed
 from service.kernel.keys import IP_VOTER_PREFIX, client_ip, ip_hash, keyed_hash, settings

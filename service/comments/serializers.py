@@ -7,7 +7,7 @@ from typing import Any
 from service.comments.anchors import anchor_wire
 from service.comments.models import Comment, Thread
 from service.comments.reading import ThreadHead, ThreadPage
-from service.identity.identities import is_sso_key
+from service.kernel.actors import is_sso_key
 from service.kernel.clock import isoformat
 
 

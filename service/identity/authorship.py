@@ -14,9 +14,9 @@ import dataclasses
 from sqlalchemy.orm import Session
 
 from service.comments.posting import NewComment
+from service.comments.site_identity import identity_settings
 from service.comments.sites import get_site
 from service.identity.sessions import Reader, session_refused
-from service.identity.settings import identity_settings
 from service.kernel.actors import Principal
 from service.kernel.errors import SsoRequired, ValidationFailed
 from service.notifications.models import EmailAddress

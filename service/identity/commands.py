@@ -69,8 +69,8 @@ def sso_command(
     verify_guests: bool | None,
 ) -> None:
     """Single sign-on and guest settings of a site (docs/sso.md)."""
+    from service.comments import site_identity as identity_settings
     from service.comments.sites import get_site
-    from service.identity import settings as identity_settings
     from service.identity import sso
     from service.kernel.actors import CLI_ACTOR
     from service.moderation import audit

@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from service.comments import events
 from service.comments.models import Comment, Site, Thread
 from service.comments.posting import author_key
+from service.comments.site_identity import identity_settings
 from service.comments.sites import get_site, page_url_on_site, safe_page_url
 from service.comments.visibility import change_status
 from service.identity import identities, sessions
 from service.identity.models import Identity
-from service.identity.settings import identity_settings
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import SsoRequired

@@ -16,11 +16,9 @@ from sqlalchemy.orm import Session
 from service.comments.models import Site
 from service.identity.models import Identity
 from service.kernel import clock
+from service.kernel.actors import GUEST_PREFIX, SSO_PREFIX
 from service.kernel.keys import keyed_hash
 from service.notifications.models import EmailAddress
-
-SSO_PREFIX = "sso:"
-GUEST_PREFIX = "guest:"
 
 
 def sso_key(site_id: int, sub: str) -> str:
@@ -29,11 +27,6 @@ def sso_key(site_id: int, sub: str) -> str:
 
 def guest_key(email: str) -> str:
     return GUEST_PREFIX + keyed_hash("identity:guest", email.strip().lower())
-
-
-def is_sso_key(identity_key: str | None) -> bool:
-    """True for a key the site vouched for (its users); False for guests and no identity."""
-    return bool(identity_key and identity_key.startswith(SSO_PREFIX))
 
 
 def voter_key(identity_key: str) -> str:

@@ -6,7 +6,7 @@ address they proved). `Identity.key` is what comments carry as `identity_key`, s
 history follow the person, never the raw `sub` or address. A `ReaderSession` is the opaque
 bearer token the widget holds; only its SHA-256 is stored. The site-level switches (require SSO,
 login/logout URLs, verified guests first) live in `Site.settings["identity"]`
-(`service.identity.settings`).
+(`service.comments.site_identity`).
 """
 
 from __future__ import annotations

@@ -64,3 +64,14 @@ SYSTEM_ACTOR = Principal(kind="system", id=None, label="system", scope="admin", 
 
 def is_protected(path: str) -> bool:
     return any(path == prefix or path.startswith(prefix + "/") for prefix in PROTECTED_PREFIXES)
+
+
+#: A comment's `identity_key` names its author: an SSO user the site vouched for, or a verified
+#: guest (`service.identity.identities` makes both).
+SSO_PREFIX = "sso:"
+GUEST_PREFIX = "guest:"
+
+
+def is_sso_key(identity_key: str | None) -> bool:
+    """True for a key the site vouched for (its users); False for guests and no identity."""
+    return bool(identity_key and identity_key.startswith(SSO_PREFIX))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from service.identity.settings import identity_settings
+from service.comments.site_identity import identity_settings
 from service.moderation.verdicts import Draft, Verdict
 
 UNVERIFIED_GUEST = "unverified_guest"

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from service.comments.site_identity import update_settings
 from service.identity.identities import guest_identity
 from service.identity.sessions import browser_key, issue_login_code
-from service.identity.settings import update_settings
 from service.identity.sso import active_secrets
 from service.models import EmailAddress, OutboxItem
 from service.notifications import links

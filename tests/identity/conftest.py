@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from service.comments.site_identity import update_settings
 from service.identity import sso
-from service.identity.settings import update_settings
 from service.models import Site
 from tests.factories import Factories
 from tests.notifications.conftest import inbox, smtp_server  # noqa: F401 - the real SMTP server
