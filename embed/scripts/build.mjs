@@ -11,19 +11,35 @@
 // The HTML allowlist comes from service.rendering.allowlist_for_widget() (see allowlist.mjs) and
 // is compiled in as __SIDENOTE_ALLOWLIST__. tests/unit/test_widget_build.py rebuilds into a temp
 // dir and fails when the committed files differ.
+//
+// A build into service/static (`make embed`) first regenerates src/types.ts from the service's
+// OpenAPI document (scripts/types.mjs) and type-checks the widget against it, so a wire type
+// changed on the server stops the build here. A build into --outdir (the tests') leaves the
+// source alone: tests/unit/test_widget_types.py checks src/types.ts is current.
 import { build, transform } from "esbuild";
 import { minify } from "terser";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pythonAllowlist } from "./allowlist.mjs";
+import { writeTypes } from "./types.mjs";
 
 const embed = fileURLToPath(new URL("..", import.meta.url));
 const project = resolve(embed, "..");
 const src = join(embed, "src");
 const flag = process.argv.indexOf("--outdir");
 const outdir = resolve(flag > 0 ? process.argv[flag + 1] : join(project, "service", "static"));
+
+if (flag < 0) {
+  if (await writeTypes()) console.log("src/types.ts        regenerated from the OpenAPI document (commit it)");
+  const tsc = spawnSync(process.execPath, [join(embed, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", embed], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("the widget does not type-check (against the regenerated src/types.ts?): nothing built");
+    process.exit(1);
+  }
+}
 
 const inlineEntry = join(src, "inline", "entry.ts");
 const hasInline = existsSync(inlineEntry);
