@@ -24,7 +24,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pythonAllowlist } from "./allowlist.mjs";
-import { writeTypes } from "./types.mjs";
 
 const embed = fileURLToPath(new URL("..", import.meta.url));
 const project = resolve(embed, "..");
@@ -33,6 +32,7 @@ const flag = process.argv.indexOf("--outdir");
 const outdir = resolve(flag > 0 ? process.argv[flag + 1] : join(project, "service", "static"));
 
 if (flag < 0) {
+  const { writeTypes } = await import("./types.mjs"); // openapi-typescript: only this build needs it
   if (await writeTypes()) console.log("src/types.ts        regenerated from the OpenAPI document (commit it)");
   const tsc = spawnSync(process.execPath, [join(embed, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", embed], { stdio: "inherit" });
   if (tsc.status !== 0) {
