@@ -4,9 +4,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-export function pythonAllowlist(projectRoot) {
+/** The project's Python: $SIDENOTE_PYTHON, else .venv/bin/python, else python3 (scripts/types.mjs too). */
+export function projectPython(projectRoot) {
   const venv = join(projectRoot, ".venv", "bin", "python");
-  const python = process.env.SIDENOTE_PYTHON || (existsSync(venv) ? venv : "python3");
+  return process.env.SIDENOTE_PYTHON || (existsSync(venv) ? venv : "python3");
+}
+
+export function pythonAllowlist(projectRoot) {
+  const python = projectPython(projectRoot);
   const code =
     "import json; from service.kernel.rendering import allowlist_for_widget as a; " +
     "print(json.dumps(a(), sort_keys=True))";

@@ -11,8 +11,14 @@
 // The HTML allowlist comes from service.kernel.rendering.allowlist_for_widget() (see allowlist.mjs) and
 // is compiled in as __SIDENOTE_ALLOWLIST__. tests/unit/test_widget_build.py rebuilds into a temp
 // dir and fails when the committed files differ.
+//
+// A build into service/static (`make embed`) first regenerates src/types.ts from the service's
+// OpenAPI document (scripts/types.mjs) and type-checks the widget against it, so a wire type
+// changed on the server stops the build here. A build into --outdir (the tests') leaves the
+// source alone: tests/unit/test_widget_types.py checks src/types.ts is current.
 import { build, transform } from "esbuild";
 import { minify } from "terser";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -24,6 +30,16 @@ const project = resolve(embed, "..");
 const src = join(embed, "src");
 const flag = process.argv.indexOf("--outdir");
 const outdir = resolve(flag > 0 ? process.argv[flag + 1] : join(project, "service", "static"));
+
+if (flag < 0) {
+  const { writeTypes } = await import("./types.mjs"); // openapi-typescript: only this build needs it
+  if (await writeTypes()) console.log("src/types.ts        regenerated from the OpenAPI document (commit it)");
+  const tsc = spawnSync(process.execPath, [join(embed, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", embed], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("the widget does not type-check (against the regenerated src/types.ts?): nothing built");
+    process.exit(1);
+  }
+}
 
 const inlineEntry = join(src, "inline", "entry.ts");
 const hasInline = existsSync(inlineEntry);

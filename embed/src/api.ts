@@ -1,6 +1,6 @@
 // The widget's only door to the server: JSON over fetch, errors as ApiError, network errors retried.
 
-import type { ThreadPage } from "./types";
+import type { Answer, Body, ErrorBody, OperationId, Query, ThreadPage } from "./types";
 
 export class ApiError extends Error {
   constructor(
@@ -63,7 +63,11 @@ export class Api {
     }
   }
 
-  async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  /**
+   * One operation of the API, named by its operationId (`call<"vote">(…)`): the body and the
+   * answer are that operation's types in the OpenAPI document (src/types.ts is generated from it).
+   */
+  async call<O extends OperationId>(method: string, path: string, body?: Body<O>, headers: Record<string, string> = {}): Promise<Answer<O>> {
     const init: RequestInit = { method, headers };
     if (method != "GET") {
       headers["X-Sidenote-Voter"] = this.voter();
@@ -74,16 +78,16 @@ export class Api {
       init.body = JSON.stringify(body);
     }
     const response = await this.fetch(path, init);
-    if (response.ok) return (response.status == 204 ? null : await response.json()) as T;
+    if (response.ok) return (response.status == 204 ? null : await response.json()) as Answer<O>;
     throw await errorFrom(response);
   }
 
-  get<T>(path: string, params?: Params): Promise<T> {
-    return this.call<T>("GET", params ? path + "?" + query(params) : path);
+  get<O extends OperationId>(path: string, params?: Query<O>): Promise<Answer<O>> {
+    return this.call<O>("GET", params ? path + "?" + query(params as Params) : path);
   }
 
   /** A conditional read of a thread page: `page` is null when the server answers 304. */
-  async page(params: Params, etag?: string | null): Promise<{ etag: string | null; page: ThreadPage | null }> {
+  async page(params: Query<"list_comments">, etag?: string | null): Promise<{ etag: string | null; page: ThreadPage | null }> {
     const init: RequestInit = etag ? { headers: { "If-None-Match": etag }, cache: "no-store" } : {};
     const response = await this.fetch("comments?" + query(params), init);
     const tag = response.headers.get("ETag");
@@ -94,7 +98,7 @@ export class Api {
 }
 
 async function errorFrom(response: Response): Promise<ApiError> {
-  let error: { code?: string; message?: string; fields?: Record<string, string> } = {};
+  let error: Partial<ErrorBody> = {};
   try {
     error = ((await response.json()) as { error?: typeof error }).error || {};
   } catch {

@@ -6,7 +6,7 @@ import { ApiError } from "./api";
 import { h, uid } from "./dom";
 import { insertServerHtml } from "./html";
 import { load, save, type AuthorFields } from "./store";
-import type { Anchor, Comment, Posted } from "./types";
+import type { Anchor, Body, Comment } from "./types";
 import { charCount } from "./util";
 import type { Widget } from "./widget";
 
@@ -111,7 +111,7 @@ export class Composer {
   private async verify(): Promise<void> {
     const { w } = this;
     try {
-      await w.api.call("POST", "guest/verify", { site: w.options.site, thread_url: w.options.url, email: this.inputs["author.email"].value.trim() });
+      await w.api.call<"guest_verify">("POST", "guest/verify", { site: w.options.site, thread_url: w.options.url, email: this.inputs["author.email"].value.trim() });
       this.clearErrors();
       this.error.textContent = w.i18n.t("verifySent");
     } catch (error) {
@@ -165,7 +165,7 @@ export class Composer {
     }
     panel.setAttribute("aria-busy", "true");
     try {
-      const { html } = await this.w.api.call<{ html: string }>("POST", "preview", { site: this.w.options.site, body });
+      const { html } = await this.w.api.call<"preview">("POST", "preview", { site: this.w.options.site, body });
       insertServerHtml(panel, html);
     } catch (error) {
       this.showError(error);
@@ -189,12 +189,12 @@ export class Composer {
       let comment: Comment;
       if (options.edit) {
         const own = w.own[options.edit.id];
-        comment = await w.api.call<Comment>("PATCH", "comments/" + options.edit.id, { body }, { "X-Sidenote-Edit-Token": own?.t || "" });
+        comment = await w.api.call<"edit_comment">("PATCH", "comments/" + options.edit.id, { body }, { "X-Sidenote-Edit-Token": own?.t || "" });
         w.edited(comment, body);
       } else {
         const value = (name: string) => (this.inputs[name]?.value || "").trim() || undefined;
         const author = { name: value("author.name"), email: value("author.email"), website: value("author.website") };
-        const posted = await w.api.call<Posted>("POST", "comments", {
+        const posted = await w.api.call<"create_comment">("POST", "comments", {
           site: w.options.site,
           thread: w.options.thread,
           thread_url: w.options.url,
@@ -203,7 +203,7 @@ export class Composer {
           anchor: options.anchor || undefined,
           body,
           author,
-          notify: value("notify"),
+          notify: value("notify") as Body<"create_comment">["notify"],
           form_token: (await w.formToken()) || undefined,
           homepage: this.honeypot.value,
         });

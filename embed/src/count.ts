@@ -1,6 +1,8 @@
 // count.js: fills every `data-sidenote-count="KEY"` element with that thread's comment count,
 // asking for 100 keys a request. Reads `data-sidenote-site` from its own script tag.
 
+import type { Answer } from "./types";
+
 const script = (document.currentScript || document.querySelector('script[src*="count.js"]')) as HTMLScriptElement | null;
 
 function fill(): void {
@@ -13,7 +15,7 @@ function fill(): void {
     for (const key of keys.slice(i, i + 100)) query.append("thread", key);
     fetch(script.src.replace(/[^/]*$/, "") + "api/v1/counts?" + query)
       .then((response) => response.json())
-      .then(({ counts }: { counts: Record<string, number> }) => {
+      .then(({ counts }: Answer<"counts">) => {
         for (const el of elements) {
           const count = counts[el.getAttribute("data-sidenote-count")!];
           if (count != null) el.textContent = String(count);

@@ -3,7 +3,10 @@
 
 import { pickLanguage } from "./i18n";
 import { load } from "./store";
-import type { Sort, Theme } from "./types";
+import type { Sort } from "./types";
+
+/** The widget's colours: the page's own light/dark (auto), or forced. Not a wire type. */
+export type Theme = "light" | "dark" | "auto";
 
 export const OPTION_NAMES = ["site", "thread", "title", "lang", "theme", "sort", "sso"] as const;
 export type OptionName = (typeof OPTION_NAMES)[number];

@@ -5,7 +5,7 @@ import type { WriteParts } from "./core";
 import { h, uid } from "./dom";
 import { insertServerHtml } from "./html";
 import { save } from "./store";
-import type { Comment } from "./types";
+import type { Body, Comment } from "./types";
 import { avatarHue, initial, websiteHref } from "./util";
 import type { Widget } from "./widget";
 
@@ -86,7 +86,7 @@ export class Tree {
       onclick: async () => {
         button.disabled = true;
         try {
-          const more = await this.w.api.get<{ replies: Comment[]; more_replies_cursor: string | null }>(`comments/${root.id}/replies`, { cursor });
+          const more = await this.w.api.get<"list_replies">(`comments/${root.id}/replies`, { cursor });
           button.remove();
           this.addAll(more.replies);
           this.moreReplies(root, more.more_replies_cursor);
@@ -196,7 +196,7 @@ export class Tree {
           onclick: async () => {
             const next = mine == value ? 0 : value;
             try {
-              const scores = await w.api.call<{ upvotes: number; downvotes: number }>("POST", `comments/${c.id}/vote`, { value: next });
+              const scores = await w.api.call<"vote">("POST", `comments/${c.id}/vote`, { value: next });
               if (next) w.votes[c.id] = next;
               else delete w.votes[c.id];
               save("votes:" + w.options.site, w.votes);
@@ -226,7 +226,7 @@ export const cardForms = {
       class: "dgr",
       onclick: async () => {
         try {
-          await w.api.call("DELETE", "comments/" + c.id, undefined, { "X-Sidenote-Edit-Token": w.own[c.id]?.t || "" });
+          await w.api.call<"delete_comment">("DELETE", "comments/" + c.id, undefined, { "X-Sidenote-Edit-Token": w.own[c.id]?.t || "" });
           w.deleted(c);
           const li = this.items.get(c.id);
           if (li?.querySelector("li")) this.update({ ...c, deleted: true, author: null, html: null });
@@ -273,9 +273,9 @@ export const cardForms = {
             err.textContent = t("checkFields");
             return form.querySelector("input")!.focus();
           }
-          const reason = chosen.value;
+          const reason = chosen.value as Body<"report">["reason"];
           try {
-            await w.api.call("POST", `comments/${c.id}/report`, { reason, note: note.value.trim() });
+            await w.api.call<"report">("POST", `comments/${c.id}/report`, { reason, note: note.value.trim() });
             slot.replaceChildren(h("p", { class: "note", role: "status" }, t("reported")));
             opener.focus();
           } catch (error) {

@@ -12,7 +12,10 @@ import { readAttributes, resolveOptions, type Options, type RawOptions } from ".
 import { load, loadOwn, save, saveOwn, voterId, type OwnMap, type Session } from "./store";
 import css from "./styles.css";
 import { Tree, verifiedMark } from "./thread";
-import type { Comment, CommentDetail, Posted, SessionAnswer, SiteConfig, ThreadInfo, ThreadPage } from "./types";
+import type { Body, Comment, Posted, SiteConfig, ThreadInfo, ThreadPage } from "./types";
+
+/** What POST guest/session or sso/session takes, less the site (signIn adds it). */
+type SignInBody = Omit<Body<"guest_session">, "site"> | Omit<Body<"sso_session">, "site">;
 
 /** Top-level comments per page. */
 export const PAGE_SIZE = 50;
@@ -104,7 +107,7 @@ export class Widget implements WidgetCore {
       if (!o.site) throw new ApiError(0, "not_found", "data-sidenote-site is missing");
       const [i18n, config, first] = await Promise.all([
         loadLanguage(this.base, o.lang),
-        this.api.get<SiteConfig>(`sites/${encodeURIComponent(o.site)}/config`),
+        this.api.get<"site_config">(`sites/${encodeURIComponent(o.site)}/config`),
         this.api.page(this.params()),
         this.autoLogin().catch((error) => console.warn("Sidenote:", error)),
       ]);
@@ -197,7 +200,7 @@ export class Widget implements WidgetCore {
   }
 
   async logout(): Promise<void> {
-    if (this.session) await this.api.call("POST", "sso/logout", { site: this.options.site }).catch(() => {});
+    if (this.session) await this.api.call<"sso_logout">("POST", "sso/logout", { site: this.options.site }).catch(() => {});
     this.setSession(null);
   }
 
@@ -433,9 +436,9 @@ export class Widget implements WidgetCore {
   async show(id: number): Promise<void> {
     if (this.focusComment(id, true)) return;
     try {
-      const detail = await this.api.get<CommentDetail>("comments/" + id);
+      const detail = await this.api.get<"get_comment">("comments/" + id);
       if (detail.thread.key != this.options.thread) return;
-      const { replies, more_replies_cursor } = await this.api.get<{ replies: Comment[]; more_replies_cursor: string | null }>(`comments/${id}/replies`);
+      const { replies, more_replies_cursor } = await this.api.get<"list_replies">(`comments/${id}/replies`);
       this.openFocus(null, this.i18n.t("viewAll"), detail.ancestors, detail.comment, replies, more_replies_cursor);
       this.focusComment(id, true);
     } catch (error) {
@@ -453,7 +456,7 @@ export class Widget implements WidgetCore {
     let cursor: string | null = null;
     if (!comment.deleted) {
       try {
-        ({ replies, more_replies_cursor: cursor } = await this.api.get<{ replies: Comment[]; more_replies_cursor: string | null }>(`comments/${comment.id}/replies`));
+        ({ replies, more_replies_cursor: cursor } = await this.api.get<"list_replies">(`comments/${comment.id}/replies`));
       } catch {
         // show what is loaded
       }
@@ -632,7 +635,7 @@ export interface Widget {
   /** The form token, fetched once when a composer is first used (none when the server has none). */
   formToken(): Promise<string | null>;
   signInFromPage(): Promise<void>;
-  signIn(path: string, body: object, j?: string): Promise<void>;
+  signIn(path: "guest/session" | "sso/session", body: SignInBody, j?: string): Promise<void>;
   token?: Promise<string | null> | null;
   tokenAt?: number;
 }
@@ -660,8 +663,8 @@ export const widgetParts = {
     if (this.session?.j != sso) return this.signIn("sso/session", { token: sso }, sso);
   },
 
-  async signIn(this: Widget, path: string, body: object, j?: string): Promise<void> {
-    this.setSession({ ...(await this.api.call<SessionAnswer>("POST", path, { site: this.options.site, ...body })), j });
+  async signIn(this: Widget, path: "guest/session" | "sso/session", body: SignInBody, j?: string): Promise<void> {
+    this.setSession({ ...(await this.api.call<"guest_session" | "sso_session">("POST", path, { site: this.options.site, ...body })), j });
   },
 
   /** The form token, fetched once when a composer is first used (none when the server has none). */
@@ -670,7 +673,7 @@ export const widgetParts = {
       this.tokenAt = Date.now();
       // Resolves once the server's minimum compose time has passed since the token came, so a fast
       // paster's send waits out the rest (showing "Sending…") instead of being held as too fast.
-      this.token = this.api.get<{ form_token: string; min_compose_seconds: number }>("form-token", { site: this.options.site }).then(
+      this.token = this.api.get<"form_token">("form-token", { site: this.options.site }).then(
         (answer) => new Promise((ok) => setTimeout(ok, answer.min_compose_seconds * 1e3, answer.form_token)),
         (error) => {
           if (!(error instanceof ApiError && error.status == 404)) this.token = null;
@@ -695,7 +698,7 @@ export const widgetParts = {
           user.verified ? verifiedMark(this) : null,
           link(() => {
             // the data page, on a short-lived link (the page stays on our server, never in the widget)
-            this.api.call<{ url: string }>("POST", "me/link", { site: this.options.site }).then(
+            this.api.call<"my_data_link">("POST", "me/link", { site: this.options.site }).then(
               ({ url }) => open(url, "_blank", "noopener"),
               (error) => this.announce(this.errorText(error)),
             );

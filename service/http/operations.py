@@ -171,16 +171,28 @@ class _Components:
             ref_template="#/components/schemas/{model}",
             mode=mode,  # type: ignore[arg-type]
         )
-        for name, definition in schema.pop("$defs", {}).items():
-            self.schemas.setdefault(name, definition)
-        self.schemas.setdefault(model.__name__, schema)
+        self.add_all(schema.pop("$defs", {}))
+        self.add(model.__name__, schema)
         return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    def add(self, name: str, definition: dict[str, Any]) -> None:
+        """One name, one schema: a second model of the same name (or a model whose request and
+        response forms differ) would otherwise be documented, and typed by the widget, as the first.
+        """
+        if definition == {"$ref": f"#/components/schemas/{name}"}:
+            return  # a recursive model's top level points at its own entry in $defs
+        known = self.schemas.setdefault(name, definition)
+        if known != definition:
+            raise ValueError(f"two different schemas are named {name} in the OpenAPI document")
+
+    def add_all(self, definitions: dict[str, Any]) -> None:
+        for name, definition in definitions.items():
+            self.add(name, definition)
 
 
 def _parameters(model: type[BaseModel], components: _Components) -> list[dict[str, Any]]:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, definition in schema.pop("$defs", {}).items():
-        components.schemas.setdefault(name, definition)
+    components.add_all(schema.pop("$defs", {}))
     required = set(schema.get("required", []))
     parameters = []
     for name, prop in schema.get("properties", {}).items():

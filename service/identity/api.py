@@ -82,7 +82,9 @@ class UserOut(BaseModel):
     kind: Literal["sso", "guest"]
 
 
-class SessionOut(BaseModel):
+class ReaderSessionOut(BaseModel):
+    """A reader's session (SSO user or verified guest); the moderators' is SessionOut."""
+
     session_token: str = Field(description="Send as 'Authorization: Bearer <session_token>'")
     expires_at: str
     user: UserOut
@@ -186,7 +188,7 @@ def _no_store(response: Response) -> Response:
     summary="Exchange a site's SSO token (JWT) for a reader session",
     tags=["identity"],
     body=SsoSessionIn,
-    responses={200: SessionOut},
+    responses={200: ReaderSessionOut},
     errors=["validation_failed", "not_found", "sso_invalid", "unsupported_media_type"],
     rate_limit="login",
     description=(
@@ -261,7 +263,7 @@ def guest_verify(body: GuestVerifyIn) -> Response:
     summary="Exchange a verified guest's one-time sign-in code for a reader session",
     tags=["identity"],
     body=GuestSessionIn,
-    responses={200: SessionOut},
+    responses={200: ReaderSessionOut},
     errors=["not_found", "unauthorized", "confirmation_required", "unsupported_media_type"],
     rate_limit="login",
     description=(

@@ -1,10 +1,15 @@
 // Creating anchors (inline-anchoring.md §4.2, §5.4) in the wire format service/comments/anchors.py
 // validates. Lengths and offsets are UTF-16 units of the normalized text.
 
+import type { Anchor as WireAnchor } from "../types";
 import { NORM, indexOfPoint, isWord, nodeOf, trim, type PassageSpan, type TextModel } from "./text";
 
-/** The anchor of a top-level comment, exactly as the API takes and returns it. */
-export interface Anchor {
+/**
+ * The anchor of a top-level comment, exactly as the API takes and returns it: the documented
+ * AnchorIn (src/types.ts, generated) with every field present, as the widget sends them and the
+ * API answers them. Extending it makes a field the server renames or retypes a type error here.
+ */
+export interface Anchor extends WireAnchor {
   v: 1;
   kind: "quote" | "block" | "passage";
   quote: { exact: string; prefix: string; suffix: string };
