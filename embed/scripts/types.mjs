@@ -23,7 +23,7 @@ export const TYPES = join(embed, "src", "types.ts");
 const DUMP = `
 import sys
 from service import create_app
-from service.config import load_settings
+from service.kernel.config import load_settings
 
 settings = load_settings({}, {"env": "test", "secret_key": "only-to-read-the-openapi-document"})
 response = create_app(settings).test_client().get("/api/v1/openapi.json")

@@ -9,9 +9,9 @@ import pytest
 from pydantic import BaseModel, create_model
 
 from service import create_app
-from service.api.docs import openapi_document
-from service.api.openapi import _Components
-from service.config import load_settings
+from service.http.docs import openapi_document
+from service.http.operations import _Components
+from service.kernel.config import load_settings
 
 
 @pytest.fixture(scope="module")
