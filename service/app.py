@@ -9,10 +9,10 @@ from service import db, identity, notifications, ops, web
 from service.comments import api as comments_api
 from service.comments import caching, fast_reads
 from service.comments.sites import POSTING_PROBES_KEY
-from service.http import api, limits, mount
+from service.http import api, limits, mount, request_checks
+from service.http import errors as http_errors
 from service.http.access_log import AccessLog
 from service.identity import api as identity_api
-from service.kernel import errors, inputs
 from service.kernel.config import Settings, load_settings
 from service.moderation import api as moderation_api
 from service.moderation import auth
@@ -59,9 +59,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         moderation_models.POSTING_PROBES + notifications_models.POSTING_PROBES
     )
     db.init_app(app, settings.sqlalchemy_url, durable_commits=settings.durable_commits)
-    errors.register_error_handlers(app)
+    http_errors.register_error_handlers(app)
     mount.init_app(app)
-    inputs.init_app(app)  # before auth: nothing unstorable reaches a query
+    request_checks.init_app(app)  # before auth: nothing unstorable reaches a query
     caching.init_app(app)
     auth.init_app(app)
     api.init_app(app)

@@ -8,15 +8,12 @@ in `ERROR_CODES`, which the OpenAPI document lists.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from flask import Flask, Response, request
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +38,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "service_unavailable": (503, "The service is briefly unavailable. Please retry."),
 }
 
-_STATUS_CODES = {
+STATUS_CODES = {
     400: "validation_failed",
     401: "unauthorized",
     403: "forbidden",
@@ -187,36 +184,7 @@ def validation_error(exc: ValidationError, prefix: str = "") -> ValidationFailed
     return ValidationFailed(f"{first[0]}: {first[1]}", fields=fields)
 
 
-def error_response(error: ServiceError) -> Response:
-    response = Response(
-        json.dumps(error.to_dict(), separators=(",", ":")),
-        status=error.status,
-        mimetype="application/json",
-    )
-    for name, value in error.headers.items():
-        response.headers[name] = value
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _from_http_exception(exc: HTTPException) -> ServiceError:
-    status = exc.code or 500
-    code = _STATUS_CODES.get(status, "internal_error" if status >= 500 else "validation_failed")
-    error_class = next(c for c in _all_error_classes() if c.code == code)
-    message = None
-    if status == 413:
-        message = "The request is larger than this server accepts."
-    elif status == 400 and exc.description:
-        message = str(exc.description)
-    error = error_class(message)
-    if status == 405 and exc.response is None:
-        allowed = getattr(exc, "valid_methods", None)
-        if allowed:
-            error.headers["Allow"] = ", ".join(allowed)
-    return error
-
-
-def _all_error_classes() -> list[type[ServiceError]]:
+def all_error_classes() -> list[type[ServiceError]]:
     return [ServiceError, *ServiceError.__subclasses__()]
 
 
@@ -245,25 +213,3 @@ def is_connection_error(exc: BaseException) -> bool:
             )
         )
     return False
-
-
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(ServiceError)
-    def _service_error(error: ServiceError) -> Response:
-        return error_response(error)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Response:
-        return error_response(_from_http_exception(exc))
-
-    @app.errorhandler(ValidationError)
-    def _pydantic_error(exc: ValidationError) -> Response:
-        return error_response(validation_error(exc))
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> Response:
-        if is_connection_error(exc):
-            log.warning("database unavailable: %s", exc)
-            return error_response(database_unavailable())
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(ServiceError())

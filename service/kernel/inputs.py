@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from flask import Flask
+from typing import Any
 
 #: Largest row id (32-bit integer columns).
 MAX_ID = 2**31 - 1
@@ -68,25 +65,3 @@ def unstorable_field(value: Any, path: str = "") -> str | None:
             if found is not None:
                 return found
     return None
-
-
-def _check_request() -> None:
-    from flask import request
-
-    from service.kernel.errors import ValidationFailed
-
-    sources: list[tuple[str, Any]] = [("", dict(request.view_args or {}))]
-    sources.append(("", {key: request.args.getlist(key) for key in request.args}))
-    if request.mimetype == "application/x-www-form-urlencoded":
-        sources.append(("", {key: request.form.getlist(key) for key in request.form}))
-    for prefix, values in sources:
-        found = unstorable_field(values, prefix)
-        if found is not None:
-            name = found.rsplit(".", 1)[0] if found.rsplit(".", 1)[-1].isdigit() else found
-            raise ValidationFailed.on(name, f"{name} {UNSTORABLE_MESSAGE}.")
-
-
-def init_app(app: Flask) -> None:
-    """Refuse NUL and lone surrogates in the path, query string and forms of every request
-    (JSON bodies: `api.openapi.parse_body`)."""
-    app.before_request(_check_request)
