@@ -9,7 +9,7 @@ from service import db, identity, notifications, ops, web
 from service.comments import api as comments_api
 from service.comments import caching, fast_reads
 from service.comments.sites import POSTING_PROBES_KEY
-from service.http import api, limits, mount, request_checks
+from service.http import api, limits, metrics, mount, request_checks
 from service.http import errors as http_errors
 from service.http.access_log import AccessLog
 from service.identity import api as identity_api
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     http_errors.register_error_handlers(app)
     mount.init_app(app)
     request_checks.init_app(app)  # before auth: nothing unstorable reaches a query
+    metrics.init_app(app)  # before the read fast path, which counts into them
     caching.init_app(app)
     auth.init_app(app)
     api.init_app(app)

@@ -16,12 +16,10 @@ import os
 import time
 from collections.abc import Iterator
 
-from flask import Blueprint, Flask, Response, abort, g, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
-    Counter,
-    Histogram,
     generate_latest,
     multiprocess,
 )
@@ -32,6 +30,7 @@ from sqlalchemy import func, select, text
 from service.comments.models import Comment
 from service.db import get_db
 from service.db.migrate import current_revision, head_revision, known_revision
+from service.http.metrics import request_metrics
 from service.http.operations import json_response
 from service.kernel.keys import settings
 from service.notifications.models import OutboxItem
@@ -39,16 +38,6 @@ from service.notifications.models import OutboxItem
 log = logging.getLogger(__name__)
 
 ops = Blueprint("ops", __name__)
-
-REQUESTS = Counter(
-    "sidenote_requests_total", "HTTP requests answered", ["method", "endpoint", "status"]
-)
-LATENCY = Histogram(
-    "sidenote_request_seconds",
-    "Time to answer a request",
-    ["endpoint"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
-)
 
 
 @functools.cache
@@ -136,8 +125,9 @@ def metrics() -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        registry.register(REQUESTS)
-        registry.register(LATENCY)
+        app_metrics = request_metrics(current_app)
+        registry.register(app_metrics.requests)
+        registry.register(app_metrics.latency)
     registry.register(BacklogCollector())
     response = Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"
@@ -146,6 +136,7 @@ def metrics() -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(ops)
+    app_metrics = request_metrics(app)
 
     @app.before_request
     def _start_timer() -> None:
@@ -155,8 +146,8 @@ def init_app(app: Flask) -> None:
     def _count_request(response: Response) -> Response:
         endpoint = request.endpoint or "unmatched"
         if endpoint != "ops.metrics":
-            REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+            app_metrics.requests.labels(request.method, endpoint, str(response.status_code)).inc()
             started = g.get("request_started")
             if started is not None:
-                LATENCY.labels(endpoint).observe(time.perf_counter() - started)
+                app_metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
         return response

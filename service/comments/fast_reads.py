@@ -28,7 +28,7 @@ from service.comments.caching import HeadCache, ResponseCache
 from service.comments.reading import thread_etag
 from service.comments.schemas import CommentListQuery
 from service.http.cors import EXPOSED_HEADERS
-from service.ops import LATENCY, REQUESTS
+from service.http.metrics import request_metrics
 
 THREAD_PATH = "/api/v1/comments"
 StartResponse = Callable[..., Any]
@@ -43,6 +43,7 @@ class FastThreadReads:
         self.bodies: ResponseCache = app.extensions["sidenote.response_cache"]
         self.origins = app.extensions["sidenote.origins"]
         self.refresh_seconds: int = app.config["SIDENOTE"].score_refresh_seconds
+        self._metrics = request_metrics(app)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == THREAD_PATH:
@@ -50,8 +51,10 @@ class FastThreadReads:
             answer = self._answer(environ, start_response)
             if answer is not None:
                 status = "304" if answer == [b""] else "200"
-                REQUESTS.labels("GET", "api.list_comments", status).inc()
-                LATENCY.labels("api.list_comments").observe(time.perf_counter() - started)
+                self._metrics.requests.labels("GET", "api.list_comments", status).inc()
+                self._metrics.latency.labels("api.list_comments").observe(
+                    time.perf_counter() - started
+                )
                 return answer
         return self.wsgi_app(environ, start_response)
 
