@@ -8,17 +8,17 @@ failure only costs a cache miss).
 
 from __future__ import annotations
 
-import gzip
 import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from service.http.compression import CachedBody
 
 if TYPE_CHECKING:
     from service.comments.reading import ThreadHead
@@ -30,25 +30,6 @@ MAX_HEADS = 10_000
 CHANGED_THREADS = "sidenote.changed_threads"
 CREATED_THREADS = "sidenote.created_threads"
 MAX_CACHED_BYTES = 64 * 1024 * 1024
-GZIP_LEVEL = 6
-
-
-@dataclass
-class CachedBody:
-    """A serialized response; its gzip copy is made once, when a client first asks for it."""
-
-    raw: bytes
-    _gzipped: bytes | None = None
-
-    @property
-    def gzipped(self) -> bytes:
-        if self._gzipped is None:
-            self._gzipped = gzip.compress(self.raw, GZIP_LEVEL, mtime=0)
-        return self._gzipped
-
-    @property
-    def size(self) -> int:
-        return len(self.raw) * 2
 
 
 class ResponseCache:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import dataclass
 
 from flask import Flask, Response, request
 
-from service.comments.caching import GZIP_LEVEL, CachedBody
-
 MIN_COMPRESS_BYTES = 1024
+GZIP_LEVEL = 6
 
 
 def _accepts_gzip() -> bool:
@@ -42,3 +42,22 @@ def init_app(app: Flask, prefix: str = "/api/") -> None:
         response.set_data(gzip.compress(data, GZIP_LEVEL, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
         return response
+
+
+
+@dataclass
+class CachedBody:
+    """A serialized response; its gzip copy is made once, when a client first asks for it."""
+
+    raw: bytes
+    _gzipped: bytes | None = None
+
+    @property
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.raw, GZIP_LEVEL, mtime=0)
+        return self._gzipped
+
+    @property
+    def size(self) -> int:
+        return len(self.raw) * 2
