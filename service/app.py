@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service import db, identity, notifications, ops, web
 from service.comments import api as comments_api
 from service.comments import caching, fast_reads
+from service.comments.origins import OriginCache
 from service.comments.sites import POSTING_PROBES_KEY
 from service.http import api, limits, metrics, mount, request_checks
 from service.http import errors as http_errors
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     metrics.init_app(app)  # before the read fast path, which counts into them
     caching.init_app(app)
     auth.init_app(app)
-    api.init_app(app)
+    api.init_app(app, OriginCache())
     fast_reads.init_app(app)
     web.init_app(app)
     ops.init_app(app)

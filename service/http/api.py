@@ -18,7 +18,7 @@ def openapi() -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, origins: cors.OriginLookup) -> None:
     app.register_blueprint(api)
-    cors.init_app(app)
+    cors.init_app(app, origins)
     compression.init_app(app)

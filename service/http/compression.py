@@ -44,7 +44,6 @@ def init_app(app: Flask, prefix: str = "/api/") -> None:
         return response
 
 
-
 @dataclass
 class CachedBody:
     """A serialized response; its gzip copy is made once, when a client first asks for it."""

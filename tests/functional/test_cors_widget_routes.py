@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from service.http import cors
+from service.comments import origins
 from service.models import Comment, Site
 from tests.conftest import QueryCounter
 from tests.factories import ORIGIN, Factories
@@ -225,7 +225,7 @@ def test_the_site_of_a_comment_is_remembered_without_a_query(
 def test_made_up_slugs_cannot_grow_the_origin_cache_without_bound(
     app: Flask, client: FlaskClient, world: tuple[Site, Comment], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cors, "SLUG_CACHE_SIZE", 5)
+    monkeypatch.setattr(origins, "SLUG_CACHE_SIZE", 5)
     for number in range(20):
         client.get(f"/api/v1/counts?site=made-up-{number}&thread=/a", headers={"Origin": ORIGIN})
     assert len(app.extensions["sidenote.origins"]._by_slug) <= 5
