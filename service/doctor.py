@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from service.db import make_engine
 from service.db.migrate import current_revision, head_revision, known_revision
 from service.kernel.config import ENV_PREFIX, Settings
+from service.notifications.transport import SmtpTransport
 
 #: The shortest secret the service accepts in production (config.py refuses shorter ones there).
 MIN_SECRET_LENGTH = 16
@@ -126,7 +127,6 @@ def _smtp(settings: Settings, timeout: float) -> Iterator[Problem]:
     """Connects, says EHLO (and STARTTLS, login when the URL asks for them), then quits."""
     if not settings.smtp_url:
         return
-    from service.notifications.transport import SmtpTransport
 
     transport = SmtpTransport(settings.smtp_url, timeout=timeout)
     try:

@@ -18,6 +18,8 @@ from flask import (
     send_from_directory,
 )
 
+from service.demo import DEMO_SITE
+from service.demo.sso_site import demo_token
 from service.kernel.keys import settings
 
 web = Blueprint("web", __name__)
@@ -98,8 +100,6 @@ def demo_sso_token() -> Response:
     sign a short JWT with the site's SSO secret, for the widget to exchange."""
     if not settings().is_development:
         abort(404)
-    from service.demo import DEMO_SITE
-    from service.demo.sso_site import demo_token
 
     response = jsonify({"token": demo_token(DEMO_SITE, DEMO_READER)})
     response.headers["Cache-Control"] = "no-store"

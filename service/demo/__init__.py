@@ -12,6 +12,7 @@ from service.comments.models import Comment, Site
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import create_site, find_thread, update_site
 from service.demo.inline import seed_inline_demo
+from service.identity.sso import active_secrets, add_secret
 from service.kernel.keys import ip_hash, settings
 from service.moderation.auth import create_moderator
 from service.moderation.models import Moderator
@@ -68,7 +69,6 @@ def seed_demo_moderator(session: Session, *, port: int) -> Iterator[str]:
 
 def seed_demo_sso(session: Session, site: Site) -> Iterator[str]:
     """The demo site signs its demo reader in (`POST /demo/sso-token`); guests stay welcome."""
-    from service.identity.sso import active_secrets, add_secret
 
     if not active_secrets(session, site.id):
         add_secret(session, site)

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Site
 from service.db import get_session
+from service.http.limits import check_failures, count_failure
 from service.http.mount import cookie_path
 from service.kernel import clock
 from service.kernel.actors import (
@@ -244,7 +245,6 @@ def login(session: Session, username: str, password: str, *, client_key: str) ->
     slow hash. Nothing is counted per username alone, so failures from other addresses never
     lock a moderator out.
     """
-    from service.http.limits import check_failures, count_failure
 
     name = username.strip().lower()[:64]
     address, pair = f"ip:{client_key}", f"user:{name}|ip:{client_key}"

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from service.comments.models import Comment, Site, Thread
 from service.db import get_session, transactional
+from service.identity.guests import sign_in_after_confirmation
 from service.kernel.inputs import parse_id
 from service.notifications import decide, links, subscriptions
 from service.notifications.i18n import pick_locale, request_locale, translate
@@ -93,7 +94,6 @@ def confirm(token: str) -> Response:
 
 def _sign_in_link(subscription: Subscription, address: EmailAddress) -> str:
     """The confirmation proved the address: offer to sign in as a verified guest (identity)."""
-    from service.identity.guests import sign_in_after_confirmation
 
     session = get_session()
     thread = session.get(Thread, subscription.thread_id) if subscription.thread_id else None

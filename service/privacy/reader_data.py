@@ -32,6 +32,7 @@ from service.kernel.errors import NotFound, ValidationFailed
 from service.kernel.rendering import clean_display_name
 from service.notifications import links
 from service.notifications.models import EmailAddress, Subscription
+from service.notifications.subscriptions import find_address
 
 DATA_FORMAT = "sidenote-reader-data"
 #: A data-page link made for a signed-in reader (the widget's menu) works this long.
@@ -111,8 +112,6 @@ def subscription_address(session: Session, subject: Subject) -> EmailAddress | N
         return subject.address
     identity = subject.identity
     if identity is not None and identity.kind == "sso" and identity.email:
-        from service.notifications.subscriptions import find_address
-
         return find_address(session, identity.email)
     return None
 
