@@ -74,16 +74,18 @@ test: $(DEV_STAMP) $(EMBED_DEPS) $(CHROMIUM) $(PHP) $(SYSTEMD_ANALYZE) ## Run ev
 	$(BIN)/ruff check service tests bench migrations
 	$(BIN)/ruff format --check service tests bench migrations
 	$(BIN)/mypy service
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 bench: $(DEV_STAMP) ## Measure speed against a static app (wrk); writes docs/performance.md
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
-lint: $(DEV_STAMP) ## ruff and mypy only
+lint: $(DEV_STAMP) ## ruff, mypy and the import contracts (docs/architecture.md) only
 	$(BIN)/ruff check service tests bench migrations
 	$(BIN)/ruff format --check service tests bench migrations
 	$(BIN)/mypy service
+	$(BIN)/lint-imports
 
 fmt: $(DEV_STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff format service tests bench migrations
