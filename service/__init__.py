@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from service.events import EventBus
 
 #: The one place the version is written: pyproject.toml reads it (`dynamic`), `sidenote --version`
 #: and the start-up log line print it.
@@ -13,7 +18,12 @@ __version__ = "0.1.0"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app: config, extensions, blueprints, error handlers. Connects to nothing."""
+    """Build the app: config, extensions, blueprints, error handlers. Connects to nothing.
+
+    Everything an app is wired with lives on the app (`app.extensions["sidenote.…"]`): its
+    event bus, features, mail templates, API operations and database listeners. Importing a
+    module registers nothing, so two apps in one process never share any of it.
+    """
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config.update(
@@ -50,8 +60,18 @@ def create_app(settings: Settings | None = None) -> Flask:
         web,
     )
     from service.abuse import limits
+    from service.api.openapi import OPERATIONS, collect_operations
+    from service.events import BUS, EventBus
+    from service.features import FEATURES, default_features
+    from service.notifications.compose import COMPOSERS
 
-    db.init_app(app, settings.sqlalchemy_url, durable_commits=settings.durable_commits)
+    bus = app.extensions[BUS] = EventBus()
+    subscribe_handlers(bus)
+    app.extensions[FEATURES] = default_features()
+    app.extensions[COMPOSERS] = {}
+    db.init_app(
+        app, settings.sqlalchemy_url, durable_commits=settings.durable_commits, info={BUS: bus}
+    )
     errors.register_error_handlers(app)
     mount.init_app(app)
     inputs.init_app(app)  # before auth: nothing unstorable reaches a query
@@ -63,5 +83,34 @@ def create_app(settings: Settings | None = None) -> Flask:
     notifications.init_app(app)
     identity.init_app(app)
     moderate.init_app(app)
+    app.extensions[OPERATIONS] = collect_operations(app)  # after every blueprint
     limits.init_app(app)  # after every blueprint: it wraps their rate-limited views
     return app
+
+
+def subscribe_handlers(bus: EventBus) -> None:
+    """Every handler of the comment events, in the order each event calls them.
+
+    Moderation reacts first (a reported comment may be held again, decisions train the spam
+    score), then notifications write their outbox rows (mails, webhooks) for what the comment
+    has become, then identity asks an unverified guest to confirm their address.
+    """
+    from service.identity import guests
+    from service.moderation import hooks
+    from service.notifications import fanout
+
+    handlers = [
+        ("comment.created", fanout.on_created),
+        ("comment.created", guests.on_comment_created),
+        ("comment.approved", hooks.train_on_decision),
+        ("comment.approved", fanout.on_approved),
+        ("comment.rejected", hooks.train_on_decision),
+        ("comment.rejected", fanout.on_rejected),
+        ("comment.deleted", hooks.train_on_decision),
+        ("comment.deleted", fanout.on_deleted),
+        ("comment.reported", hooks.hold_when_reported),
+        ("comment.reported", fanout.on_reported),
+        ("comment.edited", fanout.on_edited),
+    ]
+    for name, handler in handlers:
+        bus.subscribe(name, handler)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service import auth
 from service.api import api
-from service.api.openapi import document_schema, json_response, operation
+from service.api.openapi import json_response, operation
 from service.clock import isoformat
 from service.comments.sites import get_site
 from service.db import get_session, transactional
@@ -95,9 +95,6 @@ class WebhookDelivery(BaseModel):
     data: dict[str, object] | None = None
 
 
-document_schema(WebhookDelivery)
-
-
 def webhook_json(webhook: Webhook, *, secret: bool = False) -> dict[str, object]:
     return {
         "id": webhook.id,
@@ -150,6 +147,7 @@ def list_webhooks(site: str) -> Response:
     tags=["webhooks"],
     body=WebhookCreate,
     responses={201: WebhookOut},
+    documents=[WebhookDelivery],  # the body of the POSTs the webhook receives
     errors=[*ERRORS, "unsupported_media_type"],
     auth=AUTH,
 )

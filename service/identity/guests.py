@@ -31,7 +31,7 @@ from service.identity.checks import UNVERIFIED_GUEST
 from service.identity.settings import identity_settings
 from service.models import Comment, EmailAddress, Identity, Site, Thread
 from service.notifications import links, outbox
-from service.notifications.compose import Cancelled, composer, site_name
+from service.notifications.compose import Cancelled, site_name
 from service.notifications.i18n import pick_locale, translate
 from service.notifications.mail import Mail, render_mail
 from service.notifications.subscriptions import confirmation_allowed, get_or_create_address
@@ -152,7 +152,6 @@ def held_comments(session: Session, site_id: int, address: EmailAddress) -> list
     ][:MAX_HELD]
 
 
-@composer("verify")
 def verify_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     address_id, site_id = payload.get("email_id"), payload.get("site_id")
     address = session.get(EmailAddress, address_id) if isinstance(address_id, int) else None

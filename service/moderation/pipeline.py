@@ -17,7 +17,6 @@ from service.abuse.checks import check_form_token_signal, check_honeypot
 from service.errors import Banned, RejectedByPolicy
 from service.identity.checks import check_site_moderator, check_unverified_guest
 from service.models import Comment
-from service.moderation import hooks
 from service.moderation.checks import (
     check_banned_identity,
     check_banned_words,
@@ -33,8 +32,6 @@ from service.moderation.text import text_fingerprint
 from service.moderation.verdicts import STRENGTH, Action, Check, Decision, Draft, Verdict
 
 __all__ = ["CHECKS", "STRENGTH", "Action", "Check", "Decision", "Draft", "Verdict", "evaluate"]
-
-hooks.subscribe()
 
 
 def check_thread_mode(session: Session, draft: Draft) -> Verdict | None:
