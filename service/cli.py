@@ -2,6 +2,11 @@
 
 Errors are one clear line on stderr and a non-zero exit; every command has `--help`. Commands read
 the same settings as the server (`SIDENOTE_*`, `SIDENOTE_CONFIG`).
+
+The commands are Flask `AppGroup`s and `with_appcontext` commands: Flask builds the app the first
+time a command needs it, from the `ScriptInfo` this group puts in the click context
+(service/clitools.py). Each feature's `commands.py` defines its own commands without importing
+this module; this module only adds them to `sidenote`.
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@
 The comments and moderation domains announce what happened (`comment.created`, `comment.approved`,
 …); other parts (notifications, webhooks, audit) subscribe and write their own rows in the same
 session, so a change and its consequences commit or roll back together (transactional outbox).
+
+Subscribers live on each app's `EventBus`, never in this module: `create_app` subscribes them all
+in one list (`service.subscribe_handlers`), and `emit` finds the bus from the session (the app's
+`Database` puts it in `session.info`), so emitting code needs no bus argument and two apps in one
+process hear only their own handlers.
 """
 
 from __future__ import annotations
