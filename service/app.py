@@ -8,20 +8,25 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service import db, identity, notifications, ops, web
 from service.comments import api as comments_api
 from service.comments import caching, fast_reads
+from service.comments.events import BUS, EventBus
+from service.comments.features import FEATURES, default_features
 from service.comments.origins import OriginCache
 from service.comments.sites import POSTING_PROBES_KEY
 from service.http import api, limits, metrics, mount, request_checks
 from service.http import errors as http_errors
 from service.http.access_log import AccessLog
+from service.http.operations import OPERATIONS, collect_operations
 from service.identity import api as identity_api
+from service.identity import guests
 from service.kernel.config import Settings, load_settings
 from service.moderation import api as moderation_api
-from service.moderation import auth
+from service.moderation import auth, hooks
 from service.moderation import models as moderation_models
 from service.moderation import ui as moderate
 from service.notifications import api as notifications_api
+from service.notifications import fanout, webhook_api
 from service.notifications import models as notifications_models
-from service.notifications import webhook_api
+from service.notifications.compose import COMPOSERS
 from service.portability import api as portability_api
 
 #: The web edges that declare operations on the `api` blueprint when imported.
@@ -36,7 +41,12 @@ API_EDGES = (
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app: config, extensions, blueprints, error handlers. Connects to nothing."""
+    """Build the app: config, extensions, blueprints, error handlers. Connects to nothing.
+
+    Everything an app is wired with lives on the app (`app.extensions["sidenote.…"]`): its
+    event bus, features, mail templates, API operations, metrics and database listeners.
+    Importing a module registers nothing, so two apps in one process never share any of it.
+    """
     settings = settings or load_settings()
     app = Flask("service")
     app.config.update(
@@ -59,7 +69,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions[POSTING_PROBES_KEY] = (
         moderation_models.POSTING_PROBES + notifications_models.POSTING_PROBES
     )
-    db.init_app(app, settings.sqlalchemy_url, durable_commits=settings.durable_commits)
+    bus = app.extensions[BUS] = EventBus()
+    subscribe_handlers(bus)
+    app.extensions[FEATURES] = default_features()
+    app.extensions[COMPOSERS] = {}
+    db.init_app(
+        app, settings.sqlalchemy_url, durable_commits=settings.durable_commits, info={BUS: bus}
+    )
     http_errors.register_error_handlers(app)
     mount.init_app(app)
     request_checks.init_app(app)  # before auth: nothing unstorable reaches a query
@@ -73,5 +89,31 @@ def create_app(settings: Settings | None = None) -> Flask:
     notifications.init_app(app)
     identity.init_app(app)
     moderate.init_app(app)
+    app.extensions[OPERATIONS] = collect_operations(app)  # after every blueprint
     limits.init_app(app)  # after every blueprint: it wraps their rate-limited views
     return app
+
+
+def subscribe_handlers(bus: EventBus) -> None:
+    """Every handler of the comment events, in the order each event calls them.
+
+    For each event, moderation reacts first where it reacts at all (a reported comment may be
+    held again, decisions train the spam score), then notifications write their outbox rows
+    (mails, webhooks) for what the comment has become; a new comment from an unverified guest
+    also asks them to confirm their address.
+    """
+    handlers = [
+        ("comment.created", fanout.on_created),
+        ("comment.created", guests.on_comment_created),
+        ("comment.approved", hooks.train_on_decision),
+        ("comment.approved", fanout.on_approved),
+        ("comment.rejected", hooks.train_on_decision),
+        ("comment.rejected", fanout.on_rejected),
+        ("comment.deleted", hooks.train_on_decision),
+        ("comment.deleted", fanout.on_deleted),
+        ("comment.reported", hooks.hold_when_reported),
+        ("comment.reported", fanout.on_reported),
+        ("comment.edited", fanout.on_edited),
+    ]
+    for name, handler in handlers:
+        bus.subscribe(name, handler)

@@ -2,92 +2,60 @@
 
 Errors are one clear line on stderr and a non-zero exit; every command has `--help`. Commands read
 the same settings as the server (`SIDENOTE_*`, `SIDENOTE_CONFIG`).
+
+The commands are Flask `AppGroup`s and `with_appcontext` commands: Flask builds the app the first
+time a command needs it, from the `ScriptInfo` this group puts in the click context
+(service/clitools.py). Each feature's `commands.py` defines its own commands without importing
+this module; this module only adds them to `sidenote`.
 """
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError
 
-from service import __version__, create_app
-from service.db import get_db
-from service.kernel.config import ConfigError, Settings
-from service.kernel.errors import ServiceError
+from service import __version__
+from service.db.cli import db_session, script_info
+from service.identity.commands import sso_command
+from service.kernel.config import ConfigError
+from service.kernel.keys import settings
+from service.moderation.commands import moderator_group, token_group
+from service.notifications.commands import alerts_group, worker_command
+from service.portability.commands import (
+    export_command,
+    import_command,
+    privacy_group,
+    purge_command,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "--version", "-V", prog_name="sidenote", message="%(prog)s %(version)s"
 )
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Sidenote: self-hosted, moderated comments.
 
     Settings come from SIDENOTE_* environment variables or the TOML file named by SIDENOTE_CONFIG.
     """
-
-
-def with_appcontext(command: F) -> F:
-    """Build the app from the settings (a bad setting is one line) and run inside its context."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            app = create_app()
-        except ConfigError as error:
-            raise click.ClickException(f"configuration error: {error}") from None
-        with app.app_context():
-            return command(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def settings() -> Settings:
-    value: Settings = current_app.config["SIDENOTE"]
-    return value
-
-
-@contextmanager
-def db_session() -> Iterator[Session]:
-    """A session that commits when the command succeeds; domain errors become one-line errors."""
-    session = get_db().session(write=True)
-    try:
-        yield session
-        session.commit()
-    except ServiceError as error:
-        session.rollback()
-        field = next(iter(error.fields), None) if error.fields else None
-        detail = error.fields[field] if error.fields and field else error.message
-        raise click.ClickException(f"{field}: {detail}" if field else detail) from None
-    except (OperationalError, ProgrammingError) as error:
-        session.rollback()
-        # Unreachable, or not migrated yet: one line, with the likely fix, not a traceback.
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
-        raise click.ClickException(
-            f"database error: {reason} (is the database reachable? a new one needs "
-            "'sidenote db upgrade')"
-        ) from None
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    if not isinstance(ctx.obj, ScriptInfo):
+        ctx.obj = script_info()  # what every command's `with_appcontext` builds its app from
 
 
 # -- serve -----------------------------------------------------------------------------------
 
 
-@cli.command("serve")
+@cli.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
@@ -115,7 +83,6 @@ def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> Non
     show_default=True,
     help="Flask's debug mode (template reloading). Never the interactive debugger.",
 )
-@with_appcontext
 def run_development_server(host: str, port: int, debug: bool) -> None:
     """Serve with Flask's development server (what `make run` uses).
 
@@ -135,7 +102,6 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@with_appcontext
 def db_upgrade() -> None:
     """Apply all migrations (creates the database on first run).
 
@@ -162,7 +128,6 @@ def db_upgrade() -> None:
 
 
 @cli.command("check")
-@with_appcontext
 def check() -> None:
     """Is this installation ready? Database, migrations, Redis, SMTP, public URL, secrets.
 
@@ -220,7 +185,6 @@ def _site_options(require: bool) -> Callable[[F], F]:
 @site_group.command("add")
 @click.argument("slug")
 @_site_options(require=True)
-@with_appcontext
 def site_add(
     slug: str,
     name: str,
@@ -248,7 +212,6 @@ def site_add(
 @site_group.command("update")
 @click.argument("slug")
 @_site_options(require=False)
-@with_appcontext
 def site_update(
     slug: str,
     name: str | None,
@@ -274,7 +237,6 @@ def site_update(
 
 
 @site_group.command("list")
-@with_appcontext
 def site_list() -> None:
     """One site a line: slug, moderation, origins."""
     from service.comments.models import Site
@@ -289,7 +251,6 @@ def site_list() -> None:
 
 @cli.command("demo")
 @click.option("--port", default=8000, type=click.IntRange(1, 65535), help="Port of the demo.")
-@with_appcontext
 def demo(port: int) -> None:
     """Seed the demo site and article (idempotent; development mode only)."""
     from service.demo import seed_demo
@@ -305,35 +266,17 @@ def demo(port: int) -> None:
             click.echo(line)
 
 
-# -- notifications: `worker`, `alerts` (service/notifications/commands.py) -------------------
+# -- the features' commands (each feature's commands.py) -------------------------------------
 
-from service.notifications.commands import alerts_group, worker_command  # noqa: E402
-
-cli.add_command(worker_command)
+cli.add_command(worker_command)  # notifications: `worker`, `alerts`
 cli.add_command(alerts_group)
-
-
-# -- portability: `import`, `export`, `privacy`, `purge` (service/portability/commands.py) ---
-
-from service.portability.commands import COMMANDS as PORTABILITY_COMMANDS  # noqa: E402
-
-for _command in PORTABILITY_COMMANDS:
-    cli.add_command(_command)
-
-
-# -- moderation: `token`, `moderator` (service/moderation/commands.py) -----------------------
-
-from service.moderation.commands import COMMANDS as MODERATION_COMMANDS  # noqa: E402
-
-for _command in MODERATION_COMMANDS:
-    cli.add_command(_command)
-
-
-# -- identity: `site sso` (service/identity/commands.py) --------------------------------------
-
-from service.identity.commands import sso_command  # noqa: E402
-
-site_group.add_command(sso_command)
+cli.add_command(import_command)  # portability: `import`, `export`, `privacy`, `purge`
+cli.add_command(export_command)
+cli.add_command(privacy_group)
+cli.add_command(purge_command)
+cli.add_command(token_group)  # moderation: `token`, `moderator`
+cli.add_command(moderator_group)
+site_group.add_command(sso_command)  # identity: `site sso`
 
 
 def main(argv: list[str] | None = None) -> None:

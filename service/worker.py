@@ -324,7 +324,7 @@ def ensure_inline_worker(app: Flask) -> None:
         worker = Worker(app)
         thread = threading.Thread(
             target=worker.run_forever,
-            args=(_inline_stop, outbox.wake_up),
+            args=(_inline_stop, app.extensions[outbox.WAKE_UP]),
             name="sidenote-outbox",
             daemon=True,
         )

@@ -154,11 +154,13 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def session(connection: Connection) -> Iterator[Session]:
-    """A session of the test's transaction, for factories and assertions."""
-    with Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    ) as db_session:
+def session(app: Flask) -> Iterator[Session]:
+    """A session of the test's transaction, for factories and assertions.
+
+    Made by the app's database (bound to the test's connection), so it carries the app's event
+    bus and session listeners like the sessions of requests (a commit forgets cached heads).
+    """
+    with get_db(app).session() as db_session:
         yield db_session
 
 

@@ -8,16 +8,17 @@ failure only costs a cache miss).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from service.db import get_db
 from service.http.compression import CachedBody
 
 if TYPE_CHECKING:
@@ -165,16 +166,14 @@ def note_thread_created(session: Session, site_id: int, key: str) -> None:
     session.info.setdefault(CREATED_THREADS, set()).add((site_id, key))
 
 
-@event.listens_for(Session, "after_commit")
-def forget_changed_threads(session: Session) -> None:
+def forget_changed_threads(cache: HeadCache, session: Session) -> None:
+    """After a commit of the app's session: its head cache forgets the threads it changed."""
     changed: set[int] = session.info.pop(CHANGED_THREADS, set())
     created: set[tuple[int, str]] = session.info.pop(CREATED_THREADS, set())
-    known = has_app_context() and "sidenote.head_cache" in current_app.extensions
-    if (changed or created) and known:
-        head_cache().forget_threads(changed, created)
+    if changed or created:
+        cache.forget_threads(changed, created)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_noted_changes(session: Session) -> None:
     session.info.pop(CHANGED_THREADS, None)
     session.info.pop(CREATED_THREADS, None)
@@ -195,4 +194,7 @@ def init_app(app: Flask) -> None:
     app.extensions["sidenote.response_cache"] = ResponseCache(
         config.response_cache_entries, config.redis_url
     )
-    app.extensions["sidenote.head_cache"] = HeadCache(config.head_cache_seconds)
+    heads = app.extensions["sidenote.head_cache"] = HeadCache(config.head_cache_seconds)
+    database = get_db(app)
+    database.listen("after_commit", functools.partial(forget_changed_threads, heads))
+    database.listen("after_rollback", _forget_noted_changes)

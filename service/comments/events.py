@@ -3,15 +3,20 @@
 The comments and moderation domains announce what happened (`comment.created`, `comment.approved`,
 …); other parts (notifications, webhooks, audit) subscribe and write their own rows in the same
 session, so a change and its consequences commit or roll back together (transactional outbox).
+
+Subscribers live on each app's `EventBus`, never in this module: `create_app` subscribes them all
+in one list (`service.subscribe_handlers`), and `emit` finds the bus from the session (the app's
+`Database` puts it in `session.info`), so emitting code needs no bus argument and two apps in one
+process hear only their own handlers.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment
@@ -61,16 +66,60 @@ class CommentEvent:
 
 
 Handler = Callable[[Session, CommentEvent], None]
-_handlers: dict[str, list[Handler]] = defaultdict(list)
+
+#: Where an app keeps its bus: `app.extensions[BUS]`, and `session.info[BUS]` on the sessions
+#: its `Database` makes (so domain code finds it from the session it already has).
+BUS = "sidenote.bus"
 
 
-def subscribe(name: str, handler: Handler) -> None:
-    if name not in COMMENT_EVENTS:
-        raise ValueError(f"unknown event {name!r}")
-    if handler not in _handlers[name]:
-        _handlers[name].append(handler)
+class EventBus:
+    """One app's subscribers, by event name, called in the order they were subscribed.
+
+    Each app builds its own (`create_app` subscribes every handler in one list,
+    `service.subscribe_handlers`), so two apps in one process never share handlers.
+    """
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[Handler]] = {}
+
+    def subscribe(self, name: str, handler: Handler) -> None:
+        if name not in COMMENT_EVENTS:
+            raise ValueError(f"unknown event {name!r}")
+        handlers = self._handlers.setdefault(name, [])
+        if handler not in handlers:
+            handlers.append(handler)
+
+    def unsubscribe(self, name: str, handler: Handler) -> None:
+        handlers = self._handlers.get(name, [])
+        if handler in handlers:
+            handlers.remove(handler)
+
+    def handlers(self, name: str) -> tuple[Handler, ...]:
+        return tuple(self._handlers.get(name, ()))
+
+    def subscriptions(self) -> list[tuple[str, Handler]]:
+        """Every (event, handler) pair, in delivery order: what tests compare."""
+        return [
+            (name, handler) for name, handlers in self._handlers.items() for handler in handlers
+        ]
+
+    def emit(self, session: Session, event: CommentEvent) -> None:
+        for handler in self.handlers(event.name):
+            handler(session, event)
+
+
+def bus_of(session: Session) -> EventBus:
+    """The bus of the app that made `session`, else of the current app (a session made by hand
+    inside an app context, as tests do). Outside both, emitting is a programming error: an
+    event nobody could hear would silently lose its mails and webhooks."""
+    bus = session.info.get(BUS)
+    if isinstance(bus, EventBus):
+        return bus
+    if has_app_context() and BUS in current_app.extensions:
+        app_bus: EventBus = current_app.extensions[BUS]
+        return app_bus
+    raise RuntimeError("no event bus: use a session of the app's Database or an app context")
 
 
 def emit(session: Session, event: CommentEvent) -> None:
-    for handler in _handlers.get(event.name, ()):
-        handler(session, event)
+    bus_of(session).emit(session, event)

@@ -6,7 +6,7 @@ version, score window) and holds the serialized bytes in the response cache; ans
 no database and none of Flask's per-request machinery. This WSGI middleware answers exactly those
 requests (or their 304) and passes everything else to the app, which fills both caches.
 
-Freshness: a change committed by this process forgets the thread's head at once (see
+Freshness: a change committed by this app's sessions forgets the thread's head at once (see
 `caching.forget_changed_threads`); a change made by another process is seen within
 `SIDENOTE_HEAD_CACHE_SECONDS` (1 s by default; 0 turns the fast path off). Thread pages let
 CDNs keep them for 5 s anyway (`CDN-Cache-Control`, `Surrogate-Control`); browsers revalidate

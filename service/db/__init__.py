@@ -258,15 +258,39 @@ class WriterQueue:
             os.close(descriptor)
 
 
-class Database:
-    """Engine and session factory of one app. Creating it connects to nothing."""
+SessionListener = Callable[[Session], None]
 
-    def __init__(self, url: str, *, durable_commits: bool) -> None:
+
+class Database:
+    """Engine and session factory of one app. Creating it connects to nothing.
+
+    Its sessions start with `info` (the app's event bus, …) and carry the session listeners its
+    app added with `listen`: nothing is attached to SQLAlchemy's `Session` class, so the
+    sessions of another app, or made by hand, never run this app's listeners.
+    """
+
+    def __init__(
+        self, url: str, *, durable_commits: bool, info: dict[str, Any] | None = None
+    ) -> None:
         self.url = url
         self.durable_commits = durable_commits
+        self.info: dict[str, Any] = dict(info or {})
+        self._listeners: list[tuple[str, SessionListener]] = []
         self._engine: Engine | None = None
         self._factory: sessionmaker[Session] | None = None
         self._write_factory: sessionmaker[Session] | None = None
+
+    def listen(self, name: str, listener: SessionListener) -> None:
+        """Run `listener` on this database's sessions' `name` event (`after_commit`, …)."""
+        self._listeners.append((name, listener))
+        for factory in {id(f): f for f in (self._factory, self._write_factory) if f}.values():
+            event.listen(factory, name, listener)
+
+    def _sessionmaker(self, **kwargs: Any) -> sessionmaker[Session]:
+        factory = sessionmaker(expire_on_commit=False, info=self.info, **kwargs)
+        for name, listener in self._listeners:
+            event.listen(factory, name, listener)
+        return factory
 
     @property
     def engine(self) -> Engine:
@@ -280,16 +304,14 @@ class Database:
 
     def session(self, *, write: bool = False) -> Session:
         if self._factory is None or self._write_factory is None:
-            self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+            self._factory = self._sessionmaker(bind=self.engine)
             write_bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-            self._write_factory = sessionmaker(bind=write_bind, expire_on_commit=False)
+            self._write_factory = self._sessionmaker(bind=write_bind)
         return (self._write_factory if write else self._factory)()
 
     def bind_to(self, connection: Connection) -> None:
         """Run every session inside `connection`'s transaction, using savepoints (tests)."""
-        factory = sessionmaker(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-        )
+        factory = self._sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
         self._factory = self._write_factory = factory
 
     def dispose(self) -> None:
@@ -370,6 +392,9 @@ def transactional(view: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def init_app(app: Flask, url: str, *, durable_commits: bool) -> None:
-    app.extensions["sidenote.db"] = Database(url, durable_commits=durable_commits)
+def init_app(
+    app: Flask, url: str, *, durable_commits: bool, info: dict[str, Any] | None = None
+) -> None:
+    """`info` starts every session's `Session.info` (`create_app` puts the event bus there)."""
+    app.extensions["sidenote.db"] = Database(url, durable_commits=durable_commits, info=info)
     app.teardown_appcontext(_close_session)

@@ -35,10 +35,6 @@ def rate_key() -> str:
     return f"id:{identity}" if identity else f"ip:{ip_hash()}"
 
 
-#: Endpoint -> the named limit it takes; filled by `operation(rate_limit=...)` at import time.
-LIMITED_ENDPOINTS: dict[str, LimitName] = {}
-
-
 def limit_value(name: LimitName) -> Callable[[], str]:
     def value() -> str:
         limit: str = getattr(settings(), f"ratelimit_{name}")
@@ -52,11 +48,6 @@ def _no_limit(name: LimitName) -> Callable[[], bool]:
         return not getattr(settings(), f"ratelimit_{name}").strip()
 
     return exempt
-
-
-def limit_endpoint(endpoint: str, name: LimitName) -> None:
-    """Declare that `endpoint` takes the named limit (applied to each app in `init_app`)."""
-    LIMITED_ENDPOINTS[endpoint] = name
 
 
 def app_limiter() -> Limiter:
@@ -118,6 +109,18 @@ def too_many(reset_at: float) -> RateLimited:
     )
 
 
+def limited_endpoints(app: Flask) -> dict[str, LimitName]:
+    """Endpoint -> the named limit it takes, from the operations the app's views declare."""
+    from service.http.operations import operation_of
+
+    limited: dict[str, LimitName] = {}
+    for endpoint, view in app.view_functions.items():
+        found = operation_of(view)
+        if found is not None and found.rate_limit is not None:
+            limited[endpoint] = found.rate_limit
+    return limited
+
+
 def init_app(app: Flask) -> None:
     """One limiter per app (tests build many apps; each gets clean storage and state)."""
     config = app.config["SIDENOTE"]
@@ -138,7 +141,7 @@ def init_app(app: Flask) -> None:
     )
     limiter.init_app(app)
     app.extensions["sidenote.limiter"] = limiter
-    for endpoint, name in LIMITED_ENDPOINTS.items():
+    for endpoint, name in limited_endpoints(app).items():
         limit = limiter.limit(limit_value(name), scope=name, exempt_when=_no_limit(name))
         app.view_functions[endpoint] = limit(app.view_functions[endpoint])  # type: ignore[assignment]
 

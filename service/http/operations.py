@@ -2,7 +2,10 @@
 
 `operation(...)` registers a Flask view on a blueprint, parses the query string and JSON body into
 the declared models (bad input becomes a `validation_failed` error naming the field), passes them
-to the view as `query=` and `body=`, and records everything the OpenAPI 3.1 document needs.
+to the view as `query=` and `body=`, and records everything the OpenAPI 3.1 document needs on
+the view itself (`OPERATION`). Nothing is collected at import: each app reads its operations from
+its own view functions (`collect_operations`, called by `create_app`), and the rate limiter wraps
+the views whose operation names a limit.
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from pydantic import BaseModel, ValidationError
 
-from service.http.limits import LimitName, limit_endpoint
+from service.http.limits import LimitName
 from service.kernel.errors import (
     ERROR_CODES,
     UnsupportedMediaType,
@@ -42,10 +45,38 @@ class Operation:
     errors: list[str]
     auth: list[str] = field(default_factory=list)
     description: str = ""
+    #: The named limit it takes (`SIDENOTE_RATELIMIT_<NAME>`), applied per app by `limits`.
+    rate_limit: LimitName | None = None
+    #: Models to list in components/schemas although no request or response names them
+    #: (e.g. the body of the webhook POSTs this operation's webhooks make).
+    documents: list[type[BaseModel]] = field(default_factory=list)
 
 
-OPERATIONS: list[Operation] = []
-_EXTRA_SCHEMAS: list[type[BaseModel]] = []
+#: The attribute of a view function that holds its `Operation`.
+OPERATION = "sidenote_operation"
+#: Where an app keeps its operations (`collect_operations`) and its document, once built.
+OPERATIONS = "sidenote.operations"
+DOCUMENT = "sidenote.openapi_document"
+
+
+def operation_of(view: Callable[..., Any]) -> Operation | None:
+    found = getattr(view, OPERATION, None)
+    return found if isinstance(found, Operation) else None
+
+
+def collect_operations(app: Flask) -> list[Operation]:
+    """The app's declared operations, in the order their views were registered."""
+    operations: list[Operation] = []
+    for view in app.view_functions.values():
+        found = operation_of(view)
+        if found is not None and found not in operations:
+            operations.append(found)
+    return operations
+
+
+def app_operations(app: Flask | None = None) -> list[Operation]:
+    operations: list[Operation] = (app or current_app).extensions[OPERATIONS]
+    return operations
 
 
 def _flask_rule(path: str) -> str:
@@ -109,10 +140,12 @@ def operation(
     description: str = "",
     prefix: str = "/api/v1",
     rate_limit: LimitName | None = None,
+    documents: list[type[BaseModel]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and register one API operation (see the module docstring).
 
-    `rate_limit` names one of the configured limits (`SIDENOTE_RATELIMIT_<NAME>`).
+    `rate_limit` names one of the configured limits (`SIDENOTE_RATELIMIT_<NAME>`); `documents`
+    adds models to the document's schemas that no request or response names.
     """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -124,13 +157,9 @@ def operation(
                 path_args["body"] = parse_body(body)
             return view(**path_args)
 
-        if rate_limit is not None:
-            limit_endpoint(f"{blueprint.name}.{view.__name__}", rate_limit)
-
-        blueprint.add_url_rule(
-            _flask_rule(path), view.__name__, wrapper, methods=[method], strict_slashes=False
-        )
-        OPERATIONS.append(
+        setattr(
+            wrapper,
+            OPERATION,
             Operation(
                 method=method.lower(),
                 path=prefix + path,
@@ -147,16 +176,16 @@ def operation(
                 ),
                 auth=auth or [],
                 description=description or (view.__doc__ or "").strip(),
-            )
+                rate_limit=rate_limit,
+                documents=list(documents or []),
+            ),
+        )
+        blueprint.add_url_rule(
+            _flask_rule(path), view.__name__, wrapper, methods=[method], strict_slashes=False
         )
         return wrapper
 
     return decorate
-
-
-def document_schema(model: type[BaseModel]) -> None:
-    """Include a model in components/schemas although no operation names it (e.g. webhooks)."""
-    _EXTRA_SCHEMAS.append(model)
 
 
 # -- document --------------------------------------------------------------------------------
@@ -225,11 +254,11 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
     return parameters
 
 
-def build_document(error_model: type[BaseModel]) -> dict[str, Any]:
+def build_document(operations: list[Operation], error_model: type[BaseModel]) -> dict[str, Any]:
     components = _Components()
     error_ref = components.ref(error_model)
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in operations:
         entry: dict[str, Any] = {
             "operationId": op.operation_id,
             "summary": op.summary,
@@ -272,8 +301,9 @@ def build_document(error_model: type[BaseModel]) -> dict[str, Any]:
         if op.auth:
             entry["security"] = [{scheme: []} for scheme in op.auth]
         paths.setdefault(op.path, {})[op.method] = entry
-    for model in _EXTRA_SCHEMAS:
-        components.ref(model, "serialization")
+    for op in operations:
+        for model in op.documents:
+            components.ref(model, "serialization")
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

@@ -2,7 +2,8 @@
 
 `init_app` wires the part into an app without touching the database or the network: it resolves
 reader sessions before views (and rate limits) run, offers the `sso` feature to the widget,
-mails a guest whose comment waits for their address, and registers the verification and data
+adds the mail that asks a guest to confirm their address (`create_app` subscribes
+`guests.on_comment_created`, which queues it), and registers the verification and data
 pages. The API lives in `service/api/sso.py`, the CLI in `commands.py`; docs/sso.md explains it.
 """
 
@@ -12,13 +13,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from service.comments import events
     from service.comments.features import provide
     from service.identity import guests, sessions
     from service.identity.pages import identity_pages
     from service.identity.sso import has_sso_secret
+    from service.notifications.compose import add_composers
 
     sessions.init_app(app)
-    provide("sso", has_sso_secret)
-    events.subscribe("comment.created", guests.on_comment_created)
+    provide(app, "sso", has_sso_secret)
+    add_composers(app, {"verify": guests.verify_mail})
     app.register_blueprint(identity_pages)

@@ -7,37 +7,11 @@ valid until `--retire-old`).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
-
 import click
-from sqlalchemy.orm import Session
+from flask.cli import with_appcontext
 
+from service.db.cli import db_session
 from service.kernel.clock import isoformat
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _in_app(command: F) -> F:
-    """`service.cli.with_appcontext`, looked up at call time (cli.py imports this module)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from service.cli import with_appcontext
-
-        return with_appcontext(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    from service.cli import db_session
-
-    with db_session() as session:
-        yield session
 
 
 @click.command("sso")
@@ -58,7 +32,7 @@ def _session() -> Iterator[Session]:
     default=None,
     help="A guest's comment appears once they confirm their email address.",
 )
-@_in_app
+@with_appcontext
 def sso_command(
     slug: str,
     new_secret: bool,
@@ -77,7 +51,7 @@ def sso_command(
 
     if new_secret and retire_old:
         raise click.UsageError("Retire the old secret once tokens use the new one, not together.")
-    with _session() as session:
+    with db_session() as session:
         site = get_site(session, slug)
         before = identity_settings.identity_settings(site).model_dump()
         after = identity_settings.update_settings(

@@ -34,7 +34,7 @@ from service.kernel.errors import SsoRequired
 from service.kernel.keys import IP_VOTER_PREFIX, settings
 from service.moderation.identity_checks import UNVERIFIED_GUEST
 from service.notifications import links, outbox
-from service.notifications.compose import Cancelled, composer, site_name
+from service.notifications.compose import Cancelled, site_name
 from service.notifications.i18n import pick_locale, translate
 from service.notifications.mail import Mail, render_mail
 from service.notifications.models import EmailAddress
@@ -155,7 +155,6 @@ def held_comments(session: Session, site_id: int, address: EmailAddress) -> list
     ][:MAX_HELD]
 
 
-@composer("verify")
 def verify_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     address_id, site_id = payload.get("email_id"), payload.get("site_id")
     address = session.get(EmailAddress, address_id) if isinstance(address_id, int) else None

@@ -6,41 +6,16 @@ line and a non-zero exit.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
 
 import click
-from sqlalchemy.orm import Session
+from flask.cli import AppGroup
 
+from service.db.cli import db_session
 from service.kernel.clock import isoformat
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def _in_app(command: F) -> F:
-    """`service.cli.with_appcontext`, looked up at call time (cli.py imports this module)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from service.cli import with_appcontext
-
-        return with_appcontext(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    from service.cli import db_session
-
-    with db_session() as session:
-        yield session
-
-
-@click.group("token")
+@click.group("token", cls=AppGroup)
 def token_group() -> None:
     """API tokens for scripts (Authorization: Bearer …)."""
 
@@ -54,12 +29,11 @@ def token_group() -> None:
     help="read < moderate < admin. Only admin tokens may omit --site.",
 )
 @click.option("--name", default="", help="What the token is for (shown in `token list`).")
-@_in_app
 def token_add(site: str | None, scope: str, name: str) -> None:
     """Create a token: its id on the first line, the token itself alone on the last line."""
     from service.moderation.auth import create_token
 
-    with _session() as session:
+    with db_session() as session:
         token, secret = create_token(session, scope=scope, site_slug=site, name=name)
     click.echo(str(token.id))
     click.echo(
@@ -71,12 +45,11 @@ def token_add(site: str | None, scope: str, name: str) -> None:
 
 @token_group.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Include revoked tokens.")
-@_in_app
 def token_list(show_all: bool) -> None:
     """One token a line: id, name, site (or *), scope, created, last used (tab-separated)."""
     from service.moderation.auth import list_tokens
 
-    with _session() as session:
+    with db_session() as session:
         rows = list_tokens(session)
     for token, slug in rows:
         if token.revoked_at is not None and not show_all:
@@ -96,17 +69,16 @@ def token_list(show_all: bool) -> None:
 
 @token_group.command("revoke")
 @click.argument("token_id", type=int)
-@_in_app
 def token_revoke(token_id: int) -> None:
     """Revoke a token at once (its requests answer 401 from now on)."""
     from service.moderation.auth import revoke_token
 
-    with _session() as session:
+    with db_session() as session:
         revoke_token(session, token_id)
     click.echo(f"revoked token {token_id}")
 
 
-@click.group("moderator")
+@click.group("moderator", cls=AppGroup)
 def moderator_group() -> None:
     """Accounts for the moderator UI (/moderate)."""
 
@@ -126,7 +98,6 @@ def moderator_group() -> None:
     is_flag=True,
     help="Read the password from standard input (else it is asked for).",
 )
-@_in_app
 def moderator_add(username: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
     """Add a moderator; the password is hashed with argon2id."""
     from service.moderation.auth import create_moderator
@@ -135,12 +106,9 @@ def moderator_add(username: str, role: str, sites: tuple[str, ...], password_std
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _session() as session:
+    with db_session() as session:
         moderator = create_moderator(
             session, username=username, password=password, role=role, site_slugs=list(sites)
         )
     where = "every site" if role == "admin" else ", ".join(sites)
     click.echo(f"added {role} {moderator.username} ({where})")
-
-
-COMMANDS = [token_group, moderator_group]

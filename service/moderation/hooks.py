@@ -1,4 +1,4 @@
-"""Moderation's event handlers (subscribed when the pipeline is imported):
+"""Moderation's event handlers (each app subscribes them: `service.subscribe_handlers`):
 
 - `comment.reported`: open reports reaching the site's threshold hold an approved comment again;
 - `comment.approved` / `comment.rejected` / `comment.deleted`: train the site's spam score on the
@@ -61,10 +61,3 @@ def train_on_decision(session: Session, event: events.CommentEvent) -> None:
     if event.data.get("cause") == "author":  # published by its author's verification, not a judge
         return
     spam.train_decision(session, event.comment)
-
-
-def subscribe() -> None:
-    events.subscribe("comment.reported", hold_when_reported)
-    events.subscribe("comment.approved", train_on_decision)
-    events.subscribe("comment.rejected", train_on_decision)
-    events.subscribe("comment.deleted", train_on_decision)

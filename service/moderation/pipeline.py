@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from service.comments.models import Comment
 from service.kernel.errors import Banned, RejectedByPolicy
 from service.kernel.text import text_fingerprint
-from service.moderation import hooks
 from service.moderation.bot_checks import check_form_token_signal, check_honeypot
 from service.moderation.checks import (
     check_banned_identity,
@@ -33,8 +32,6 @@ from service.moderation.rules import rules_for
 from service.moderation.verdicts import STRENGTH, Action, Check, Decision, Draft, Verdict
 
 __all__ = ["CHECKS", "STRENGTH", "Action", "Check", "Decision", "Draft", "Verdict", "evaluate"]
-
-hooks.subscribe()
 
 
 def check_thread_mode(session: Session, draft: Draft) -> Verdict | None:

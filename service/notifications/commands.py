@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import signal
 import threading
-from collections.abc import Callable
 from types import FrameType
-from typing import Any, TypeVar
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _in_app(command: F) -> F:
-    """`service.cli.with_appcontext`, looked up at call time (cli.py imports this module)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from service.cli import with_appcontext
-
-        return with_appcontext(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+from service.db.cli import db_session
 
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit (tests, cron).")
 @click.option("--id", "worker_id", default=None, help="Name in claimed_by (default host:pid:rand).")
-@_in_app
+@with_appcontext
 def worker_command(once: bool, worker_id: str | None) -> None:
     """Send queued mails and webhooks (run one or several; they never take the same item)."""
     from service.worker import Worker
@@ -58,7 +44,7 @@ def worker_command(once: bool, worker_id: str | None) -> None:
     worker.run_forever(stop)
 
 
-@click.group("alerts")
+@click.group("alerts", cls=AppGroup)
 def alerts_group() -> None:
     """Moderators' mails about pending and reported comments."""
 
@@ -76,10 +62,8 @@ def alerts_group() -> None:
 @click.option(
     "--locale", default=None, help="Language of the mails (default: SIDENOTE_MAIL_LOCALE)."
 )
-@_in_app
 def alerts_set(username: str, email: str, frequency: str, locale: str | None) -> None:
     """Mail USERNAME about comments that need a moderator on the sites they moderate."""
-    from service.cli import db_session
     from service.notifications.alerts import set_alerts
 
     with db_session() as session:
@@ -91,10 +75,8 @@ def alerts_set(username: str, email: str, frequency: str, locale: str | None) ->
 
 @alerts_group.command("off")
 @click.argument("username")
-@_in_app
 def alerts_off(username: str) -> None:
     """Stop USERNAME's alert mails."""
-    from service.cli import db_session
     from service.notifications.alerts import stop_alerts
 
     with db_session() as session:
@@ -103,10 +85,8 @@ def alerts_off(username: str) -> None:
 
 
 @alerts_group.command("list")
-@_in_app
 def alerts_list() -> None:
     """One moderator a line: username, frequency, address."""
-    from service.cli import db_session
     from service.moderation.models import Moderator
     from service.notifications.models import EmailAddress, Subscription
 

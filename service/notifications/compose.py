@@ -8,9 +8,10 @@ item is `Cancelled`, not sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,20 +30,25 @@ class Cancelled(Exception):
 
 
 Composer = Callable[[Session, dict[str, Any], str], Mail]
-COMPOSERS: dict[str, Composer] = {}
+
+#: Where an app keeps its templates: `app.extensions[COMPOSERS]` (template name -> composer),
+#: made by `create_app` and filled by the parts' `init_app` (`TEMPLATES` here, `verify` by
+#: identity).
+COMPOSERS = "sidenote.composers"
 
 
-def composer(name: str) -> Callable[[Composer], Composer]:
-    def register(function: Composer) -> Composer:
-        COMPOSERS[name] = function
-        return function
-
-    return register
+def add_composers(app: Flask, composers: Mapping[str, Composer]) -> None:
+    registry: dict[str, Composer] = app.extensions[COMPOSERS]
+    for name, function in composers.items():
+        if registry.get(name, function) is not function:
+            raise ValueError(f"two composers for the mail template {name!r}")
+        registry[name] = function
 
 
 def compose(session: Session, item: OutboxItem) -> Mail:
     payload = item.payload
-    function = COMPOSERS.get(str(payload.get("template")))
+    composers: dict[str, Composer] = current_app.extensions[COMPOSERS]
+    function = composers.get(str(payload.get("template")))
     if function is None:
         raise Cancelled(f"unknown mail template {payload.get('template')!r}")
     base = settings().public_url or str(payload.get("base") or "")
@@ -88,7 +94,6 @@ def thread_title(thread: Thread) -> str:
     return header_text(thread.title or thread.key)
 
 
-@composer("confirm")
 def confirm_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     subscription, address = _subscription(session, payload)
     if subscription.confirmed:
@@ -117,7 +122,6 @@ def _reader_footer(
     }
 
 
-@composer("comment")
 def comment_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     subscription, address = _subscription(session, payload)
     if not subscription.confirmed or address.confirmed_at is None:
@@ -148,7 +152,6 @@ def comment_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     )
 
 
-@composer("digest")
 def digest_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     subscription, address = _subscription(session, payload)
     if not subscription.confirmed:
@@ -243,7 +246,6 @@ def _mail_to_author(
     )
 
 
-@composer("author")
 def author_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     """To a comment's author: approved, or rejected with the reason's text."""
     address: EmailAddress = _get(session, EmailAddress, payload.get("email_id"), "address")
@@ -269,7 +271,6 @@ def author_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     )
 
 
-@composer("reply")
 def reply_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     """To a comment's author: someone replied to it. The address is the parent's, read now."""
     reply = _approved(session, payload.get("comment_id"))
@@ -309,7 +310,6 @@ def still_needs_moderator(comment: Comment, reason: str) -> bool:
     return comment.status in {"approved", "pending"}
 
 
-@composer("moderation")
 def moderation_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     subscription, address = _subscription(session, payload)
     moderator_id = subscription.moderator_id
@@ -350,7 +350,6 @@ def moderation_mail(session: Session, payload: dict[str, Any], base: str) -> Mai
     )
 
 
-@composer("moderation_digest")
 def moderation_digest_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     subscription, address = _subscription(session, payload)
     moderator_id = subscription.moderator_id
@@ -415,3 +414,15 @@ def moderation_digest_mail(session: Session, payload: dict[str, Any], base: str)
         locale=locale,
         unsubscribe_url=str(context["unsubscribe_link"]),
     )
+
+
+#: The mail templates this part composes (the outbox item's `payload["template"]`).
+TEMPLATES: dict[str, Composer] = {
+    "confirm": confirm_mail,
+    "comment": comment_mail,
+    "digest": digest_mail,
+    "author": author_mail,
+    "reply": reply_mail,
+    "moderation": moderation_mail,
+    "moderation_digest": moderation_digest_mail,
+}

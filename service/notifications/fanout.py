@@ -36,15 +36,6 @@ from service.notifications.subscriptions import (
 )
 
 
-def register() -> None:
-    events.subscribe("comment.created", on_created)
-    events.subscribe("comment.approved", on_approved)
-    events.subscribe("comment.rejected", on_rejected)
-    events.subscribe("comment.deleted", on_deleted)
-    events.subscribe("comment.reported", on_reported)
-    events.subscribe("comment.edited", on_edited)
-
-
 def _site(session: Session, comment: Comment) -> Site:
     return session.get_one(Site, comment.site_id)
 

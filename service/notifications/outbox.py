@@ -17,18 +17,20 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, Table, and_, delete, event, func, literal, or_, select, update
+from flask import Flask
+from sqlalchemy import Insert, Table, and_, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.db import table_of
+from service.db import get_db, table_of
 from service.kernel import clock
 from service.notifications.models import OutboxItem
 
 log = logging.getLogger(__name__)
 
-#: Set after a commit that enqueued something, so an inline worker wakes up at once.
-wake_up = threading.Event()
+#: Where an app keeps the event its sessions set after a commit that enqueued something, so its
+#: inline worker wakes up at once (`listen`).
+WAKE_UP = "sidenote.outbox_wake_up"
 _ENQUEUED = "sidenote.outbox_enqueued"
 
 #: Namespace of the stable ids of idempotent items (one per recipient and cause, ever).
@@ -135,13 +137,19 @@ def enqueue_where(session: Session, row: dict[str, Any], *where: Any) -> bool:
     return inserted
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_inline_worker(session: Session) -> None:
-    if session.info.pop(_ENQUEUED, False):
-        wake_up.set()
+def listen(app: Flask) -> None:
+    """Wake `app`'s inline worker after a commit of one of its sessions that enqueued an item."""
+    wake_up = app.extensions[WAKE_UP] = threading.Event()
+
+    def _wake_inline_worker(session: Session) -> None:
+        if session.info.pop(_ENQUEUED, False):
+            wake_up.set()
+
+    database = get_db(app)
+    database.listen("after_commit", _wake_inline_worker)
+    database.listen("after_rollback", _forget_enqueued)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_enqueued(session: Session) -> None:
     session.info.pop(_ENQUEUED, None)
 

@@ -12,7 +12,7 @@ from service.comments.events import COMMENT_EVENTS
 from service.comments.sites import get_site
 from service.db import get_session, transactional
 from service.http.api import api
-from service.http.operations import document_schema, json_response, operation
+from service.http.operations import json_response, operation
 from service.kernel.clock import isoformat
 from service.moderation import auth
 from service.notifications import webhooks
@@ -95,9 +95,6 @@ class WebhookDelivery(BaseModel):
     data: dict[str, object] | None = None
 
 
-document_schema(WebhookDelivery)
-
-
 def webhook_json(webhook: Webhook, *, secret: bool = False) -> dict[str, object]:
     return {
         "id": webhook.id,
@@ -150,6 +147,7 @@ def list_webhooks(site: str) -> Response:
     tags=["webhooks"],
     body=WebhookCreate,
     responses={201: WebhookOut},
+    documents=[WebhookDelivery],  # the body of the POSTs the webhook receives
     errors=[*ERRORS, "unsupported_media_type"],
     auth=AUTH,
 )

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 import click
+from flask.cli import AppGroup, with_appcontext
 
+from service.db.cli import db_session
+from service.kernel.keys import settings
 from service.portability.importer import FORMATS
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _in_app(command: F) -> F:
-    """`service.cli.with_appcontext`, looked up at call time (cli.py imports this module)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from service.cli import with_appcontext
-
-        return with_appcontext(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _parse_remap(
@@ -112,7 +99,7 @@ class _Bars:
     help="Name of the installation the file comes from (default: the site or base URL the "
     "export names). Needed to import two Isso databases into one site.",
 )
-@_in_app
+@with_appcontext
 def import_command(
     source: str,
     file: Path,
@@ -129,7 +116,6 @@ def import_command(
     keeps whole pages and a second run completes it. A run that imports nothing from a file
     holding comments exits 1 with the reason.
     """
-    from service.cli import settings
     from service.db import get_db
     from service.kernel.errors import ServiceError
     from service.portability.importer import ImportHooks, ImportOptions, run_import
@@ -189,13 +175,12 @@ def import_command(
 @click.option(
     "--without-emails", is_flag=True, help="Leave commenters' and subscribers' emails out."
 )
-@_in_app
+@with_appcontext
 def export_command(site: str, shape: str, output: Path | None, without_emails: bool) -> None:
     """Export a site: threads, comments, votes, reports, moderation log, subscriptions.
 
     The format is described by docs/export.schema.json; `sidenote import sidenote FILE` reads it.
     """
-    from service.cli import db_session
     from service.portability.exporter import export_site
 
     with db_session() as session:
@@ -221,7 +206,7 @@ def _write(chunks: Any, handle: IO[str]) -> None:
     handle.flush()
 
 
-@click.group("privacy")
+@click.group("privacy", cls=AppGroup)
 def privacy_group() -> None:
     """Privacy requests for one email address."""
 
@@ -231,10 +216,8 @@ def privacy_group() -> None:
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
 )
-@_in_app
 def privacy_export(email: str, output: Path | None) -> None:
     """Print everything stored about EMAIL as JSON."""
-    from service.cli import db_session
     from service.privacy.requests import export_person
 
     with db_session() as session:
@@ -248,10 +231,8 @@ def privacy_export(email: str, output: Path | None) -> None:
 @privacy_group.command("erase")
 @click.argument("email")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@_in_app
 def privacy_erase(email: str, yes: bool) -> None:
     """Erase EMAIL: anonymise its comments, cancel its subscriptions, drop its IP hashes."""
-    from service.cli import db_session
     from service.kernel.actors import CLI_ACTOR
     from service.privacy.requests import erase_person
 
@@ -264,10 +245,9 @@ def privacy_erase(email: str, yes: bool) -> None:
 
 
 @click.command("purge")
-@_in_app
+@with_appcontext
 def purge_command() -> None:
     """Apply retention: drop old IP hashes, delete old rejected and spam comments."""
-    from service.cli import db_session, settings
     from service.kernel.actors import SYSTEM_ACTOR
     from service.privacy.retention import purge
 
@@ -275,6 +255,3 @@ def purge_command() -> None:
         purged = purge(session, settings(), SYSTEM_ACTOR)
     for name, count in purged.as_dict().items():
         click.echo(f"{name.replace('_', ' ')}: {count}")
-
-
-COMMANDS = (import_command, export_command, privacy_group, purge_command)

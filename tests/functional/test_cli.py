@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import sqlite3
 import subprocess
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 from service.cli import cli
 
 SIDENOTE = [sys.executable, "-m", "service.cli"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -72,6 +74,26 @@ def test_the_command_tree_is_walked() -> None:
     """The help test above covers nested commands too (a broken walk would test nothing)."""
     paths = command_paths(cli)
     assert {("db", "upgrade"), ("site", "add"), ("site", "list"), ("demo",)} <= set(paths)
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module `path` imports, at its top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_no_module_imports_the_entry_point() -> None:
+    """`sidenote` (service/cli.py) adds the features' commands; they never import it back."""
+    modules = [path for path in (ROOT / "service").rglob("*.py") if path.name != "cli.py"]
+    assert len([path for path in modules if path.name == "commands.py"]) >= 4
+    importers = [path for path in modules if "service.cli" in imported_modules(path)]
+    assert importers == []
 
 
 def test_sites_are_added_updated_and_listed(migrated: dict[str, str]) -> None:
