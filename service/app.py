@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import db, identity, notifications, ops, web
+from service import db, ops, web
 from service.comments import api as comments_api
 from service.comments import caching, fast_reads
 from service.comments.events import BUS, EventBus
@@ -18,6 +18,7 @@ from service.http.access_log import AccessLog
 from service.http.operations import OPERATIONS, collect_operations
 from service.identity import api as identity_api
 from service.identity import guests
+from service.identity import wiring as identity_wiring
 from service.kernel.config import Settings, load_settings
 from service.moderation import api as moderation_api
 from service.moderation import auth, hooks
@@ -26,8 +27,10 @@ from service.moderation import ui as moderate
 from service.notifications import api as notifications_api
 from service.notifications import fanout, webhook_api
 from service.notifications import models as notifications_models
+from service.notifications import wiring as notifications_wiring
 from service.notifications.compose import COMPOSERS
 from service.portability import api as portability_api
+from service.worker import ensure_inline_worker
 
 #: The web edges that declare operations on the `api` blueprint when imported.
 API_EDGES = (
@@ -86,11 +89,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     fast_reads.init_app(app)
     web.init_app(app)
     ops.init_app(app)
-    notifications.init_app(app)
-    identity.init_app(app)
+    notifications_wiring.init_app(app)
+    identity_wiring.init_app(app)
     moderate.init_app(app)
     app.extensions[OPERATIONS] = collect_operations(app)  # after every blueprint
     limits.init_app(app)  # after every blueprint: it wraps their rate-limited views
+    if settings.worker == "inline":
+        app.before_request(lambda: ensure_inline_worker(app))
     return app
 
 

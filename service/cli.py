@@ -5,7 +5,7 @@ the same settings as the server (`SIDENOTE_*`, `SIDENOTE_CONFIG`).
 
 The commands are Flask `AppGroup`s and `with_appcontext` commands: Flask builds the app the first
 time a command needs it, from the `ScriptInfo` this group puts in the click context
-(service/clitools.py). Each feature's `commands.py` defines its own commands without importing
+(`script_info` below). Each feature's `commands.py` defines its own commands without importing
 this module; this module only adds them to `sidenote`.
 """
 
@@ -16,26 +16,42 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from service import __version__
-from service.db.cli import db_session, script_info
+from service.app import create_app
+from service.db.cli import db_session
 from service.identity.commands import sso_command
 from service.kernel.config import ConfigError
 from service.kernel.keys import settings
 from service.moderation.commands import moderator_group, token_group
-from service.notifications.commands import alerts_group, worker_command
+from service.notifications.commands import alerts_group
 from service.portability.commands import (
     export_command,
     import_command,
     privacy_group,
     purge_command,
 )
+from service.worker import worker_command
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def app_from_settings() -> Flask:
+    """The app the settings describe (`SIDENOTE_*`, `SIDENOTE_CONFIG`); a bad setting is one
+    line and exit 1."""
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(f"configuration error: {error}") from None
+
+
+def script_info() -> ScriptInfo:
+    """What `with_appcontext` loads the app from (Flask's debug flag stays the app's own)."""
+    return ScriptInfo(create_app=app_from_settings, set_debug_flag=False)
 
 
 @click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,6 +85,7 @@ def cli(ctx: click.Context) -> None:
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(1, 3600))
 def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
     """Serve the app with gunicorn (production server)."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.server import run_gunicorn
 
     run_gunicorn(host=host, port=port, workers=workers, threads=threads, timeout=timeout)
@@ -107,6 +124,7 @@ def db_upgrade() -> None:
 
     Says so when there is nothing to do; refuses a database a newer Sidenote migrated.
     """
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.db import make_engine
     from service.db.migrate import SchemaNewerThanCode, upgrade_database
 
@@ -133,6 +151,7 @@ def check() -> None:
 
     Prints each problem on one line and exits 1 if there is any; run it after every change.
     """
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.doctor import run_checks
 
     problems = run_checks(settings())
@@ -194,6 +213,7 @@ def site_add(
     max_depth: int | None,
 ) -> None:
     """Add a site."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.comments.sites import create_site
 
     with db_session() as session:
@@ -221,6 +241,7 @@ def site_update(
     max_depth: int | None,
 ) -> None:
     """Change a site's settings; --origin replaces the whole set."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.comments.sites import get_site, update_site
 
     with db_session() as session:
@@ -239,6 +260,7 @@ def site_update(
 @site_group.command("list")
 def site_list() -> None:
     """One site a line: slug, moderation, origins."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.comments.models import Site
 
     with db_session() as session:
@@ -253,6 +275,7 @@ def site_list() -> None:
 @click.option("--port", default=8000, type=click.IntRange(1, 65535), help="Port of the demo.")
 def demo(port: int) -> None:
     """Seed the demo site and article (idempotent; development mode only)."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.demo import seed_demo
 
     if settings().env == "production":
@@ -268,8 +291,8 @@ def demo(port: int) -> None:
 
 # -- the features' commands (each feature's commands.py) -------------------------------------
 
-cli.add_command(worker_command)  # notifications: `worker`, `alerts`
-cli.add_command(alerts_group)
+cli.add_command(worker_command)  # the worker process (service/worker.py)
+cli.add_command(alerts_group)  # notifications: `alerts`
 cli.add_command(import_command)  # portability: `import`, `export`, `privacy`, `purge`
 cli.add_command(export_command)
 cli.add_command(privacy_group)

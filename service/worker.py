@@ -16,13 +16,17 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import signal
 import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from types import FrameType
 
-from flask import Flask
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.orm import Session
 
@@ -330,3 +334,30 @@ def ensure_inline_worker(app: Flask) -> None:
         )
         _inline_threads[key] = thread
         thread.start()
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit (tests, cron).")
+@click.option("--id", "worker_id", default=None, help="Name in claimed_by (default host:pid:rand).")
+@with_appcontext
+def worker_command(once: bool, worker_id: str | None) -> None:
+    """Send queued mails and webhooks (run one or several; they never take the same item)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    worker = Worker(current_app._get_current_object(), worker_id)  # type: ignore[attr-defined]
+    if once:
+        worker.warn_about_settings()
+        outcome = worker.drain()
+        click.echo(
+            f"sent {outcome.sent}, retried {outcome.retried}, failed {outcome.failed}, "
+            f"cancelled {outcome.cancelled}, digests {outcome.digests}"
+        )
+        return
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        click.echo(f"worker: stopping after the current item ({signal.Signals(signum).name})")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    worker.run_forever(stop)

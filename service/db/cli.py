@@ -1,4 +1,4 @@
-"""What every feature's `commands.py` shares: the app the commands run in, and their session.
+"""What every feature's `commands.py` shares: the session a command runs with.
 
 The commands are Flask `AppGroup`s and `with_appcontext` commands: the `sidenote` group
 (service/cli.py) puts a `ScriptInfo` whose factory is `app_from_settings` in the click context,
@@ -12,31 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from flask import Flask
-from flask.cli import ScriptInfo
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from service.db import get_db
-from service.kernel.config import ConfigError
 from service.kernel.errors import ServiceError
-
-
-def app_from_settings() -> Flask:
-    """The app the settings describe (`SIDENOTE_*`, `SIDENOTE_CONFIG`); a bad setting is one
-    line and exit 1."""
-    # Deferred: the app factory sits on top of every feature that uses this module.
-    from service import create_app
-
-    try:
-        return create_app()
-    except ConfigError as error:
-        raise click.ClickException(f"configuration error: {error}") from None
-
-
-def script_info() -> ScriptInfo:
-    """What `with_appcontext` loads the app from (Flask's debug flag stays the app's own)."""
-    return ScriptInfo(create_app=app_from_settings, set_debug_flag=False)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
 from service.http.errors import error_response
+from service.http.operations import operation_of
 from service.kernel.errors import RateLimited
 from service.kernel.keys import ip_hash, keyed_hash, settings
 
@@ -111,7 +112,6 @@ def too_many(reset_at: float) -> RateLimited:
 
 def limited_endpoints(app: Flask) -> dict[str, LimitName]:
     """Endpoint -> the named limit it takes, from the operations the app's views declare."""
-    from service.http.operations import operation_of
 
     limited: dict[str, LimitName] = {}
     for endpoint, view in app.view_functions.items():

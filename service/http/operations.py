@@ -15,12 +15,11 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from flask import Blueprint, Flask, Response, current_app, request
 from pydantic import BaseModel, ValidationError
 
-from service.http.limits import LimitName
 from service.kernel.errors import (
     ERROR_CODES,
     UnsupportedMediaType,
@@ -28,6 +27,9 @@ from service.kernel.errors import (
     validation_error,
 )
 from service.kernel.inputs import MAX_ID, UNSTORABLE_MESSAGE, unstorable_field
+
+if TYPE_CHECKING:
+    from service.http.limits import LimitName
 
 OPENAPI_VERSION = "3.1.0"
 

@@ -43,6 +43,7 @@ def sso_command(
     verify_guests: bool | None,
 ) -> None:
     """Single sign-on and guest settings of a site (docs/sso.md)."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.comments import site_identity as identity_settings
     from service.comments.sites import get_site
     from service.identity import sso

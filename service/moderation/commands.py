@@ -31,6 +31,7 @@ def token_group() -> None:
 @click.option("--name", default="", help="What the token is for (shown in `token list`).")
 def token_add(site: str | None, scope: str, name: str) -> None:
     """Create a token: its id on the first line, the token itself alone on the last line."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.moderation.auth import create_token
 
     with db_session() as session:
@@ -47,6 +48,7 @@ def token_add(site: str | None, scope: str, name: str) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include revoked tokens.")
 def token_list(show_all: bool) -> None:
     """One token a line: id, name, site (or *), scope, created, last used (tab-separated)."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.moderation.auth import list_tokens
 
     with db_session() as session:
@@ -71,6 +73,7 @@ def token_list(show_all: bool) -> None:
 @click.argument("token_id", type=int)
 def token_revoke(token_id: int) -> None:
     """Revoke a token at once (its requests answer 401 from now on)."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.moderation.auth import revoke_token
 
     with db_session() as session:
@@ -100,6 +103,7 @@ def moderator_group() -> None:
 )
 def moderator_add(username: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
     """Add a moderator; the password is hashed with argon2id."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.moderation.auth import create_moderator
 
     if password_stdin:

@@ -1,47 +1,12 @@
-"""`sidenote worker` (send the outbox) and `sidenote alerts` (moderators' alert mails)."""
+"""`sidenote alerts`: moderators' alert mails (the worker that sends them is `service.worker`)."""
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
-from types import FrameType
-
 import click
-from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from service.db.cli import db_session
-
-
-@click.command("worker")
-@click.option("--once", is_flag=True, help="Send what is due now, then exit (tests, cron).")
-@click.option("--id", "worker_id", default=None, help="Name in claimed_by (default host:pid:rand).")
-@with_appcontext
-def worker_command(once: bool, worker_id: str | None) -> None:
-    """Send queued mails and webhooks (run one or several; they never take the same item)."""
-    from service.worker import Worker
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    worker = Worker(current_app._get_current_object(), worker_id)  # type: ignore[attr-defined]
-    if once:
-        worker.warn_about_settings()
-        outcome = worker.drain()
-        click.echo(
-            f"sent {outcome.sent}, retried {outcome.retried}, failed {outcome.failed}, "
-            f"cancelled {outcome.cancelled}, digests {outcome.digests}"
-        )
-        return
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        click.echo(f"worker: stopping after the current item ({signal.Signals(signum).name})")
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    worker.run_forever(stop)
 
 
 @click.group("alerts", cls=AppGroup)
@@ -64,6 +29,7 @@ def alerts_group() -> None:
 )
 def alerts_set(username: str, email: str, frequency: str, locale: str | None) -> None:
     """Mail USERNAME about comments that need a moderator on the sites they moderate."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.notifications.alerts import set_alerts
 
     with db_session() as session:
@@ -77,6 +43,7 @@ def alerts_set(username: str, email: str, frequency: str, locale: str | None) ->
 @click.argument("username")
 def alerts_off(username: str) -> None:
     """Stop USERNAME's alert mails."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.notifications.alerts import stop_alerts
 
     with db_session() as session:
@@ -87,6 +54,7 @@ def alerts_off(username: str) -> None:
 @alerts_group.command("list")
 def alerts_list() -> None:
     """One moderator a line: username, frequency, address."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.moderation.models import Moderator
     from service.notifications.models import EmailAddress, Subscription
 

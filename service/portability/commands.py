@@ -116,6 +116,7 @@ def import_command(
     keeps whole pages and a second run completes it. A run that imports nothing from a file
     holding comments exits 1 with the reason.
     """
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.db import get_db
     from service.kernel.errors import ServiceError
     from service.portability.importer import ImportHooks, ImportOptions, run_import
@@ -181,6 +182,7 @@ def export_command(site: str, shape: str, output: Path | None, without_emails: b
 
     The format is described by docs/export.schema.json; `sidenote import sidenote FILE` reads it.
     """
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.portability.exporter import export_site
 
     with db_session() as session:
@@ -218,6 +220,7 @@ def privacy_group() -> None:
 )
 def privacy_export(email: str, output: Path | None) -> None:
     """Print everything stored about EMAIL as JSON."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.privacy.requests import export_person
 
     with db_session() as session:
@@ -233,6 +236,7 @@ def privacy_export(email: str, output: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def privacy_erase(email: str, yes: bool) -> None:
     """Erase EMAIL: anonymise its comments, cancel its subscriptions, drop its IP hashes."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.kernel.actors import CLI_ACTOR
     from service.privacy.requests import erase_person
 
@@ -248,6 +252,7 @@ def privacy_erase(email: str, yes: bool) -> None:
 @with_appcontext
 def purge_command() -> None:
     """Apply retention: drop old IP hashes, delete old rejected and spam comments."""
+    # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.kernel.actors import SYSTEM_ACTOR
     from service.privacy.retention import purge
 

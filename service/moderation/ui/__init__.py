@@ -16,7 +16,14 @@ from flask import Flask, Response, request
 
 from service.kernel import clock
 from service.kernel.errors import ServiceError, ValidationFailed
+from service.moderation.ui import (  # noqa: F401 - importing declares their routes
+    login,
+    queue_views,
+    report_views,
+    settings_views,
+)
 from service.moderation.ui.blueprint import moderate
+from service.moderation.ui.common import page
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -73,7 +80,6 @@ def _refuse_nul_characters() -> None:
 
 @moderate.errorhandler(ServiceError)
 def _error_page(error: ServiceError) -> Response:
-    from service.moderation.ui.common import page
 
     response = page("error.html", error.status, error=error)
     for name, value in error.headers.items():
@@ -86,7 +92,6 @@ def _is_ui(path: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from service.moderation.ui import login, queue_views, report_views, settings_views  # noqa: F401
 
     app.register_blueprint(moderate)
 
