@@ -15,7 +15,7 @@ import { adoptHighlightStyles, paint, unpaint } from "./paint";
 import { search } from "./search";
 import { segment, type Span } from "./segments";
 import { runSliced } from "./slice";
-import { blockAt, buildTextModel, clip, pageText, rangeOf, trim, type PassageSpan, type TextModel } from "./text";
+import { blockAt, buildTextModel, clip, pageText, rangeOf, spanOfElement, trim, type PassageSpan, type TextModel } from "./text";
 
 type Described = { anchor: Anchor; start: number; end: number };
 
@@ -178,7 +178,7 @@ function setup(core: WidgetCore): InlineInstance {
     paint(m, segment(spans), active, m.passages);
     groups = [...byKey.values()].sort((a, b) => a.start - b.start);
 
-    // Bubbles in text order (so in tab order), reused by key.
+    // Bubbles in text order, reused by key (Tab takes them in the page's order: stops()).
     const keep = new Set(groups.map((g) => g.key));
     for (const [key, b] of bubbles) if (!keep.has(key)) b.remove(), bubbles.delete(key);
     let focused = shadow.activeElement as HTMLElement | null;
@@ -237,21 +237,50 @@ function setup(core: WidgetCore): InlineInstance {
    */
   const covered = (x: number, y: number, e = doc.elementsFromPoint(x + 16, y).find((e) => e != host)) => !!e && !e.contains(root) && !root.contains(e);
 
-  /** Positions in the layer: every rectangle is read first, then styles are written. */
+  /** True when the article shows something (a margin note, a figure) where a bubble at (x, y) would go. */
+  const busy = (x: number, y: number) => [0, 40].some((dx) => [0, 40].some((dy) => doc.elementsFromPoint(x + dx, y + dy).some((e) => e != root && root.contains(e))));
+
+  /**
+   * Positions in the layer: rectangles are read, then styles written. Beside the line boxes of the
+   * passage's own block (a Tufte page's text column is narrower than its article); in a closed
+   * <details>, beside its summary; beside a table, not over its next cell. Where the window leaves
+   * no room beside the block (phones) or the article shows something there (a margin note), a
+   * smaller badge (24 px) goes after the block's last line, or just under it when that line is
+   * full: never over the article's words. Hidden where the host draws something over the article.
+   */
   function layout(): void {
     placing = 0;
     const base = host.getBoundingClientRect();
     let y = -1e9;
-    // Beside the line boxes of the passage's own block (a Tufte page's text column is narrower
-    // than its article), inside it where the window ends; in a closed <details>, beside its
-    // summary. Hidden where the host draws something over the article.
-    const spots = groups.map((g) => {
+    const boxes = groups.map((g) => {
       const b = blockAt(m, g.start);
       const d = b.closest("details:not([open])");
-      const r = (d || b.closest("table") || b).getBoundingClientRect();
-      const x = r.right + (innerWidth - r.right < 56 ? -44 : 8);
-      y = Math.max((d ? r : rectOf(g.start, g.start + 1) || r).top, y + 40);
-      return [bubbles.get(g.key)!, x, y, covered(x, y) || covered(x, y + 30)] as const;
+      const el = d || b.closest("table") || b;
+      const r = el.getBoundingClientRect();
+      const top = Math.max((d ? r : rectOf(g.start, g.start + 1) || r).top, y + 40);
+      const badge = innerWidth - r.right < 56 || busy(r.right + 8, top);
+      if (!badge) y = top;
+      return [g, d, el, r, badge, top] as const;
+    });
+    let bt = 0;
+    let bl = 0;
+    let br = 0;
+    for (const [g, , , , badge] of boxes) bubbles.get(g.key)!.classList.toggle("bd", badge);
+    const spots = boxes.map(([g, d, el, r, badge, top]) => {
+      const bubble = bubbles.get(g.key)!;
+      let x = r.right + 8;
+      if (badge) {
+        const [s, e] = spanOfElement(m, (d && d.querySelector("summary")) || el);
+        const line = rectOf(e - 1, e) || r;
+        const w = bubble.offsetWidth;
+        top = line.top + Math.max(0, (line.height - bubble.offsetHeight) / 2);
+        // two badges for one block (a passage and a quote in it) sit side by side
+        x = Math.max(line.right + 6, top == bt ? br + 4 : 0);
+        if (x + w > innerWidth - 8) (top = line.bottom + 2), (x = top == bt ? bl - 4 - w : innerWidth - 8 - w);
+        if (s >= e) top = r.top;
+        (bt = top), (bl = x), (br = x + w);
+      }
+      return [bubble, x, top, covered(x, top) || covered(x, top + 20)] as const;
     });
     const sel = getSelection();
     const rects = !adder.hidden && sel?.rangeCount ? sel.getRangeAt(sel.rangeCount - 1).getClientRects() : [];
@@ -405,8 +434,40 @@ function setup(core: WidgetCore): InlineInstance {
   });
   on(doc, "pointerup", () => ((down = false), soon(10)));
   on(doc, "contextmenu", () => soon(10));
+  /**
+   * The page's tab stops in document order (open shadow roots included, the layer left out), with
+   * each shown bubble right after its passage's block: Tab reaches a bubble after its passage's
+   * own links, not at the end of the page.
+   */
+  function stops(): HTMLElement[] {
+    const out: HTMLElement[] = [];
+    const left = groups.map((g) => [blockAt(m, g.start), bubbles.get(g.key)!] as const).filter(([, b]) => !b.hidden);
+    let i = 0;
+    const walk = (n: ParentNode, light: boolean) => {
+      for (let c = n.firstElementChild as HTMLElement | null; c; c = c.nextElementSibling as HTMLElement | null) {
+        if (c == host) continue;
+        // 20: following or inside; 4 alone: after the block
+        while (light && left[i] && (left[i][0].compareDocumentPosition(c) & 20) == 4) out.push(left[i++][1]);
+        if (c.tabIndex >= 0) out.push(c);
+        if (c.shadowRoot) walk(c.shadowRoot, false);
+        walk(c, light);
+      }
+    };
+    walk(doc.body, true);
+    return out.concat(left.slice(i).map((x) => x[1]));
+  }
+
   on(doc, "keydown", (e: KeyboardEvent) => {
     const target = e.composedPath()[0] as HTMLElement;
+    if (e.key == "Tab" && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      const all = stops();
+      const k = all.indexOf(target);
+      const next = e.shiftKey ? all.slice(0, k).reverse() : all.slice(k + 1);
+      // Only where a bubble is involved; the first that takes the focus (a disabled or hidden
+      // control does not) wins, else the browser goes on as usual.
+      if (k >= 0 && (target.getRootNode() == shadow || next[0]?.getRootNode() == shadow) && next.some((el) => (el.focus(), (el.getRootNode() as Document).activeElement == el))) e.preventDefault();
+      return;
+    }
     if (!e.altKey || !(e.ctrlKey || e.metaKey) || (e.code != "KeyM" && e.key != "m") || target.isContentEditable || /^(input|textarea|select)$/.test(target.localName)) return;
     e.preventDefault();
     check();
