@@ -9,7 +9,6 @@
 import type { InlineInstance, WidgetCore } from "../core";
 import type { Anchor as WireAnchor, Comment } from "../types";
 import { describePassage, describeSpan, quoteText, selectionRanges, snap, spanOf, type Anchor } from "./anchor";
-import css from "./inline.css";
 import { locateAll, type Resolution } from "./locate";
 import { adoptHighlightStyles, paint, unpaint } from "./paint";
 import { search } from "./search";
@@ -22,7 +21,6 @@ type Described = { anchor: Anchor; start: number; end: number };
 /** One bubble: the threads anchored in one block, or an author passage (and its threads). */
 interface Group {
   key: Element | string;
-  el: Element;
   start: number;
   end: number;
   threads: Comment[];
@@ -34,8 +32,8 @@ interface Group {
 const anchorOf = (c: Comment) => c.anchor as unknown as Anchor;
 const cut = (s: string, max: number) => (s.length > max ? clip(s, max - 1) + "…" : s);
 const mac = /Mac|iP/.test(navigator.platform);
-/** Our styles, made once and shared by every discussion on the page (the widget's shadow roots too). */
-let sheet: CSSStyleSheet | undefined;
+/** The highlights' default styles go into the document once, for every discussion on the page. */
+let styled = false;
 
 function setup(core: WidgetCore): InlineInstance {
   const t = core.i18n.t.bind(core.i18n);
@@ -45,14 +43,14 @@ function setup(core: WidgetCore): InlineInstance {
   const on = (target: EventTarget, type: string, fn: (e: never) => unknown, capture?: boolean) =>
     target.addEventListener(type, fn as EventListener, { capture, signal: stop.signal });
   const button = (label: string | null, onclick: () => unknown, cls = "link") => h("button", { type: "button", class: cls, onclick }, label);
-  if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(css), adoptHighlightStyles(doc);
-  const sheets = core.root.adoptedStyleSheets;
-  if (!sheets.includes(sheet)) core.root.adoptedStyleSheets = [...sheets, sheet];
+  if (!styled) (styled = true), adoptHighlightStyles(doc);
 
-  // The layer: a custom element (host CSS for div or button cannot reach it) with a shadow root.
+  // The layer: a custom element (host CSS for div or button cannot reach it) with a shadow root,
+  // styled by the widget's sheets. inline.css travels in write.js, which the widget always loads
+  // before this module starts: its rules reach the layer and the thread cards' quotes from there.
   const host = doc.createElement("sidenote-layer");
   const shadow = host.attachShadow({ mode: "open" });
-  shadow.adoptedStyleSheets = [...core.sheets, sheet];
+  shadow.adoptedStyleSheets = core.sheets;
   const adder = h("button", {
     type: "button",
     class: "pri add",
@@ -162,16 +160,16 @@ function setup(core: WidgetCore): InlineInstance {
   function draw(): void {
     frame = 0;
     const byKey = new Map<Group["key"], Group>();
-    const group = (key: Group["key"], el: Element, start: number, end: number, passage?: PassageSpan) =>
-      byKey.get(key) || (byKey.set(key, { key, el, start, end, threads: [], n: 0, passage }), byKey.get(key)!);
-    for (const p of m.passages) group("p:" + p.key, p.el, p.start, p.end, p);
+    const group = (key: Group["key"], start: number, end: number, passage?: PassageSpan) =>
+      byKey.get(key) || (byKey.set(key, { key, start, end, threads: [], n: 0, passage }), byKey.get(key)!);
+    for (const p of m.passages) group("p:" + p.key, p.start, p.end, p);
     const spans: Span[] = [];
     for (const c of threads.sort((a, b) => (res.get(a.id)?.start ?? 0) - (res.get(b.id)?.start ?? 0))) {
       const r = res.get(c.id);
       if (!r || r.start < 0) continue;
       spans.push(span(r.start, r.end, c.id));
       const block = blockAt(m, r.start);
-      const g = r.how == "passage" ? byKey.get("p:" + anchorOf(c).passage!.key)! : group(block, block, r.start, r.end);
+      const g = r.how == "passage" ? byKey.get("p:" + anchorOf(c).passage!.key)! : group(block, r.start, r.end);
       g.threads.push(c);
       g.n += 1 + descendants(c.id).filter((x) => !x.deleted).length;
     }
@@ -238,7 +236,7 @@ function setup(core: WidgetCore): InlineInstance {
   const covered = (x: number, y: number, e = doc.elementsFromPoint(x + 16, y).find((e) => e != host)) => !!e && !e.contains(root) && !root.contains(e);
 
   /** True when the article shows something (a margin note, a figure) where a bubble at (x, y) would go. */
-  const busy = (x: number, y: number) => [0, 40].some((dx) => [0, 40].some((dy) => doc.elementsFromPoint(x + dx, y + dy).some((e) => e != root && root.contains(e))));
+  const busy = (x: number, y: number) => [0, 20, 40].some((d) => doc.elementsFromPoint(x + d, y + d).some((e) => e != root && root.contains(e)));
 
   /**
    * Positions in the layer: rectangles are read, then styles written. Beside the line boxes of the
@@ -289,8 +287,8 @@ function setup(core: WidgetCore): InlineInstance {
     const vv = visualViewport;
     const fit = (v: number, size: number, max: number) => Math.max(8, Math.min(v, max - size - 8));
     const place = (el: HTMLElement, left: number, top: number) => {
-      el.style.setProperty("left", fit(left, el.offsetWidth, innerWidth) - base.left + "px");
-      el.style.setProperty("top", top - base.top + "px");
+      el.style.left = fit(left, el.offsetWidth, innerWidth) - base.left + "px";
+      el.style.top = top - base.top + "px";
     };
     for (const [b, x, top, hide] of spots) place(b, x, top), (b.hidden = hide);
     // The "Comment" button goes below the selection (touch screens show their own menu above it),
@@ -459,7 +457,7 @@ function setup(core: WidgetCore): InlineInstance {
 
   on(doc, "keydown", (e: KeyboardEvent) => {
     const target = e.composedPath()[0] as HTMLElement;
-    if (e.key == "Tab" && !e.altKey && !e.ctrlKey && !e.metaKey) {
+    if (e.key == "Tab") {
       const all = stops();
       const k = all.indexOf(target);
       const next = e.shiftKey ? all.slice(0, k).reverse() : all.slice(k + 1);
