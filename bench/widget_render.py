@@ -11,7 +11,7 @@ browser context (nothing cached), and reads:
 - render: from script start to the whole thread in the DOM. Sidenote: its own marks,
   `sidenote:start` (embed.js starts) to `sidenote:rendered`. Isso: a mark put before the first
   line of its embed.min.js (the bench serves the script with that line added) to the moment a
-  MutationObserver set up by the page sees 200 `.isso-comment` elements;
+  MutationObserver set up by the page sees 200 comments (`.isso-comment` with an id);
 - json: the thread request's Resource Timing (request start to last byte), for each;
 - config: Sidenote's site config request, fetched alongside.
 
@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -124,7 +125,7 @@ ISSO_VENV = ROOT / "bench" / ".isso-venv"
 ISSO_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench</title>
 <link rel="icon" href="data:,"><script>
 new MutationObserver((records, observer) => {
-  if (document.querySelectorAll(".isso-comment").length < 200) return;
+  if (document.querySelectorAll(".isso-comment[id^='isso-']").length < 200) return;
   performance.mark("isso:rendered");
   observer.disconnect();
 }).observe(document.documentElement, {childList: true, subtree: true});
@@ -137,7 +138,7 @@ ISSO_TIMINGS = """() => {
     render: mark("isso:rendered") - mark("isso:start"),
     json: thread.responseEnd - thread.startTime,
     json_bytes: thread.transferSize,
-    cards: document.querySelectorAll(".isso-comment").length,
+    cards: document.querySelectorAll(".isso-comment[id^='isso-']").length,
   };
 }"""
 
@@ -208,14 +209,22 @@ def seed_isso(base: str) -> None:
     """The same 200 comments through Isso's API (a reply to a reply joins its top-level thread)."""
     parent = None
     for depth, author, body in bodies():
-        data = {"text": body, "author": author, **({"parent": parent} if depth else {})}
+        data = {
+            "text": body,
+            "author": author,
+            "title": "Bench",
+            **({"parent": parent} if depth else {}),
+        }
         request = urllib.request.Request(
             f"{base}/new?uri={THREAD.replace('/', '%2F')}",
             data=json.dumps(data).encode(),
             headers={"Content-Type": "application/json", "Origin": base, "Referer": base + THREAD},
         )
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            parent = json.loads(answer.read())["id"]
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                parent = json.loads(answer.read())["id"]
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"Isso refused a comment: {error.read()[:300]!r}") from None
 
 
 # -- measuring -------------------------------------------------------------------------------
