@@ -236,7 +236,7 @@ function setup(core: WidgetCore): InlineInstance {
   const covered = (x: number, y: number, e = doc.elementsFromPoint(x + 16, y).find((e) => e != host)) => !!e && !e.contains(root) && !root.contains(e);
 
   /** True when the article shows something (a margin note, a figure) where a bubble at (x, y) would go. */
-  const busy = (x: number, y: number) => [0, 20, 40].some((d) => doc.elementsFromPoint(x + d, y + d).some((e) => e != root && root.contains(e)));
+  const busy = (x: number, y: number) => [4, 40].some((d) => doc.elementsFromPoint(x + d, y + d).some((e) => e != root && root.contains(e)));
 
   /**
    * Positions in the layer: rectangles are read, then styles written. Beside the line boxes of the
@@ -255,20 +255,21 @@ function setup(core: WidgetCore): InlineInstance {
       const d = b.closest("details:not([open])");
       const el = d || b.closest("table") || b;
       const r = el.getBoundingClientRect();
+      const bubble = bubbles.get(g.key)!;
       const top = Math.max((d ? r : rectOf(g.start, g.start + 1) || r).top, y + 40);
-      const badge = innerWidth - r.right < 56 || busy(r.right + 8, top);
+      // (elementsFromPoint sees only the window: off screen, a bubble keeps what it was)
+      const badge = innerWidth - r.right < 56 || (top < 0 || top > innerHeight ? bubble.classList.contains("bd") : busy(r.right + 8, top));
       if (!badge) y = top;
-      return [g, d, el, r, badge, top] as const;
+      return [bubble, d, el, r, badge, top] as const;
     });
     let bt = 0;
     let bl = 0;
     let br = 0;
-    for (const [g, , , , badge] of boxes) bubbles.get(g.key)!.classList.toggle("bd", badge);
-    const spots = boxes.map(([g, d, el, r, badge, top]) => {
-      const bubble = bubbles.get(g.key)!;
+    for (const [bubble, , , , badge] of boxes) bubble.classList.toggle("bd", badge);
+    const spots = boxes.map(([bubble, d, el, r, badge, top]) => {
       let x = r.right + 8;
       if (badge) {
-        const [s, e] = spanOfElement(m, (d && d.querySelector("summary")) || el);
+        const [s, e] = spanOfElement(m, d?.querySelector("summary") || el);
         const line = rectOf(e - 1, e) || r;
         const w = bubble.offsetWidth;
         top = line.top + Math.max(0, (line.height - bubble.offsetHeight) / 2);
@@ -452,7 +453,8 @@ function setup(core: WidgetCore): InlineInstance {
       }
     };
     walk(doc.body, true);
-    return out.concat(left.slice(i).map((x) => x[1]));
+    while (left[i]) out.push(left[i++][1]);
+    return out;
   }
 
   on(doc, "keydown", (e: KeyboardEvent) => {
@@ -463,7 +465,7 @@ function setup(core: WidgetCore): InlineInstance {
       const next = e.shiftKey ? all.slice(0, k).reverse() : all.slice(k + 1);
       // Only where a bubble is involved; the first that takes the focus (a disabled or hidden
       // control does not) wins, else the browser goes on as usual.
-      if (k >= 0 && (target.getRootNode() == shadow || next[0]?.getRootNode() == shadow) && next.some((el) => (el.focus(), (el.getRootNode() as Document).activeElement == el))) e.preventDefault();
+      if (k >= 0 && (target.getRootNode() == shadow || next[0]?.getRootNode() == shadow) && next.some((el) => (el.focus(), el.matches(":focus")))) e.preventDefault();
       return;
     }
     if (!e.altKey || !(e.ctrlKey || e.metaKey) || (e.code != "KeyM" && e.key != "m") || target.isContentEditable || /^(input|textarea|select)$/.test(target.localName)) return;
