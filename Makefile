@@ -77,7 +77,7 @@ test: $(DEV_STAMP) $(EMBED_DEPS) $(CHROMIUM) $(PHP) $(SYSTEMD_ANALYZE) ## Run ev
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-bench: $(DEV_STAMP) ## Measure speed against a static app (wrk); writes docs/performance.md
+bench: $(DEV_STAMP) $(EMBED_DEPS) $(CHROMIUM) ## Measure speed against a static app (wrk) and the widget against Isso; writes docs/performance.md
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 

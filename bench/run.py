@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import json
 import os
 import platform
@@ -37,6 +38,7 @@ from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.exc import DBAPIError  # noqa: E402
 
 from bench.seed import BodyPool, ensure_site, seed_thread  # noqa: E402
+from bench.widget_render import WidgetRender, compare  # noqa: E402
 from service.db import make_engine  # noqa: E402
 from service.db.migrate import upgrade  # noqa: E402
 from service.server import THREADS  # noqa: E402
@@ -630,7 +632,41 @@ def drop_postgres(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def format_report(reports: list[BackendReport], isso: Measurement | None, seconds: int) -> str:
+#: The widget's scripts and their gzip budgets (as tests/unit/test_widget_build.py holds them).
+BUNDLE_BUDGETS = {"embed.js": 11_000, "write.js": 8_000, "inline.js": 10_000, "count.js": 1_000}
+#: Sidenote's first render of a 200-comment thread against Isso's widget (bench/widget_render.py).
+RENDER_TARGET = 0.25
+
+
+def widget_report(widget: WidgetRender | None) -> list[str]:
+    """The widget's rows: first render against Isso's, each bundle's gzip size and budget."""
+    lines = ["\n### Widget\n", "| target | measured | goal | met |", "|---|---:|---:|:---:|"]
+    if widget is not None and widget.ratio is not None:
+        lines.append(
+            f"| first render / Isso 0.14 ({widget.isso_render:.1f} ms), 200 comments, median of "
+            f"{widget.runs} cold loads | {widget.ratio:.2f} ({widget.render:.1f} ms) | "
+            f"≤ {RENDER_TARGET} | {'yes' if widget.ratio <= RENDER_TARGET else 'NO'} |"
+        )
+    elif widget is not None:
+        lines.append(
+            f"| first render, 200 comments (Isso not measured) | {widget.render:.1f} ms | "
+            f"≤ {RENDER_TARGET} × Isso | ? |"
+        )
+    for name, budget in BUNDLE_BUDGETS.items():
+        size = len(
+            gzip.compress((ROOT / "service" / "static" / name).read_bytes(), compresslevel=9)
+        )
+        ok = "yes" if size <= budget else "NO"
+        lines.append(f"| {name}, gzip -9 bytes | {size:,} | ≤ {budget:,} | {ok} |")
+    return lines
+
+
+def format_report(
+    reports: list[BackendReport],
+    isso: Measurement | None,
+    seconds: int,
+    widget: WidgetRender | None = None,
+) -> str:
     lines = []
     for report in reports:
         static = report.rows[0].requests_per_second
@@ -690,6 +726,7 @@ def format_report(reports: list[BackendReport], isso: Measurement | None, second
             f"posting: {isso.requests_per_second:,.0f} requests/s, "
             f"p50 {isso.p50_ms:.2f} ms, p99 {isso.p99_ms:.2f} ms, non-2xx {isso.non_2xx}."
         )
+    lines += widget_report(widget)
     return "\n".join(lines)
 
 
@@ -701,6 +738,9 @@ def main() -> None:
     )
     parser.add_argument("--no-isso", action="store_true", help="Skip the Isso comparison.")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument(
+        "--widget-runs", type=int, default=15, help="Page loads of each widget (0: skip)."
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: `make bench` installs it (apt-get install -y wrk)")
@@ -718,7 +758,11 @@ def main() -> None:
             finally:
                 drop_postgres(pg)
         isso = None if args.no_isso else isso_posting(args.seconds, work)
-    table = format_report(reports, isso, args.seconds)
+    widget = None
+    if args.widget_runs:
+        print("\n== widget: first render against Isso's (bench/widget_render.py)", flush=True)
+        widget = compare(args.widget_runs, with_isso=not args.no_isso)
+    table = format_report(reports, isso, args.seconds, widget)
     print(table)
     if not args.no_write:
         write_docs(table, args)

@@ -7,6 +7,9 @@ import { Composer } from "./composer";
 import { enLater } from "./en";
 import { cardForms } from "./thread";
 import { widgetParts } from "./widget";
+import inlineCss from "./inline/inline.css";
 import css from "./write.css";
 
-window.Sidenote?._write({ Composer, cardForms, widget: widgetParts, strings: enLater, css });
+// inline.js's styles (the layer of bubbles and the popover, the quotes on thread cards) come here:
+// the widget loads this file before it starts inline.js, and inline.js keeps within its budget.
+window.Sidenote?._write({ Composer, cardForms, widget: widgetParts, strings: enLater, css: css + inlineCss });

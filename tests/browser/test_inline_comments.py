@@ -9,6 +9,7 @@ Anchors for seeded comments are computed with the Python mirror of the widget's 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -333,30 +334,28 @@ def test_bubbles_stay_beside_their_passage_when_the_text_reflows(
     seed.comment(thread_key, "On the shifts.", anchor=anchor_on(ARTICLE, SHIFTS))
     reader = open_article()
     page = reader.page
-    passage_top = """() => {
+    # This unstyled page's article fills the window, leaving no room beside it: the bubble is a
+    # badge after the paragraph's last line (test_inline_mobile.py: it covers no word).
+    level = """() => {
         const p = [...document.querySelectorAll("[data-sidenote-article] p")].pop();
         const r = document.createRange();
-        r.setStart(p.firstChild, 0);
-        r.setEnd(p.firstChild, 1);
-        return r.getBoundingClientRect().top + scrollY;
+        r.selectNodeContents(p);
+        const line = [...r.getClientRects()].pop();
+        const b = document.querySelector("sidenote-layer").shadowRoot.querySelector(".bb")
+            .getBoundingClientRect();
+        return b.top <= line.bottom + 4 && line.top - 4 <= b.bottom
+            && (b.left >= line.right || b.top >= line.bottom);
     }"""
 
     for width in (1280, 420):
         page.set_viewport_size({"width": width, "height": 700})
-        page.wait_for_function(
-            f"""() => {{
-                const b = document.querySelector("sidenote-layer").shadowRoot.querySelector(".bb");
-                return Math.abs(b.getBoundingClientRect().top + scrollY - ({passage_top})()) < 2;
-            }}"""
-        )
+        page.wait_for_function(level)
         box = bubbles(page).first.bounding_box()
         assert box and box["x"] + box["width"] <= width
 
     page.mouse.wheel(0, 300)
     page.wait_for_function("() => scrollY > 0")
-    top = page.evaluate(passage_top)
-    box = bubbles(page).first.bounding_box()
-    assert box and abs(box["y"] + page.evaluate("scrollY") - top) < 2
+    assert page.evaluate(level)
 
 
 def test_overlapping_passages_are_shaded_by_depth_without_nesting(
@@ -435,7 +434,7 @@ def test_an_edited_passage_keeps_its_comments_by_key_and_a_removed_marker_by_tex
 
     reader = open_article(PASSAGE_ARTICLE.replace("waited at the shore", "waited ashore at the"))
     expect(bubbles(reader.page)).to_have_text(["1"])
-    expect(bubbles(reader.page)).to_have_class(["pri bb ask"])
+    expect(bubbles(reader.page)).to_have_class([re.compile(r"\bask\b")])
     expect(reader.card("Kept by its key.").locator(".iq")).to_have_class("iq anchored")
 
     reader = open_article(ARTICLE)  # the marker is gone, the words are still there

@@ -9,20 +9,18 @@
 import type { InlineInstance, WidgetCore } from "../core";
 import type { Anchor as WireAnchor, Comment } from "../types";
 import { describePassage, describeSpan, quoteText, selectionRanges, snap, spanOf, type Anchor } from "./anchor";
-import css from "./inline.css";
 import { locateAll, type Resolution } from "./locate";
 import { adoptHighlightStyles, paint, unpaint } from "./paint";
 import { search } from "./search";
 import { segment, type Span } from "./segments";
 import { runSliced } from "./slice";
-import { blockAt, buildTextModel, clip, pageText, rangeOf, trim, type PassageSpan, type TextModel } from "./text";
+import { blockAt, buildTextModel, clip, pageText, rangeOf, spanOfElement, trim, type PassageSpan, type TextModel } from "./text";
 
 type Described = { anchor: Anchor; start: number; end: number };
 
 /** One bubble: the threads anchored in one block, or an author passage (and its threads). */
 interface Group {
   key: Element | string;
-  el: Element;
   start: number;
   end: number;
   threads: Comment[];
@@ -34,8 +32,8 @@ interface Group {
 const anchorOf = (c: Comment) => c.anchor as unknown as Anchor;
 const cut = (s: string, max: number) => (s.length > max ? clip(s, max - 1) + "…" : s);
 const mac = /Mac|iP/.test(navigator.platform);
-/** Our styles, made once and shared by every discussion on the page (the widget's shadow roots too). */
-let sheet: CSSStyleSheet | undefined;
+/** The highlights' default styles go into the document once, for every discussion on the page. */
+let styled = false;
 
 function setup(core: WidgetCore): InlineInstance {
   const t = core.i18n.t.bind(core.i18n);
@@ -45,14 +43,14 @@ function setup(core: WidgetCore): InlineInstance {
   const on = (target: EventTarget, type: string, fn: (e: never) => unknown, capture?: boolean) =>
     target.addEventListener(type, fn as EventListener, { capture, signal: stop.signal });
   const button = (label: string | null, onclick: () => unknown, cls = "link") => h("button", { type: "button", class: cls, onclick }, label);
-  if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(css), adoptHighlightStyles(doc);
-  const sheets = core.root.adoptedStyleSheets;
-  if (!sheets.includes(sheet)) core.root.adoptedStyleSheets = [...sheets, sheet];
+  if (!styled) (styled = true), adoptHighlightStyles(doc);
 
-  // The layer: a custom element (host CSS for div or button cannot reach it) with a shadow root.
+  // The layer: a custom element (host CSS for div or button cannot reach it) with a shadow root,
+  // styled by the widget's sheets. inline.css travels in write.js, which the widget always loads
+  // before this module starts: its rules reach the layer and the thread cards' quotes from there.
   const host = doc.createElement("sidenote-layer");
   const shadow = host.attachShadow({ mode: "open" });
-  shadow.adoptedStyleSheets = [...core.sheets, sheet];
+  shadow.adoptedStyleSheets = core.sheets;
   const adder = h("button", {
     type: "button",
     class: "pri add",
@@ -162,23 +160,23 @@ function setup(core: WidgetCore): InlineInstance {
   function draw(): void {
     frame = 0;
     const byKey = new Map<Group["key"], Group>();
-    const group = (key: Group["key"], el: Element, start: number, end: number, passage?: PassageSpan) =>
-      byKey.get(key) || (byKey.set(key, { key, el, start, end, threads: [], n: 0, passage }), byKey.get(key)!);
-    for (const p of m.passages) group("p:" + p.key, p.el, p.start, p.end, p);
+    const group = (key: Group["key"], start: number, end: number, passage?: PassageSpan) =>
+      byKey.get(key) || (byKey.set(key, { key, start, end, threads: [], n: 0, passage }), byKey.get(key)!);
+    for (const p of m.passages) group("p:" + p.key, p.start, p.end, p);
     const spans: Span[] = [];
     for (const c of threads.sort((a, b) => (res.get(a.id)?.start ?? 0) - (res.get(b.id)?.start ?? 0))) {
       const r = res.get(c.id);
       if (!r || r.start < 0) continue;
       spans.push(span(r.start, r.end, c.id));
       const block = blockAt(m, r.start);
-      const g = r.how == "passage" ? byKey.get("p:" + anchorOf(c).passage!.key)! : group(block, block, r.start, r.end);
+      const g = r.how == "passage" ? byKey.get("p:" + anchorOf(c).passage!.key)! : group(block, r.start, r.end);
       g.threads.push(c);
       g.n += 1 + descendants(c.id).filter((x) => !x.deleted).length;
     }
     paint(m, segment(spans), active, m.passages);
     groups = [...byKey.values()].sort((a, b) => a.start - b.start);
 
-    // Bubbles in text order (so in tab order), reused by key.
+    // Bubbles in text order, reused by key (Tab takes them in the page's order: stops()).
     const keep = new Set(groups.map((g) => g.key));
     for (const [key, b] of bubbles) if (!keep.has(key)) b.remove(), bubbles.delete(key);
     let focused = shadow.activeElement as HTMLElement | null;
@@ -237,21 +235,51 @@ function setup(core: WidgetCore): InlineInstance {
    */
   const covered = (x: number, y: number, e = doc.elementsFromPoint(x + 16, y).find((e) => e != host)) => !!e && !e.contains(root) && !root.contains(e);
 
-  /** Positions in the layer: every rectangle is read first, then styles are written. */
+  /** True when the article shows something (a margin note, a figure) where a bubble at (x, y) would go. */
+  const busy = (x: number, y: number) => [4, 40].some((d) => doc.elementsFromPoint(x + d, y + d).some((e) => e != root && root.contains(e)));
+
+  /**
+   * Positions in the layer: rectangles are read, then styles written. Beside the line boxes of the
+   * passage's own block (a Tufte page's text column is narrower than its article); in a closed
+   * <details>, beside its summary; beside a table, not over its next cell. Where the window leaves
+   * no room beside the block (phones) or the article shows something there (a margin note), a
+   * smaller badge (24 px) goes after the block's last line, or just under it when that line is
+   * full: never over the article's words. Hidden where the host draws something over the article.
+   */
   function layout(): void {
     placing = 0;
     const base = host.getBoundingClientRect();
     let y = -1e9;
-    // Beside the line boxes of the passage's own block (a Tufte page's text column is narrower
-    // than its article), inside it where the window ends; in a closed <details>, beside its
-    // summary. Hidden where the host draws something over the article.
-    const spots = groups.map((g) => {
+    const boxes = groups.map((g) => {
       const b = blockAt(m, g.start);
       const d = b.closest("details:not([open])");
-      const r = (d || b.closest("table") || b).getBoundingClientRect();
-      const x = r.right + (innerWidth - r.right < 56 ? -44 : 8);
-      y = Math.max((d ? r : rectOf(g.start, g.start + 1) || r).top, y + 40);
-      return [bubbles.get(g.key)!, x, y, covered(x, y) || covered(x, y + 30)] as const;
+      const el = d || b.closest("table") || b;
+      const r = el.getBoundingClientRect();
+      const bubble = bubbles.get(g.key)!;
+      const top = Math.max((d ? r : rectOf(g.start, g.start + 1) || r).top, y + 40);
+      // (elementsFromPoint sees only the window: off screen, a bubble keeps what it was)
+      const badge = innerWidth - r.right < 56 || (top < 0 || top > innerHeight ? bubble.classList.contains("bd") : busy(r.right + 8, top));
+      if (!badge) y = top;
+      return [bubble, d, el, r, badge, top] as const;
+    });
+    let bt = 0;
+    let bl = 0;
+    let br = 0;
+    for (const [bubble, , , , badge] of boxes) bubble.classList.toggle("bd", badge);
+    const spots = boxes.map(([bubble, d, el, r, badge, top]) => {
+      let x = r.right + 8;
+      if (badge) {
+        const [s, e] = spanOfElement(m, d?.querySelector("summary") || el);
+        const line = rectOf(e - 1, e) || r;
+        const w = bubble.offsetWidth;
+        top = line.top + Math.max(0, (line.height - bubble.offsetHeight) / 2);
+        // two badges for one block (a passage and a quote in it) sit side by side
+        x = Math.max(line.right + 6, top == bt ? br + 4 : 0);
+        if (x + w > innerWidth - 8) (top = line.bottom + 2), (x = top == bt ? bl - 4 - w : innerWidth - 8 - w);
+        if (s >= e) top = r.top;
+        (bt = top), (bl = x), (br = x + w);
+      }
+      return [bubble, x, top, covered(x, top) || covered(x, top + 20)] as const;
     });
     const sel = getSelection();
     const rects = !adder.hidden && sel?.rangeCount ? sel.getRangeAt(sel.rangeCount - 1).getClientRects() : [];
@@ -260,8 +288,8 @@ function setup(core: WidgetCore): InlineInstance {
     const vv = visualViewport;
     const fit = (v: number, size: number, max: number) => Math.max(8, Math.min(v, max - size - 8));
     const place = (el: HTMLElement, left: number, top: number) => {
-      el.style.setProperty("left", fit(left, el.offsetWidth, innerWidth) - base.left + "px");
-      el.style.setProperty("top", top - base.top + "px");
+      el.style.left = fit(left, el.offsetWidth, innerWidth) - base.left + "px";
+      el.style.top = top - base.top + "px";
     };
     for (const [b, x, top, hide] of spots) place(b, x, top), (b.hidden = hide);
     // The "Comment" button goes below the selection (touch screens show their own menu above it),
@@ -405,8 +433,41 @@ function setup(core: WidgetCore): InlineInstance {
   });
   on(doc, "pointerup", () => ((down = false), soon(10)));
   on(doc, "contextmenu", () => soon(10));
+  /**
+   * The page's tab stops in document order (open shadow roots included, the layer left out), with
+   * each shown bubble right after its passage's block: Tab reaches a bubble after its passage's
+   * own links, not at the end of the page.
+   */
+  function stops(): HTMLElement[] {
+    const out: HTMLElement[] = [];
+    const left = groups.map((g) => [blockAt(m, g.start), bubbles.get(g.key)!] as const).filter(([, b]) => !b.hidden);
+    let i = 0;
+    const walk = (n: ParentNode, light: boolean) => {
+      for (let c = n.firstElementChild as HTMLElement | null; c; c = c.nextElementSibling as HTMLElement | null) {
+        if (c == host) continue;
+        // 20: following or inside; 4 alone: after the block
+        while (light && left[i] && (left[i][0].compareDocumentPosition(c) & 20) == 4) out.push(left[i++][1]);
+        if (c.tabIndex >= 0) out.push(c);
+        if (c.shadowRoot) walk(c.shadowRoot, false);
+        walk(c, light);
+      }
+    };
+    walk(doc.body, true);
+    while (left[i]) out.push(left[i++][1]);
+    return out;
+  }
+
   on(doc, "keydown", (e: KeyboardEvent) => {
     const target = e.composedPath()[0] as HTMLElement;
+    if (e.key == "Tab") {
+      const all = stops();
+      const k = all.indexOf(target);
+      const next = e.shiftKey ? all.slice(0, k).reverse() : all.slice(k + 1);
+      // Only where a bubble is involved; the first that takes the focus (a disabled or hidden
+      // control does not) wins, else the browser goes on as usual.
+      if (k >= 0 && (target.getRootNode() == shadow || next[0]?.getRootNode() == shadow) && next.some((el) => (el.focus(), el.matches(":focus")))) e.preventDefault();
+      return;
+    }
     if (!e.altKey || !(e.ctrlKey || e.metaKey) || (e.code != "KeyM" && e.key != "m") || target.isContentEditable || /^(input|textarea|select)$/.test(target.localName)) return;
     e.preventDefault();
     check();
