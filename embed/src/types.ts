@@ -56,6 +56,8 @@ export interface SiteConfig {
   max_depth: number;
   features: { subscriptions: boolean; sso: boolean; inline: boolean };
   sso_required?: boolean;
+  /** a guest's comment appears once they confirm their email: the email is required */
+  verify_guests?: boolean;
   login_url?: string | null;
   logout_url?: string | null;
 }

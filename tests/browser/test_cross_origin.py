@@ -50,7 +50,7 @@ def test_a_reader_on_another_origin_posts_replies_votes_reports_subscribes_and_s
     reader.widget.locator(".hd h2").wait_for()
 
     # post, subscribing to replies
-    form = reader.composer()
+    form = reader.open_composer()
     form.get_by_label("Notify me of").select_option("replies")
     form.get_by_label("Email (optional, never shown)").fill("reader@example.org")
     reader.post("Posted from the blog's own origin", name="Reader")

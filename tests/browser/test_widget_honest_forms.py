@@ -72,6 +72,7 @@ def test_verify_email_is_disabled_until_the_email_looks_like_an_address(
     open_thread: Open, thread_key: str
 ) -> None:
     reader = open_thread(thread_key)
+    reader.open_composer()
     verify = reader.composer().get_by_role("button", name="Verify email")
     email = reader.composer().get_by_label(EMAIL)
     email.fill("")
@@ -95,7 +96,7 @@ def test_a_server_error_is_said_once(open_thread: Open, thread_key: str, page: P
         ),
     )
     reader = open_thread(thread_key)
-    reader.composer().get_by_label(EMAIL).fill("ada@example.org")
+    reader.open_composer().get_by_label(EMAIL).fill("ada@example.org")
     reader.composer().get_by_role("button", name="Verify email").click()
     alert = reader.composer().get_by_role("alert")
     expect(alert).to_have_text("Something went wrong (HTTP 500). Please try again.")
@@ -116,7 +117,7 @@ def test_notify_me_needs_an_email_and_then_says_to_click_the_mails_link(
 ) -> None:
     offer_subscriptions(page)
     reader = open_thread(thread_key)
-    form = reader.composer()
+    form = reader.open_composer()
     notify = form.get_by_label("Notify me of")
     notify.select_option("replies")
     form.get_by_label(EMAIL).fill("")
