@@ -340,8 +340,11 @@ export class Widget implements WidgetCore {
         delete own.p;
         changed = true;
       } else if (p && own.k == this.options.thread) {
-        // A top-level one under "oldest" belongs after every page: it shows with the last one.
-        if (p.parent_id || this.options.sort != "oldest" ? !append : !this.cursor) this.tree.add(p, !p.parent_id && this.options.sort != "oldest");
+        // A top-level one under "oldest" belongs after every page: it shows (and counts) with the
+        // last one. Until then it may well be listed on a page not loaded yet.
+        const last = !p.parent_id && this.options.sort == "oldest";
+        if (last && this.cursor) continue;
+        if (last || !append) this.tree.add(p, !p.parent_id && this.options.sort != "oldest");
         if (p.status != "pending") this.count++;
       }
     }

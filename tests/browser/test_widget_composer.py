@@ -172,9 +172,9 @@ def test_a_reply_uses_the_remembered_author_without_the_fields(
     expect(reply.locator(".as")).to_have_text("Posting as Iain · Change")
     for name in ("name", "email", "website"):
         expect(reply.locator(f"input[name={name}]")).to_be_hidden()
-    reader.post("A month on, two weeks ashore.", within=reply)
+    reader.post("Four weeks on the rock, then ashore.", within=reply)
 
-    answer = reader.card("A month on")
+    answer = reader.card("Four weeks on the rock")
     expect(answer.locator(".name")).to_have_text("Iain")
 
 
@@ -235,7 +235,7 @@ def test_a_field_error_sits_in_its_cell_without_moving_the_other_fields(
     assert before[0]["y"] == before[1]["y"] == before[2]["y"]  # one row of three cells
     email.fill("not-an-email")
 
-    reader.post("A perfectly fine comment")
+    reader.post("A comment with a bad address")
 
     error = form.locator(".ferr")
     expect(error).to_have_text("must be an email address")
@@ -251,9 +251,11 @@ def test_a_field_error_sits_in_its_cell_without_moving_the_other_fields(
 
 def test_the_editor_takes_the_comments_place(open_thread: Open, thread_key: str) -> None:
     reader = open_thread(thread_key)
-    reader.post("First thoughts, typo here")
+    reader.post("Early thoughts, with a tpyo")
+    expect(reader.card("Early thoughts")).to_be_focused()
     reader.post("A later comment below it")
-    card = reader.card("First thoughts")
+    expect(reader.card("A later comment below it")).to_be_focused()  # the page is settled
+    card = reader.card("Early thoughts")
     body = box(card.locator(":scope > .body"))
     below = box(reader.card("A later comment below it"))
 
@@ -341,4 +343,5 @@ def test_a_new_comment_in_a_paged_thread_waits_for_its_page(
     reader.page.reload()
     expect(cards).to_have_count(50)
     expect(cards.last).to_contain_text("Comment number 50")
+    expect(reader.widget.locator(".hd h2")).to_have_text("53 comments")  # counted once
     expect(reader.widget.get_by_text("Mine comes last")).to_have_count(0)
