@@ -1,6 +1,7 @@
-// The comment form: write/preview tabs, author fields (remembered), a draft kept locally, the
-// character counter, the honeypot, "Notify me of" when the site offers subscriptions, and errors
-// placed at the fields the API names.
+// The comment form: write/preview tabs, author fields (remembered: after a first post they are a
+// "Posting as NAME · Change" line), a draft kept locally, the character counter, the honeypot,
+// "Notify me of" when the site offers subscriptions, and errors inside the cells of the fields the
+// API names. The main composer is one line ("Join the discussion…") until it is used.
 
 import { ApiError } from "./api";
 import { h, uid } from "./dom";
@@ -37,6 +38,10 @@ export class Composer {
   private readonly panels: HTMLElement[];
   private readonly draftKey: string | null;
   private readonly cancellable: boolean;
+  /** the main composer: one line until it is used, and again after a post */
+  private readonly min: boolean;
+  /** the author fields and the "Posting as" line (a guest's forms only) */
+  private readonly who: HTMLElement | null = null;
   /** "Verify email": enabled once the email looks like an address */
   private v?: HTMLButtonElement;
 
@@ -45,23 +50,42 @@ export class Composer {
     private readonly options: ComposerOptions = {},
   ) {
     const t = w.i18n.t.bind(w.i18n);
-    const { parent, edit } = options;
+    const { parent, edit, anchor } = options;
     this.cancellable = options.cancel ?? !!(parent || edit);
+    this.min = !parent && !edit && !anchor;
     const id = uid("f");
     // An inline comment keeps no draft: it would land in the main composer's slot (parent 0).
-    this.draftKey = edit || options.anchor ? null : `draft:${w.options.site}:${w.options.thread}:${parent?.id || 0}`;
+    this.draftKey = edit || anchor ? null : `draft:${w.options.site}:${w.options.thread}:${parent?.id || 0}`;
 
-    const author = load<AuthorFields>("author", { name: "", email: "", website: "" });
-    const field = (name: keyof AuthorFields, label: string, type: string, auto: string) =>
-      h("label", { class: "fld" }, h("span", null, label), h("input", { name, type, autocomplete: auto, maxlength: name == "name" ? 100 : 254, value: author[name] }));
+    // Who the reader posted as last on this site (before issue 22: on any site of this page's origin).
+    const known = load<AuthorFields | null>("author:" + w.options.site, null) || load<AuthorFields | null>("author", null);
+    const author = known || { name: "", email: "", website: "" };
+    // A field is a grid cell of its own: label, input and (on a failed send) its error.
+    const field = (name: keyof AuthorFields, label: string, type: string, auto: string, extra?: HTMLElement) =>
+      h("div", { class: "fld" }, h("label", { for: id + name }, label), h("input", { id: id + name, name, type, autocomplete: auto, maxlength: name == "name" ? 100 : 254, value: author[name] }), extra);
     // A signed-in reader posts under their identity: no author fields. A guest may verify their email.
-    const who =
-      edit || w.session
-        ? null
-        : h("div", { class: "who" }, field("name", t("name"), "text", "name"), field("email", t("email"), "email", "email"), field("website", t("website"), "url", "url"), (this.v = h("button", { type: "button", class: "link", onclick: () => this.verify() }, t("verify"))));
+    if (!edit && !w.session) {
+      const cells = [
+        field("name", t("name"), "text", "name"),
+        field("email", t(w.config.verify_guests ? "emailNeeded" : "email"), "email", "email", (this.v = h("button", { type: "button", class: "link", onclick: () => this.verify() }, t("verify")))),
+        field("website", t("website"), "url", "url"),
+      ];
+      // A reply (or a passage's comment) from someone not known yet asks only for what the site
+      // needs: a name, and the email where guests must confirm theirs.
+      if (!known && !this.min) {
+        cells[2].hidden = true;
+        cells[1].hidden = !w.config.verify_guests;
+      }
+      this.who = h(
+        "div",
+        { class: known ? "who known" : "who" },
+        ...cells,
+        h("p", { class: "as" }, h("span", null, t("postingAs", { name: author.name || t("anonymous") })), h("span", { "aria-hidden": "true" }, " · "), h("button", { type: "button", class: "link", onclick: () => (this.reveal(), this.inputs["author.name"].focus()) }, t("change"))),
+      );
+    }
 
     const label = edit ? t("editing") : parent ? t("replyTo", { name: parent.author?.name || t("anonymous") }) : t("body");
-    this.text = h("textarea", { id: id + "t", rows: 4, "aria-label": label, "aria-describedby": `${id}h ${id}c` });
+    this.text = h("textarea", { id: id + "t", rows: 4, "aria-label": label, "aria-describedby": `${id}h ${id}c`, placeholder: this.min ? t("join") : null });
     this.text.value = edit ? w.own[edit.id]?.b || "" : this.draftKey ? load(this.draftKey, "") : "";
 
     this.tabs = [t("write"), t("preview")].map((text, i) =>
@@ -75,32 +99,54 @@ export class Composer {
     this.honeypot = h("input", { name: "homepage", tabindex: -1, autocomplete: "off" });
     const notify =
       !edit && w.config.features.subscriptions
-        ? h("select", { name: "notify" }, ...(["none", "replies", "thread"] as const).map((value, i) => h("option", { value }, t((["notifyNone", "notifyReplies", "notifyThread"] as const)[i]))))
+        ? h("select", { id: id + "n", name: "notify" }, ...(["none", "replies", "thread"] as const).map((value, i) => h("option", { value }, t((["notifyNone", "notifyReplies", "notifyThread"] as const)[i]))))
         : null;
     this.error = h("p", { class: "err", role: "alert" });
     this.submit = h("button", { type: "submit", class: "pri" }, edit ? t("save") : parent ? t("postReply") : t("post"));
 
     // The editor says until when the server accepts a change (the edit token's expiry).
     const until = edit && w.own[edit.id]?.x;
+    // The text box comes first, the tabs under it: the one-line composer opens downwards and the
+    // box the reader clicked stays where it was.
     this.form = h(
       "form",
-      { class: "cm", novalidate: true, "aria-label": label, onsubmit: (e) => this.send(e), oninput: () => this.changed(), onfocusin: () => w.formToken(), onkeydown: (e) => this.key(e as KeyboardEvent) },
+      {
+        class: "cm",
+        novalidate: true,
+        "aria-label": label,
+        onsubmit: (e) => this.send(e),
+        oninput: () => this.changed(),
+        onfocusin: () => (w.formToken(), this.open()),
+        onkeydown: (e) => this.key(e as KeyboardEvent),
+      },
       options.quote ? h("blockquote", { class: "q" }, options.quote) : null,
       until ? h("p", { class: "note" }, t("editUntil", { when: w.i18n.exact(new Date(until).toISOString()) })) : null,
-      h("div", { role: "tablist", class: "tabs" }, ...this.tabs),
       ...this.panels,
-      h("div", { class: "row" }, h("small", { id: id + "h" }, t("markdown")), this.counter),
-      who,
+      h("div", { class: "row" }, h("div", { role: "tablist", class: "tabs" }, ...this.tabs), h("small", { id: id + "h" }, t("markdown")), this.counter),
+      this.who,
       h("div", { class: "hp", "aria-hidden": "true" }, h("label", null, "Homepage ", this.honeypot)),
-      notify && h("label", { class: "fld" }, h("span", null, t("notify")), notify),
+      notify && h("div", { class: "fld" }, h("label", { for: id + "n" }, t("notify")), notify),
       this.error,
       h("div", { class: "btns" }, this.submit, this.cancellable ? h("button", { type: "button", onclick: () => this.cancel() }, t("cancel")) : null),
     );
     const inputs = (name: string) => this.form.querySelector<HTMLInputElement>(`[name=${name}]`)!;
     this.inputs = { body: this.text };
-    if (who) for (const name of ["name", "email", "website"]) this.inputs["author." + name] = inputs(name);
+    if (this.who) for (const name of ["name", "email", "website"]) this.inputs["author." + name] = inputs(name);
     if (notify) this.inputs.notify = notify;
     this.changed(false);
+    this.form.classList.toggle("min", this.min && !this.text.value);
+  }
+
+  /** The one-line composer becomes the whole form (on focus, or when text arrives). */
+  private open(): void {
+    this.form.classList.remove("min");
+  }
+
+  /** The author fields instead of "Posting as": all of them, or the one cell an error names. */
+  private reveal(cell?: Element | null): void {
+    const who = this.who!;
+    who.classList.remove("known");
+    for (const el of cell ? [cell] : Array.from(who.children)) (el as HTMLElement).hidden = false;
   }
 
   focus(): void {
@@ -119,9 +165,10 @@ export class Composer {
     }
   }
 
-  /** Escape cancels (where offered); Ctrl/⌘+Enter sends. */
+  /** Escape cancels (where offered) or folds an empty main composer back to one line; Ctrl/⌘+Enter sends. */
   private key(e: KeyboardEvent): void {
     if (e.key == "Escape" && this.cancellable) this.cancel();
+    if (e.key == "Escape" && this.min && !this.text.value) this.form.classList.add("min");
     if (e.key == "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       this.form.requestSubmit();
@@ -138,6 +185,7 @@ export class Composer {
     this.counter.textContent = this.w.i18n.t("chars", { n: count, max });
     this.counter.classList.toggle("over", count > max);
     if (store && this.draftKey) save(this.draftKey, this.text.value);
+    if (store) this.open();
     if (this.v) this.v.disabled = !/^\S+@\S+\.\S+$/.test(this.inputs["author.email"].value);
   }
 
@@ -207,7 +255,12 @@ export class Composer {
           form_token: (await w.formToken()) || undefined,
           homepage: this.honeypot.value,
         });
-        if (!w.session) save("author", { name: author.name || "", email: author.email || "", website: author.website || "" });
+        if (this.who) {
+          // Known from now on: "Posting as NAME · Change" instead of the fields, here and on return.
+          save("author:" + w.options.site, { name: author.name || "", email: author.email || "", website: author.website || "" });
+          this.who.classList.add("known");
+          this.who.querySelector(".as>span")!.textContent = t("postingAs", { name: author.name || t("anonymous") });
+        }
         comment = posted.comment;
         // "Notify me of" needs the link in the confirmation mail clicked; the next comment starts
         // from "Nothing" again, so it does not ask for (and mail) a second confirmation.
@@ -219,6 +272,7 @@ export class Composer {
       this.text.value = "";
       this.changed(false);
       this.showTab(0);
+      if (this.min) this.form.classList.add("min");
       options.done?.(comment);
     } catch (error) {
       this.showError(error);
@@ -246,7 +300,11 @@ export class Composer {
     }
   }
 
-  /** API errors next to the fields they name; the rest (and network trouble) above the buttons. */
+  /**
+   * API errors inside the cells of the fields they name (right under the input, linked by
+   * aria-describedby; a field folded into "Posting as" opens first); the rest (and network
+   * trouble) above the buttons.
+   */
   showError(error: unknown): void {
     this.clearErrors();
     const general: string[] = [];
@@ -261,7 +319,8 @@ export class Composer {
         const id = uid("e");
         input.setAttribute("aria-invalid", "true");
         input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${id}`.trim());
-        (input.closest(".fld, [role=tabpanel]") || input).after(h("p", { class: "ferr", id }, message));
+        if (this.who?.contains(input)) this.reveal(input.parentElement);
+        input.after(h("p", { class: "ferr", id }, message));
         first ||= input;
       }
       if (first) general.unshift(this.w.i18n.t("checkFields"));

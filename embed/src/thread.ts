@@ -142,6 +142,7 @@ export class Tree {
         edit: edit ? c : null,
         done: (result) => {
           slot.replaceChildren();
+          card.classList.remove("ed");
           if (!result) return button.focus();
           if (edit) return this.update(result), w.focusComment(result.id);
           const li = this.add(result);
@@ -150,6 +151,8 @@ export class Tree {
         },
       });
       open(() => form.form, button);
+      // the editor takes the comment's place (write.css hides the body and the actions of .ed)
+      card.classList.toggle("ed", edit);
       form.focus();
     };
 

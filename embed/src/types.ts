@@ -93,6 +93,52 @@ export interface paths {
     /** Atom feed of a site's (or one thread's) newest comments */
     get: operations["feed"];
   };
+  "/api/v1/sso/session": {
+    /**
+     * Exchange a site's SSO token (JWT) for a reader session
+     * @description The token is HS256, signed with one of the site's active SSO secrets; `aud` must be the site's slug, `sub` and `exp` are required, `iat` is optional. Expired, forged, and wrong-site tokens answer 401 `sso_invalid` saying which; a token that cannot be read (not a JWT, a `crit` header, a non-string `kid`, a time claim that is not whole seconds) is 400 `validation_failed` on `token`.
+     */
+    post: operations["sso_session"];
+  };
+  "/api/v1/sso/logout": {
+    /**
+     * End the reader session sent as Authorization: Bearer
+     * @description Ends an SSO or verified-guest session. An ended session answers 204 again.
+     */
+    post: operations["sso_logout"];
+  };
+  "/api/v1/guest/verify": {
+    /**
+     * Mail a guest a link that verifies their address and signs them in
+     * @description Always 202 (nothing is revealed about the address); no mail beyond SIDENOTE_RATELIMIT_CONFIRM_MAIL per address and requester.
+     */
+    post: operations["guest_verify"];
+  };
+  "/api/v1/guest/session": {
+    /**
+     * Exchange a verified guest's one-time sign-in code for a reader session
+     * @description The code signs in by itself only from the browser that asked for the verification mail (the same X-Sidenote-Voter); elsewhere the reader must confirm (confirm: true).
+     */
+    post: operations["guest_session"];
+  };
+  "/api/v1/me": {
+    /** The signed-in reader: profile, comments (newest 200) and subscriptions */
+    get: operations["me"];
+    /** Change the signed-in reader's name (on their comments too) */
+    patch: operations["rename_me"];
+  };
+  "/api/v1/me/export": {
+    /** Download everything about the signed-in reader (JSON attachment) */
+    get: operations["export_me"];
+  };
+  "/api/v1/me/comments": {
+    /** Delete every comment of the signed-in reader (replies keep a tombstone) */
+    delete: operations["delete_my_comments"];
+  };
+  "/api/v1/me/link": {
+    /** A short-lived link to the signed-in reader's data page (the widget's menu) */
+    post: operations["my_data_link"];
+  };
   "/api/v1/moderation/session": {
     /** Who the credentials belong to, their scope and sites (and the CSRF token) */
     get: operations["whoami"];
@@ -181,67 +227,6 @@ export interface paths {
     /** Change a moderator's role, sites or password, or disable the account */
     patch: operations["patch_moderator"];
   };
-  "/api/v1/admin/sites/{site}/export": {
-    /**
-     * Export a site: threads, comments, votes, reports, moderation log, subscriptions
-     * @description Streams Sidenote's export format (docs/export.schema.json); `sidenote import sidenote` reads it back. Needs the admin scope on the site.
-     */
-    get: operations["export_site"];
-  };
-  "/api/v1/admin/privacy/export": {
-    /** Everything stored about an email address (admin on every site) */
-    post: operations["privacy_export"];
-  };
-  "/api/v1/admin/privacy/erase": {
-    /** Erase an email address: anonymise its comments, cancel its subscriptions */
-    post: operations["privacy_erase"];
-  };
-  "/api/v1/sso/session": {
-    /**
-     * Exchange a site's SSO token (JWT) for a reader session
-     * @description The token is HS256, signed with one of the site's active SSO secrets; `aud` must be the site's slug, `sub` and `exp` are required, `iat` is optional. Expired, forged, and wrong-site tokens answer 401 `sso_invalid` saying which; a token that cannot be read (not a JWT, a `crit` header, a non-string `kid`, a time claim that is not whole seconds) is 400 `validation_failed` on `token`.
-     */
-    post: operations["sso_session"];
-  };
-  "/api/v1/sso/logout": {
-    /**
-     * End the reader session sent as Authorization: Bearer
-     * @description Ends an SSO or verified-guest session. An ended session answers 204 again.
-     */
-    post: operations["sso_logout"];
-  };
-  "/api/v1/guest/verify": {
-    /**
-     * Mail a guest a link that verifies their address and signs them in
-     * @description Always 202 (nothing is revealed about the address); no mail beyond SIDENOTE_RATELIMIT_CONFIRM_MAIL per address and requester.
-     */
-    post: operations["guest_verify"];
-  };
-  "/api/v1/guest/session": {
-    /**
-     * Exchange a verified guest's one-time sign-in code for a reader session
-     * @description The code signs in by itself only from the browser that asked for the verification mail (the same X-Sidenote-Voter); elsewhere the reader must confirm (confirm: true).
-     */
-    post: operations["guest_session"];
-  };
-  "/api/v1/me": {
-    /** The signed-in reader: profile, comments (newest 200) and subscriptions */
-    get: operations["me"];
-    /** Change the signed-in reader's name (on their comments too) */
-    patch: operations["rename_me"];
-  };
-  "/api/v1/me/export": {
-    /** Download everything about the signed-in reader (JSON attachment) */
-    get: operations["export_me"];
-  };
-  "/api/v1/me/comments": {
-    /** Delete every comment of the signed-in reader (replies keep a tombstone) */
-    delete: operations["delete_my_comments"];
-  };
-  "/api/v1/me/link": {
-    /** A short-lived link to the signed-in reader's data page (the widget's menu) */
-    post: operations["my_data_link"];
-  };
   "/api/v1/subscriptions": {
     /**
      * Subscribe an address (double opt-in: a confirmation mail comes first)
@@ -266,6 +251,21 @@ export interface paths {
   "/api/v1/moderation/sites/{site}/webhooks/{webhook_id}/deliveries": {
     /** A webhook's delivery log, newest first: status, attempts, last error */
     get: operations["list_deliveries"];
+  };
+  "/api/v1/admin/sites/{site}/export": {
+    /**
+     * Export a site: threads, comments, votes, reports, moderation log, subscriptions
+     * @description Streams Sidenote's export format (docs/export.schema.json); `sidenote import sidenote` reads it back. Needs the admin scope on the site.
+     */
+    get: operations["export_site"];
+  };
+  "/api/v1/admin/privacy/export": {
+    /** Everything stored about an email address (admin on every site) */
+    post: operations["privacy_export"];
+  };
+  "/api/v1/admin/privacy/erase": {
+    /** Erase an email address: anonymise its comments, cancel its subscriptions */
+    post: operations["privacy_erase"];
   };
 }
 
@@ -2508,6 +2508,346 @@ export interface operations {
       };
     };
   };
+  /**
+   * Exchange a site's SSO token (JWT) for a reader session
+   * @description The token is HS256, signed with one of the site's active SSO secrets; `aud` must be the site's slug, `sub` and `exp` are required, `iat` is optional. Expired, forged, and wrong-site tokens answer 401 `sso_invalid` saying which; a token that cannot be read (not a JWT, a `crit` header, a non-string `kid`, a time claim that is not whole seconds) is 400 `validation_failed` on `token`.
+   */
+  sso_session: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SsoSessionIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReaderSessionOut"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `sso_invalid` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Not Found. Error codes: `not_found` */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Too Many Requests. Error codes: `rate_limited` */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /**
+   * End the reader session sent as Authorization: Bearer
+   * @description Ends an SSO or verified-guest session. An ended session answers 204 again.
+   */
+  sso_logout: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OptionalSite"];
+      };
+    };
+    responses: {
+      /** @description No Content */
+      204: {
+        content: never;
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /**
+   * Mail a guest a link that verifies their address and signs them in
+   * @description Always 202 (nothing is revealed about the address); no mail beyond SIDENOTE_RATELIMIT_CONFIRM_MAIL per address and requester.
+   */
+  guest_verify: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GuestVerifyIn"];
+      };
+    };
+    responses: {
+      /** @description Accepted */
+      202: {
+        content: {
+          "application/json": components["schemas"]["AcceptedOut"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `sso_required` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Not Found. Error codes: `not_found` */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Too Many Requests. Error codes: `rate_limited` */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /**
+   * Exchange a verified guest's one-time sign-in code for a reader session
+   * @description The code signs in by itself only from the browser that asked for the verification mail (the same X-Sidenote-Voter); elsewhere the reader must confirm (confirm: true).
+   */
+  guest_session: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GuestSessionIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReaderSessionOut"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Forbidden. Error codes: `confirmation_required` */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Not Found. Error codes: `not_found` */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Too Many Requests. Error codes: `rate_limited` */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /** The signed-in reader: profile, comments (newest 200) and subscriptions */
+  me: {
+    parameters: {
+      query?: {
+        site?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MeOut"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /** Change the signed-in reader's name (on their comments too) */
+  rename_me: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NameIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UserEnvelope"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /** Download everything about the signed-in reader (JSON attachment) */
+  export_me: {
+    parameters: {
+      query?: {
+        site?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExportOut"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /** Delete every comment of the signed-in reader (replies keep a tombstone) */
+  delete_my_comments: {
+    parameters: {
+      query?: {
+        site?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DeletedOut"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /** A short-lived link to the signed-in reader's data page (the widget's menu) */
+  my_data_link: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["OptionalSite"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LinkOut"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
   /** Who the credentials belong to, their scope and sites (and the CSRF token) */
   whoami: {
     responses: {
@@ -3591,482 +3931,6 @@ export interface operations {
     };
   };
   /**
-   * Export a site: threads, comments, votes, reports, moderation log, subscriptions
-   * @description Streams Sidenote's export format (docs/export.schema.json); `sidenote import sidenote` reads it back. Needs the admin scope on the site.
-   */
-  export_site: {
-    parameters: {
-      query?: {
-        /** @description `json`: one document; `jsonl`: one record a line. */
-        format?: "json" | "jsonl";
-        /** @description Include commenters' and subscribers' emails. */
-        emails?: boolean;
-      };
-      path: {
-        site: string;
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": {
-            /** @constant */
-            format: "sidenote-export";
-            /** @constant */
-            version: 1;
-            threads: unknown[];
-          };
-          "application/x-ndjson": string;
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Forbidden. Error codes: `forbidden` */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Not Found. Error codes: `not_found` */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /** Everything stored about an email address (admin on every site) */
-  privacy_export: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["PrivacyIn"];
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": components["schemas"]["PrivacyExportOut"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Forbidden. Error codes: `forbidden` */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /** Erase an email address: anonymise its comments, cancel its subscriptions */
-  privacy_erase: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["PrivacyIn"];
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ErasureOut"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Forbidden. Error codes: `forbidden` */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /**
-   * Exchange a site's SSO token (JWT) for a reader session
-   * @description The token is HS256, signed with one of the site's active SSO secrets; `aud` must be the site's slug, `sub` and `exp` are required, `iat` is optional. Expired, forged, and wrong-site tokens answer 401 `sso_invalid` saying which; a token that cannot be read (not a JWT, a `crit` header, a non-string `kid`, a time claim that is not whole seconds) is 400 `validation_failed` on `token`.
-   */
-  sso_session: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["SsoSessionIn"];
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ReaderSessionOut"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `sso_invalid` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Not Found. Error codes: `not_found` */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Too Many Requests. Error codes: `rate_limited` */
-      429: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /**
-   * End the reader session sent as Authorization: Bearer
-   * @description Ends an SSO or verified-guest session. An ended session answers 204 again.
-   */
-  sso_logout: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["OptionalSite"];
-      };
-    };
-    responses: {
-      /** @description No Content */
-      204: {
-        content: never;
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /**
-   * Mail a guest a link that verifies their address and signs them in
-   * @description Always 202 (nothing is revealed about the address); no mail beyond SIDENOTE_RATELIMIT_CONFIRM_MAIL per address and requester.
-   */
-  guest_verify: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["GuestVerifyIn"];
-      };
-    };
-    responses: {
-      /** @description Accepted */
-      202: {
-        content: {
-          "application/json": components["schemas"]["AcceptedOut"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `sso_required` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Not Found. Error codes: `not_found` */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Too Many Requests. Error codes: `rate_limited` */
-      429: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /**
-   * Exchange a verified guest's one-time sign-in code for a reader session
-   * @description The code signs in by itself only from the browser that asked for the verification mail (the same X-Sidenote-Voter); elsewhere the reader must confirm (confirm: true).
-   */
-  guest_session: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["GuestSessionIn"];
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ReaderSessionOut"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Forbidden. Error codes: `confirmation_required` */
-      403: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Not Found. Error codes: `not_found` */
-      404: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Too Many Requests. Error codes: `rate_limited` */
-      429: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /** The signed-in reader: profile, comments (newest 200) and subscriptions */
-  me: {
-    parameters: {
-      query?: {
-        site?: string | null;
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": components["schemas"]["MeOut"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /** Change the signed-in reader's name (on their comments too) */
-  rename_me: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["NameIn"];
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": components["schemas"]["UserEnvelope"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /** Download everything about the signed-in reader (JSON attachment) */
-  export_me: {
-    parameters: {
-      query?: {
-        site?: string | null;
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ExportOut"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /** Delete every comment of the signed-in reader (replies keep a tombstone) */
-  delete_my_comments: {
-    parameters: {
-      query?: {
-        site?: string | null;
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": components["schemas"]["DeletedOut"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /** A short-lived link to the signed-in reader's data page (the widget's menu) */
-  my_data_link: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["OptionalSite"];
-      };
-    };
-    responses: {
-      /** @description OK */
-      200: {
-        content: {
-          "application/json": components["schemas"]["LinkOut"];
-        };
-      };
-      /** @description Bad Request. Error codes: `validation_failed` */
-      400: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unauthorized. Error codes: `unauthorized` */
-      401: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
-      415: {
-        content: {
-          "application/json": components["schemas"]["ErrorOut"];
-        };
-      };
-    };
-  };
-  /**
    * Subscribe an address (double opt-in: a confirmation mail comes first)
    * @description Always 202 with the same body, whether the address is new, known, confirmed or limited: the answer reveals nothing about it. Nothing is mailed to an address before its owner confirms it; once confirmed, later subscriptions start at once.
    */
@@ -4319,6 +4183,142 @@ export interface operations {
       };
       /** @description Not Found. Error codes: `not_found` */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /**
+   * Export a site: threads, comments, votes, reports, moderation log, subscriptions
+   * @description Streams Sidenote's export format (docs/export.schema.json); `sidenote import sidenote` reads it back. Needs the admin scope on the site.
+   */
+  export_site: {
+    parameters: {
+      query?: {
+        /** @description `json`: one document; `jsonl`: one record a line. */
+        format?: "json" | "jsonl";
+        /** @description Include commenters' and subscribers' emails. */
+        emails?: boolean;
+      };
+      path: {
+        site: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            format: "sidenote-export";
+            /** @constant */
+            version: 1;
+            threads: unknown[];
+          };
+          "application/x-ndjson": string;
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Forbidden. Error codes: `forbidden` */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Not Found. Error codes: `not_found` */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /** Everything stored about an email address (admin on every site) */
+  privacy_export: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PrivacyIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PrivacyExportOut"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Forbidden. Error codes: `forbidden` */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+    };
+  };
+  /** Erase an email address: anonymise its comments, cancel its subscriptions */
+  privacy_erase: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PrivacyIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ErasureOut"];
+        };
+      };
+      /** @description Bad Request. Error codes: `validation_failed` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unauthorized. Error codes: `unauthorized` */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Forbidden. Error codes: `forbidden` */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorOut"];
+        };
+      };
+      /** @description Unsupported Media Type. Error codes: `unsupported_media_type` */
+      415: {
         content: {
           "application/json": components["schemas"]["ErrorOut"];
         };

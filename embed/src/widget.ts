@@ -62,7 +62,8 @@ export class Widget implements WidgetCore {
   /** the one-line stand-in for the main composer until write.js is here */
   private line: HTMLInputElement | null = null;
   private returnTo: { y: number; element: HTMLElement | null } | null = null;
-  private cursor: string | null = null;
+  /** the next page's cursor: null once every page is here */
+  cursor: string | null = null;
   private etag: string | null = null;
   count = 0;
   private newer: { page: ThreadPage; etag: string | null } | null = null;
@@ -329,6 +330,7 @@ export class Widget implements WidgetCore {
       this.live.hidden = true;
     }
     this.count = page.thread.comment_count;
+    this.cursor = page.next_cursor;
     this.tree.addPage(page.comments);
     // The reader's own comments as the server answered them, until its public reads list them
     // (those carry no status): pending ones, and approved ones a shadow ban keeps from others.
@@ -341,13 +343,16 @@ export class Widget implements WidgetCore {
         delete own.p;
         changed = true;
       } else if (p && own.k == this.options.thread) {
-        if (!append) this.tree.add(p, !p.parent_id && this.options.sort != "oldest");
+        // A top-level one under "oldest" belongs after every page: it shows (and counts) with the
+        // last one. Until then it may well be listed on a page not loaded yet.
+        const last = !p.parent_id && this.options.sort == "oldest";
+        if (last && this.cursor) continue;
+        if (last || !append) this.tree.add(p, !p.parent_id && this.options.sort != "oldest");
         if (p.status != "pending") this.count++;
       }
     }
     this.setCount(this.count);
     if (changed) saveOwn(this.options.site, this.own);
-    this.cursor = page.next_cursor;
     this.more.hidden = !this.cursor;
     this.setEmpty(!this.tree.items.size);
   }
@@ -467,7 +472,7 @@ export class Widget implements WidgetCore {
     this.focusComment(comment.id);
   }
 
-  private openFocus(from: HTMLElement | null, backLabel: string, ancestors: Comment[], comment: Comment, replies: Comment[], cursor: string | null): void {
+  openFocus(from: HTMLElement | null, backLabel: string, ancestors: Comment[], comment: Comment, replies: Comment[], cursor: string | null): void {
     if (!this.focusView) this.returnTo = { y: scrollY, element: from };
     const context = h("ol", { class: "list ctx" });
     const list = h("ol", { class: "list" });
@@ -629,8 +634,10 @@ export interface Widget {
   posted(posted: Posted, body: string, note?: string): void;
   edited(comment: Comment, body: string): void;
   deleted(comment: Comment): void;
-  /** a posted top-level comment joins the thread, focused */
+  /** a posted top-level comment joins the thread, focused, or says where it is when that is far */
   addOwn(comment: Comment): void;
+  /** a top-level comment of the reader's in its place in the thread, if that place is loaded */
+  placeOwn(comment: Comment): HTMLLIElement | null;
   composer(options: ComposerOptions): Composer;
   /** The form token, fetched once when a composer is first used (none when the server has none). */
   formToken(): Promise<string | null>;
@@ -743,10 +750,38 @@ export const widgetParts = {
   },
 
   addOwn(this: Widget, comment: Comment): void {
+    const t = this.i18n.t.bind(this.i18n);
+    const { id } = comment;
     this.back(false);
-    this.tree.add(comment, this.options.sort != "oldest");
-    this.setEmpty(false);
-    this.focusComment(comment.id);
+    const card = this.placeOwn(comment)?.firstElementChild;
+    this.setEmpty(!this.tree.items.size);
+    this.root.querySelector(".pub")?.remove();
+    // In view (a new thread, or sorted newest first): go to it. Under "oldest" it is at the end of
+    // what may be a long thread, or not loaded yet: say so where the reader is, and offer the way.
+    if (card && card.getBoundingClientRect().top < innerHeight) return void this.focusComment(id);
+    const show: HTMLButtonElement = h(
+      "button",
+      {
+        type: "button",
+        class: "link",
+        onclick: () => {
+          notice.remove();
+          if (this.focusComment(id, true)) return;
+          this.openFocus(null, t("viewAll"), [], comment, [], null);
+          this.focusComment(id, true);
+        },
+      },
+      t("showIt"),
+    );
+    const notice = h("p", { class: "note pub" }, t(comment.status == "pending" ? "pending" : "posted") + " ", show);
+    this.list.parentElement!.querySelector(":scope>.cm")!.after(notice);
+    show.focus();
+  },
+
+  /** Under "oldest" a new comment's place is after every page: while some are not loaded, none yet. */
+  placeOwn(this: Widget, comment: Comment): HTMLLIElement | null {
+    const oldest = this.options.sort == "oldest";
+    return oldest && this.cursor ? null : this.tree.add(comment, !oldest);
   },
 
   composer(this: Widget, options: ComposerOptions): Composer {
@@ -754,7 +789,7 @@ export const widgetParts = {
       cancel: true,
       ...options,
       done: (comment) => {
-        if (comment && !comment.parent_id && comment.status != "pending") this.tree.add(comment, this.options.sort != "oldest");
+        if (comment && !comment.parent_id && comment.status != "pending") this.placeOwn(comment);
         options.done?.(comment);
       },
     });

@@ -103,10 +103,18 @@ class Reader:
     def composer(self) -> Locator:
         return self.widget.locator("form.cm").first
 
+    def open_composer(self) -> Locator:
+        """The main composer, opened from its one line as a reader does (by clicking it)."""
+        form = self.composer()
+        form.locator("textarea").click()
+        return form
+
     def post(self, body: str, name: str = "", within: Locator | None = None) -> None:
         form = within or self.composer()
         form.locator("textarea").first.fill(body)
         if name:
+            if form.locator("input[name=name]").is_hidden():  # "Posting as …" a remembered name
+                form.get_by_role("button", name="Change").click()
             form.locator("input[name=name]").fill(name)
         form.locator("button[type=submit]").click()
 

@@ -50,7 +50,7 @@ def test_a_reader_on_another_origin_posts_replies_votes_reports_subscribes_and_s
     reader.widget.locator(".hd h2").wait_for()
 
     # post, subscribing to replies
-    form = reader.composer()
+    form = reader.open_composer()
     form.get_by_label("Notify me of").select_option("replies")
     form.get_by_label("Email (optional, never shown)").fill("reader@example.org")
     reader.post("Posted from the blog's own origin", name="Reader")
@@ -80,9 +80,7 @@ def test_a_reader_on_another_origin_posts_replies_votes_reports_subscribes_and_s
     drag_over(page, GRANITE)
     layer(page).get_by_role("button", name="Comment", exact=True).click()
     passage_form = popover(page).locator("form")
-    passage_form.locator("textarea").fill("Prefabrication, across origins.")
-    passage_form.locator("input[name=name]").fill("Priya")
-    passage_form.get_by_role("button", name="Post comment").click()
+    reader.post("Prefabrication, across origins.", name="Priya", within=passage_form)
     expect(bubbles(page)).to_have_count(1)
     expect(reader.card("Prefabrication, across origins.").locator(".iq blockquote")).to_have_text(
         GRANITE

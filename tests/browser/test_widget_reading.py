@@ -333,6 +333,9 @@ def test_strings_come_in_the_page_language_loaded_on_demand(
     reader = open_thread(thread_key, lang="de-DE")
 
     expect(reader.widget.locator(".hd h2")).to_have_text("1 Kommentar")
+    line = reader.widget.get_by_role("textbox", name="Ihr Kommentar")
+    expect(line).to_have_attribute("placeholder", "An der Diskussion teilnehmen…")
+    line.click()
     expect(reader.widget.get_by_role("button", name="Kommentar senden")).to_be_visible()
     assert [url.rsplit("/", 1)[1] for url in locale_requests] == ["de.json"]
 

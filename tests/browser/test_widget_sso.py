@@ -64,7 +64,7 @@ def test_the_host_page_signs_its_reader_in_and_they_post_as_themselves(
 
     account(reader).get_by_role("button", name="Sign out").click()
     expect(account(reader)).to_have_count(0)
-    form = reader.composer()
+    form = reader.open_composer()
     expect(form.locator("input[name=name]")).to_be_visible()
     reader.post("Now a guest again", name="Guest Grace")
     guest_card = reader.card("Now a guest again")
@@ -77,14 +77,14 @@ def test_sidenote_login_and_logout_from_the_hosts_script(
     open_thread: Open, seed: Seeder, thread_key: str
 ) -> None:
     reader = open_thread(thread_key)
-    expect(reader.composer().locator("input[name=name]")).to_be_visible()
+    expect(reader.open_composer().locator("input[name=name]")).to_be_visible()
     reader.page.evaluate(
         "token => window.Sidenote.login(token)", demo_token(seed, sub="ada", name="Ada")
     )
     expect(account(reader)).to_contain_text("Signed in as Ada")
     reader.page.evaluate("() => window.Sidenote.logout()")
     expect(account(reader)).to_have_count(0)
-    expect(reader.composer().locator("input[name=name]")).to_be_visible()
+    expect(reader.open_composer().locator("input[name=name]")).to_be_visible()
 
 
 def test_a_refused_token_rejects_login_and_leaves_a_guest(
@@ -109,7 +109,7 @@ def test_an_empty_token_from_the_host_ends_the_sso_session(
     expect(account(reader)).to_be_visible()
     page.unroute_all()
     reader = open_thread(thread_key, attrs={"data-sidenote-sso": ""})
-    expect(reader.composer().locator("input[name=name]")).to_be_visible()
+    expect(reader.open_composer().locator("input[name=name]")).to_be_visible()
     expect(account(reader)).to_have_count(0)
 
 
@@ -218,7 +218,7 @@ def test_a_guest_verifying_from_the_widget_is_signed_in_by_the_link_back_in_that
     questions: list[str] = []
     page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
     reader = open_thread(thread_key)
-    form = reader.composer()
+    form = reader.open_composer()
     form.locator("input[name=email]").fill("eve.verifies@example.org")
     with page.expect_request(lambda request: request.url.endswith("/guest/verify")) as sent:
         form.get_by_role("button", name="Verify email").click()

@@ -37,7 +37,7 @@ def posted_bodies(page: Page) -> list[dict[str, object]]:
 
 def test_a_reader_posts_a_comment_and_is_remembered(open_thread: Open, thread_key: str) -> None:
     reader = open_thread(thread_key)
-    form = reader.composer()
+    form = reader.open_composer()
 
     form.get_by_label("Email (optional, never shown)").fill("morag@example.org")
     reader.post("Hello from **Tiree**", name="Morag")
@@ -50,8 +50,11 @@ def test_a_reader_posts_a_comment_and_is_remembered(open_thread: Open, thread_ke
     expect(reader.widget.get_by_role("status")).to_have_text("Your comment is published.")
     expect(form.locator("textarea")).to_have_value("")
     reader.page.reload()
-    expect(reader.composer().locator("input[name=name]")).to_have_value("Morag")
-    expect(reader.composer().locator("input[name=email]")).to_have_value("morag@example.org")
+    form = reader.open_composer()
+    expect(form.get_by_text("Posting as Morag")).to_be_visible()
+    form.get_by_role("button", name="Change").click()
+    expect(form.locator("input[name=name]")).to_have_value("Morag")
+    expect(form.locator("input[name=email]")).to_have_value("morag@example.org")
     expect(reader.card("Hello from")).not_to_contain_text("example.org")
 
 
@@ -201,7 +204,7 @@ def test_a_reader_reports_a_comment_with_a_reason(
 
 def test_errors_show_at_the_fields_the_api_names(open_thread: Open, thread_key: str) -> None:
     reader = open_thread(thread_key)
-    form = reader.composer()
+    form = reader.open_composer()
     form.get_by_label("Email (optional, never shown)").fill("not-an-email")
     form.get_by_label("Website (optional)").fill("javascript:alert(1)")
 
@@ -225,7 +228,7 @@ def test_an_empty_or_too_long_comment_is_caught_before_sending(
 ) -> None:
     bodies = posted_bodies(page)
     reader = open_thread(thread_key)
-    form = reader.composer()
+    form = reader.open_composer()
     textarea = form.locator("textarea")
 
     form.get_by_role("button", name="Post comment").click()
@@ -377,7 +380,7 @@ def test_a_shadow_banned_author_still_sees_their_comment_after_a_reload(
         )
     seed.done()
     reader = open_thread(thread_key)
-    reader.composer().get_by_label("Email (optional, never shown)").fill(email)
+    reader.open_composer().get_by_label("Email (optional, never shown)").fill(email)
 
     reader.post("Nobody else reads this")
 
@@ -458,7 +461,7 @@ def test_the_honeypot_is_hidden_from_people_and_assistive_technology(
     open_thread: Open, thread_key: str
 ) -> None:
     reader = open_thread(thread_key)
-    honeypot = reader.composer().locator("input[name=homepage]")
+    honeypot = reader.open_composer().locator("input[name=homepage]")
 
     assert honeypot.evaluate("el => el.closest('[aria-hidden=true]') !== null")
     expect(honeypot).to_have_attribute("tabindex", "-1")
@@ -497,7 +500,7 @@ def test_notify_of_is_offered_and_sent_when_the_site_has_subscriptions(
     bodies = posted_bodies(page)
     reader = open_thread(thread_key)
 
-    notify = reader.composer().get_by_label("Notify me of")
+    notify = reader.open_composer().get_by_label("Notify me of")
     expect(notify.locator("option")).to_have_text(
         ["Nothing", "Replies to my comment", "All new comments here"]
     )
