@@ -1,4 +1,5 @@
-"""gzip for JSON when the client accepts it (thread reads come pre-compressed from the cache)."""
+"""gzip for JSON when the client accepts it (thread reads come pre-compressed from the cache:
+`api.thread_response`)."""
 
 from __future__ import annotations
 
@@ -6,22 +7,13 @@ import gzip
 
 from flask import Flask, Response, request
 
-from service.caching import GZIP_LEVEL, CachedBody
+from service.caching import GZIP_LEVEL
 
 MIN_COMPRESS_BYTES = 1024
 
 
 def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0
-
-
-def cached_json_response(body: CachedBody) -> Response:
-    gzipped = _accepts_gzip()
-    response = Response(body.gzipped if gzipped else body.raw, mimetype="application/json")
-    if gzipped:
-        response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
-    return response
 
 
 def init_app(app: Flask, prefix: str = "/api/") -> None:

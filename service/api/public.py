@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from flask import Response, request, url_for
+from flask import Response, current_app, request, url_for
 
 from service.abuse.form_tokens import issue_form_token
 from service.api import api
-from service.api.compression import cached_json_response
+from service.api.cors import OriginCache
 from service.api.openapi import json_bytes, json_response, operation
 from service.api.schemas import (
     AcceptedOut,
@@ -43,8 +43,14 @@ from service.api.serializers import (
     thread_json,
     thread_page_json,
 )
+from service.api.thread_response import (
+    THREAD_CACHE_HEADERS,
+    ThreadAnswer,
+    page_key,
+    thread_answer,
+)
 from service.auth import api_token_principal
-from service.caching import head_cache, response_cache
+from service.caching import CachedBody, head_cache, response_cache
 from service.clock import isoformat
 from service.comments import posting, reactions, reading
 from service.comments.sites import check_page_origin, find_posting_target, get_site
@@ -58,19 +64,6 @@ from service.moderation import refusals
 from service.rendering import xml_safe
 from service.security import IP_VOTER_PREFIX, client_ip, ip_hash, keyed_hash, settings
 
-#: Browsers revalidate every read (`no-cache` with the ETag: a 304 is one indexed query), so a
-#: reload after someone posted shows the new comment. Only CDNs may keep a read for a few
-#: seconds, through the fields meant for them alone (RFC 9213 `CDN-Cache-Control`, and
-#: `Surrogate-Control` for Fastly, Varnish and Akamai): see docs/deploying.md.
-THREAD_CACHE_CONTROL = "public, no-cache"
-THREAD_CDN_CACHE_CONTROL = "public, max-age=5, stale-while-revalidate=30"
-THREAD_SURROGATE_CONTROL = "max-age=5, stale-while-revalidate=30"
-#: All three, in the order they are sent (both read paths: here and `api.fast_reads`).
-THREAD_CACHE_HEADERS = (
-    ("Cache-Control", THREAD_CACHE_CONTROL),
-    ("CDN-Cache-Control", THREAD_CDN_CACHE_CONTROL),
-    ("Surrogate-Control", THREAD_SURROGATE_CONTROL),
-)
 CONFIG_CACHE_CONTROL = "public, max-age=60"
 
 
@@ -182,11 +175,10 @@ def list_comments(query: CommentListQuery) -> Response:
     head = reading.thread_head(session, query.site, query.thread)
     head_cache().put(query.site, head)
     etag = reading.thread_etag(
-        head, f"{query.sort}|{query.limit}|{query.cursor}", settings().score_refresh_seconds
+        head, page_key(query.sort, query.limit, query.cursor), settings().score_refresh_seconds
     )
-    if request.if_none_match.contains_weak(etag):
-        response = Response(status=304)
-    else:
+
+    def cached_body() -> CachedBody:
         cache = response_cache()
         body = cache.get(etag)
         if body is None:
@@ -194,10 +186,21 @@ def list_comments(query: CommentListQuery) -> Response:
                 session, head, sort=query.sort, limit=query.limit, cursor=query.cursor
             )
             body = cache.put(etag, json_bytes(thread_page_json(page, query.thread)))
-        response = cached_json_response(body)
-    response.set_etag(etag)
-    response.headers.update(THREAD_CACHE_HEADERS)
-    return response
+        return body
+
+    origins: OriginCache = current_app.extensions["sidenote.origins"]
+    allowed = origins.for_slug(query.site) if request.environ.get("HTTP_ORIGIN") else None
+    return _ExactResponse(thread_answer(request.environ, etag, allowed or frozenset(), cached_body))
+
+
+class _ExactResponse(Response):
+    """A thread read's answer as `thread_answer` built it: no default Content-Type, no body on
+    a 304 (so no Content-Length either), headers in its order; the fast path sends the same."""
+
+    default_mimetype = None
+
+    def __init__(self, answer: ThreadAnswer) -> None:
+        super().__init__(answer.body or None, answer.status, answer.headers)
 
 
 @operation(
