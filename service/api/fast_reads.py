@@ -32,13 +32,14 @@ from service.access_log import AccessLog
 from service.api.schemas import CommentListQuery
 from service.api.thread_response import ThreadAnswer, page_key, thread_answer
 from service.caching import HeadCache, ResponseCache
-from service.comments.reading import thread_etag
+from service.comments.reactions import score_epoch
+from service.comments.reading import ThreadHead, thread_etag
 from service.ops import LATENCY, REQUESTS
 
 THREAD_PATH = "/api/v1/comments"
 ENDPOINT = "api.list_comments"
-#: How many distinct query strings the process remembers the parsed page of (they come from
-#: requests: bounded, and forgotten all at once when full).
+#: How many distinct query strings the process remembers the parsed page of, and how many ETags
+#: (they come from requests: bounded, and forgotten all at once when full).
 MAX_QUERIES = 4096
 StartResponse = Callable[..., Any]
 #: (site slug, thread key, page key) of a query string; None when the app should answer it.
@@ -56,6 +57,7 @@ class FastThreadReads:
         self.origins = app.extensions["sidenote.origins"]
         self.refresh_seconds: int = app.config["SIDENOTE"].score_refresh_seconds
         self._pages: dict[str, Page] = {}
+        self._etags: dict[tuple[int, str, int], tuple[ThreadHead, str]] = {}
         self._counters: dict[str, Any] = {}
         self._latency = LATENCY.labels(ENDPOINT)
 
@@ -84,7 +86,7 @@ class FastThreadReads:
             if cached is None:
                 return None  # not known here yet: let the app look the origins up
             allowed = cached
-        etag = thread_etag(head, key, self.refresh_seconds)
+        etag = self._etag(head, key)
         return thread_answer(environ, etag, allowed, lambda: self.bodies.get(etag))
 
     def _page(self, raw: str) -> Page:
@@ -99,6 +101,19 @@ class FastThreadReads:
             self._pages.clear()
         self._pages[raw] = page
         return page
+
+    def _etag(self, head: ThreadHead, key: str) -> str:
+        """`thread_etag`, hashed once per head, page and score window: the tag is a function of
+        those three alone, and most reads repeat all three."""
+        memo_key = (id(head), key, score_epoch(self.refresh_seconds))
+        known = self._etags.get(memo_key)
+        if known is not None and known[0] is head:
+            return known[1]
+        etag = thread_etag(head, key, self.refresh_seconds)
+        if len(self._etags) >= MAX_QUERIES:
+            self._etags.clear()
+        self._etags[memo_key] = (head, etag)
+        return etag
 
     def _count(self, status: str) -> None:
         """The same request counter the app's after-request hook (`ops`) counts in."""

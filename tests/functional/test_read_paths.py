@@ -63,8 +63,9 @@ def fast_path_of(app: Flask) -> FastThreadReads:
 
 @pytest.fixture
 def apps(database_url: str, connection: Any) -> tuple[Flask, Flask]:
-    """(with the fast path, without it) on the same data."""
-    fast = create_app(make_settings(database_url, trusted_proxies=1))
+    """(with the fast path, without it) on the same data. The fast path keeps heads for a
+    minute: a slow moment between two requests must not send the second to the app."""
+    fast = create_app(make_settings(database_url, trusted_proxies=1, head_cache_seconds=60))
     slow = create_app(make_settings(database_url, trusted_proxies=1, head_cache_seconds=0))
     for app in (fast, slow):
         get_db(app).bind_to(connection)
@@ -209,7 +210,7 @@ def test_a_304_on_the_fast_path_needs_no_cached_body(
 def test_a_fast_path_answer_is_logged_with_its_request_id(
     database_url: str, connection: Any, make: Factories, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = create_app(make_settings(database_url))
+    app = create_app(make_settings(database_url, head_cache_seconds=60))
     get_db(app).bind_to(connection)
     site = a_site_with_a_comment(make)
     client = app.test_client()
