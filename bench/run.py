@@ -6,7 +6,12 @@ seed a 200-comment thread, serve it with `sidenote serve --workers 2`, and drive
 and posting. In the same run a minimal WSGI app on the same gunicorn returns the same bytes, and
 every figure is shown as a ratio to it. Then 10,000 comments in one thread and 100,000 elsewhere are
 added and the reads repeated ("flat in size"). Posting is compared with Isso 0.14 when it can be
-installed. Results go to stdout and `docs/performance.md` (`--no-write` to skip).
+installed. Then the read targets are measured apart, in interleaved rounds (`measure_read_ratios`:
+both apps with each worker capped at half of wrk's connections). Results go to stdout and
+`docs/performance.md` (`--no-write` to skip).
+
+`--only reads` runs only that last part, on a database holding just the 200-comment thread
+(`--rounds`, default 5; `--sqlite-only` for one backend).
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -59,6 +66,9 @@ class Measurement:
     p99_ms: float
     non_2xx: int = 0
     note: str = ""
+    requests: int = 0
+    #: CPU time the server's workers spent per request during the run (read-ratio rounds only).
+    cpu_us: float = 0.0
 
 
 @dataclass
@@ -141,7 +151,8 @@ def wrk(
     p50 = parse_duration(re.search(r"^\s+50%\s+(\S+)", distribution, re.M).group(1))  # type: ignore[union-attr]
     p99 = parse_duration(re.search(r"^\s+99%\s+(\S+)", distribution, re.M).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return Measurement(name, rps, p50, p99, int(bad.group(1)) if bad else 0, note)
+    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    return Measurement(name, rps, p50, p99, int(bad.group(1)) if bad else 0, note, done)
 
 
 SIDENOTE_BODY = (
@@ -342,6 +353,202 @@ def analyze(engine: Engine) -> None:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("CHECKPOINT")
         except DBAPIError:
             print("   (no CHECKPOINT: the benchmark's database user may not run it)", flush=True)
+
+
+#: The read targets (issue 21): a 304 costs no more than the static app's 200 of the same bytes,
+#: and a whole thread read is within 10 % of it.
+READ_TARGET, NOT_MODIFIED_TARGET = 0.9, 1.0
+READ_ROUNDS = 5
+READ_PATH = "/api/v1/comments?site=bench&thread=/t200&limit=200"
+
+
+@dataclass
+class ReadRound:
+    static: Measurement
+    read: Measurement
+    not_modified: Measurement
+
+    @property
+    def read_ratio(self) -> float:
+        return self.read.requests_per_second / self.static.requests_per_second
+
+    @property
+    def not_modified_ratio(self) -> float:
+        return self.not_modified.requests_per_second / self.static.requests_per_second
+
+    @property
+    def read_cpu_ratio(self) -> float:
+        """Static CPU per request over Sidenote's: the throughput ratio CPU alone allows."""
+        return self.static.cpu_us / self.read.cpu_us
+
+    @property
+    def not_modified_cpu_ratio(self) -> float:
+        return self.static.cpu_us / self.not_modified.cpu_us
+
+
+@dataclass
+class ReadRatios:
+    """Thread read and 304 against the static app, round by round (one run of each a round)."""
+
+    backend: str
+    rounds: list[ReadRound] = field(default_factory=list)
+
+
+def pinned_server(
+    app: list[str], port: int, log: Path, env: dict[str, str]
+) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    """Either app on the same gunicorn shape: 2 workers, each capped at half of wrk's
+    connections, so the 16 connections split 8 and 8 in every run of either app."""
+    return process(
+        [
+            PYTHON,
+            "-m",
+            *app,
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--worker-connections",
+            str(WRK_CONNECTIONS // 2),
+        ],
+        env,
+        log,
+    )
+
+
+def measure_read_ratios(
+    backend: str, database_url: str, seconds: int, rounds: int, work: Path
+) -> ReadRatios:
+    """Interleaved rounds against a seeded `/t200`: each round runs the static app, the read
+    and the 304 once each, in an order that rotates from round to round, and each ratio is
+    taken within its round, so a slow moment of the shared machine touches both sides of it."""
+    ratios = ReadRatios(backend)
+    port, static_port = free_port(), free_port()
+    read_url = f"http://127.0.0.1:{port}{READ_PATH}"
+    static_url = f"http://127.0.0.1:{static_port}/"
+    with pinned_server(
+        ["bench.pinned_sidenote"], port, work / f"pinned-{backend}.log", sidenote_env(database_url)
+    ) as sidenote:
+        wait_for(read_url)
+        body_file = work / f"pinned-thread-{backend}.json"
+        with urllib.request.urlopen(read_url) as answer:
+            body_file.write_bytes(answer.read())
+        static_env = {**os.environ, "BENCH_BODY": str(body_file), "PYTHONPATH": str(ROOT)}
+        with pinned_server(
+            ["bench.static_app"], static_port, work / f"pinned-static-{backend}.log", static_env
+        ) as static:
+            wait_for(static_url)
+            etag = revalidated_etag(read_url)
+            for url, headers in ((static_url, {}), (read_url, {}), (read_url, etag)):
+                wrk("warm-up", url, seconds=2, headers=headers)  # fresh servers run cold
+            print(f"== {backend}: read ratios, {rounds} rounds of {seconds} s runs", flush=True)
+            kinds = ["static", "read", "304"]
+            for number in range(rounds):
+                etag = revalidated_etag(read_url)
+                measured: dict[str, Measurement] = {}
+                for kind in kinds[number % 3 :] + kinds[: number % 3]:
+                    server = static if kind == "static" else sidenote
+                    url = static_url if kind == "static" else read_url
+                    used = workers_cpu_us(server.pid)
+                    row = wrk(kind, url, seconds=seconds, headers=etag if kind == "304" else {})
+                    row.cpu_us = (workers_cpu_us(server.pid) - used) / max(row.requests, 1)
+                    measured[kind] = row
+                ratios.rounds.append(
+                    ReadRound(measured["static"], measured["read"], measured["304"])
+                )
+                last = ratios.rounds[-1]
+                print(
+                    f"   round {number + 1}: static {last.static.requests_per_second:,.0f}/s, "
+                    f"read {last.read_ratio:.2f} × (CPU {last.read_cpu_ratio:.2f} ×), "
+                    f"304 {last.not_modified_ratio:.2f} ×"
+                    f" (CPU {last.not_modified_cpu_ratio:.2f} ×)",
+                    flush=True,
+                )
+    return ratios
+
+
+def workers_cpu_us(master: int) -> float:
+    """User and system CPU time of a gunicorn master's workers so far, in microseconds."""
+    ticks = 0
+    for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks * 1_000_000 / os.sysconf("SC_CLK_TCK")
+
+
+def revalidated_etag(read_url: str) -> dict[str, str]:
+    """The page's ETag as If-None-Match, checked to bring a 304 (else the row would time 200s)."""
+    with urllib.request.urlopen(read_url) as answer:
+        headers = {"If-None-Match": answer.headers["ETag"]}
+    request = urllib.request.Request(read_url, headers=headers)
+    try:
+        urllib.request.urlopen(request).close()
+    except urllib.error.HTTPError as error:
+        if error.code == 304:
+            return headers
+        raise
+    raise RuntimeError("the thread read did not answer its own ETag with 304")
+
+
+def read_ratios_only(
+    backend: str, database_url: str, seconds: int, rounds: int, work: Path
+) -> ReadRatios:
+    """`--only reads`: seed the 200-comment thread alone and measure the read ratios."""
+    print(f"\n== {backend}: migrating and seeding the 200-comment thread", flush=True)
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    site_id = ensure_site(engine, "bench", ORIGIN)
+    seed_thread(engine, site_id=site_id, key="/t200", origin=ORIGIN, pool=BodyPool.make())
+    analyze(engine)
+    engine.dispose()
+    return measure_read_ratios(backend, database_url, seconds, rounds, work)
+
+
+def format_read_ratios(results: list[ReadRatios], seconds: int) -> str:
+    lines = []
+    for result in results:
+        rounds = result.rounds
+        lines.append(f"\n### {result.backend}\n")
+        lines.append(
+            "| round | static app req/s (CPU µs/req) | thread read req/s (CPU) | 304 req/s (CPU) "
+            "| read × static | 304 × static | read × static, CPU | 304 × static, CPU |"
+        )
+        lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for number, r in enumerate(rounds, 1):
+            lines.append(
+                f"| {number} | {r.static.requests_per_second:,.0f} ({r.static.cpu_us:.0f}) "
+                f"| {r.read.requests_per_second:,.0f} ({r.read.cpu_us:.0f}) "
+                f"| {r.not_modified.requests_per_second:,.0f} ({r.not_modified.cpu_us:.0f}) "
+                f"| {r.read_ratio:.2f} | {r.not_modified_ratio:.2f} "
+                f"| {r.read_cpu_ratio:.2f} | {r.not_modified_cpu_ratio:.2f} |"
+            )
+        bad = sum(r.read.non_2xx + r.not_modified.non_2xx for r in rounds)
+        lines.append(
+            "\n| target | median (lowest–highest) | goal | met | CPU-only, median (range) |"
+        )
+        lines.append("|---|---:|---:|:---:|---:|")
+        for label, values, cpu, target in (
+            (
+                "thread read / static",
+                [r.read_ratio for r in rounds],
+                [r.read_cpu_ratio for r in rounds],
+                READ_TARGET,
+            ),
+            (
+                "304 / static",
+                [r.not_modified_ratio for r in rounds],
+                [r.not_modified_cpu_ratio for r in rounds],
+                NOT_MODIFIED_TARGET,
+            ),
+        ):
+            middle = statistics.median(values)
+            lines.append(
+                f"| {label} | {middle:.2f} ({min(values):.2f}–{max(values):.2f}) | ≥ {target} "
+                f"| {'yes' if middle >= target else 'NO'} "
+                f"| {statistics.median(cpu):.2f} ({min(cpu):.2f}–{max(cpu):.2f}) |"
+            )
+        lines.append(f"\nNon-2xx/3xx answers over all rounds: {bad}.")
+    return "\n".join(lines)
 
 
 def measure_backend(backend: str, database_url: str, seconds: int, work: Path) -> BackendReport:
@@ -741,52 +948,92 @@ def main() -> None:
     parser.add_argument(
         "--widget-runs", type=int, default=15, help="Page loads of each widget (0: skip)."
     )
+    parser.add_argument(
+        "--only",
+        choices=["reads"],
+        help="Run one part: 'reads' is the thread read and 304 against the static app, in rounds.",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=READ_ROUNDS, help="Rounds of the read-ratio part."
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: `make bench` installs it (apt-get install -y wrk)")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    reports = []
+    reports: list[BackendReport] = []
+    ratios: list[ReadRatios] = []
+    isso = None
     with tempfile.TemporaryDirectory(dir=RESULTS) as tmp:
         work = Path(tmp)
-        reports.append(
-            measure_backend("SQLite", f"sqlite:///{work / 'bench.db'}", args.seconds, work)
-        )
+        backends = [("SQLite", f"sqlite:///{work / 'bench.db'}")]
         pg = None if args.sqlite_only else postgres_url()
         if pg is not None:
-            try:
-                reports.append(measure_backend("PostgreSQL", pg, args.seconds, work))
-            finally:
+            backends.append(("PostgreSQL", pg))
+        try:
+            for backend, url in backends:
+                if args.only == "reads":
+                    ratios.append(read_ratios_only(backend, url, args.seconds, args.rounds, work))
+                else:
+                    reports.append(measure_backend(backend, url, args.seconds, work))
+                    ratios.append(
+                        measure_read_ratios(backend, url, args.seconds, args.rounds, work)
+                    )
+        finally:
+            if pg is not None:
                 drop_postgres(pg)
-        isso = None if args.no_isso else isso_posting(args.seconds, work)
-    widget = None
-    if args.widget_runs:
-        print("\n== widget: first render against Isso's (bench/widget_render.py)", flush=True)
-        widget = compare(args.widget_runs, with_isso=not args.no_isso)
-    table = format_report(reports, isso, args.seconds, widget)
-    print(table)
+        if args.only is None and not args.no_isso:
+            isso = isso_posting(args.seconds, work)
+    read_table = format_read_ratios(ratios, args.seconds)
+    print(read_table)
+    table = None
+    if args.only is None:
+        widget = None
+        if args.widget_runs:
+            print("\n== widget: first render against Isso's (bench/widget_render.py)", flush=True)
+            widget = compare(args.widget_runs, with_isso=not args.no_isso)
+        table = format_report(reports, isso, args.seconds, widget)
+        print(table)
     if not args.no_write:
-        write_docs(table, args)
+        write_docs(table, read_table, args)
 
 
-def write_docs(table: str, args: argparse.Namespace) -> None:
+def write_docs(table: str | None, read_table: str, args: argparse.Namespace) -> None:
     path = ROOT / "docs" / "performance.md"
     text = path.read_text() if path.exists() else ""
-    start, end = "<!-- bench:core:start -->", "<!-- bench:core:end -->"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cpu = platform.processor() or platform.machine()
-    section = (
-        f"{start}\nMeasured {stamp} on {os.cpu_count()} cores ({cpu}), Python "
-        f"{platform.python_version()}, with `make bench` (`python bench/run.py --seconds "
-        f"{args.seconds}`): wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, {args.seconds} s a run, "
-        f"`sidenote serve --workers 2` and the static app on the same gunicorn settings.\n"
-        f"{table}\n{end}"
+    machine = f"on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+    if table is not None:
+        text = _replace_section(
+            text,
+            "core",
+            "Core reads and writes",
+            f"Measured {stamp} {machine}, with `make bench` (`python bench/run.py --seconds "
+            f"{args.seconds}`): wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, {args.seconds} s a run, "
+            f"`sidenote serve --workers 2` and the static app on the same gunicorn settings.\n"
+            f"{table}",
+        )
+    command = "make bench" if args.only is None else "python bench/run.py --only reads"
+    text = _replace_section(
+        text,
+        "reads",
+        "Thread reads against the static app",
+        f"Measured {stamp} {machine}, with `{command}` (`--seconds {args.seconds} --rounds "
+        f"{args.rounds}`): wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, {args.seconds} s a run; "
+        f"Sidenote (`bench/pinned_sidenote.py`, `sidenote serve`'s code) and the static app "
+        f"each on 2 gunicorn workers capped at {WRK_CONNECTIONS // 2} connections.\n"
+        f"{read_table}",
     )
-    if start in text and end in text:
-        text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
-    else:
-        text = (text or "# Performance\n") + "\n## Core reads and writes\n\n" + section + "\n"
     path.write_text(text)
     print(f"\nwrote {path.relative_to(ROOT)}")
+
+
+def _replace_section(text: str, name: str, title: str, body: str) -> str:
+    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+    section = f"{start}\n{body}\n{end}"
+    if start in text and end in text:
+        return text[: text.index(start)] + section + text[text.index(end) + len(end) :]
+    return (text or "# Performance\n") + f"\n## {title}\n\n" + section + "\n"
 
 
 if __name__ == "__main__":

@@ -29,8 +29,15 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--worker-connections", type=int, default=None, help="gunicorn's cap per worker."
+    )
     args = parser.parse_args()
-    GunicornServer(lambda: app, gunicorn_options("127.0.0.1", args.port, workers=2)).run()
+    options = gunicorn_options(
+        "127.0.0.1", args.port, workers=args.workers, worker_connections=args.worker_connections
+    )
+    GunicornServer(lambda: app, options).run()
 
 
 if __name__ == "__main__":

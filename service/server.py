@@ -40,10 +40,20 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 
 
 def gunicorn_options(
-    host: str, port: int, *, workers: int, threads: int = THREADS, timeout: int = 30
+    host: str,
+    port: int,
+    *,
+    workers: int,
+    threads: int = THREADS,
+    timeout: int = 30,
+    worker_connections: int | None = None,
 ) -> dict[str, Any]:
-    """The settings every Sidenote server (and the benchmark's baseline) runs with."""
-    return {
+    """The settings every Sidenote server (and the benchmark's baseline) runs with.
+
+    `worker_connections` caps the connections one worker holds (gunicorn's default, 1000, when
+    None); `make bench` sets it so that wrk's kept-alive connections split evenly between the
+    workers, for Sidenote and the static app alike."""
+    options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
@@ -57,6 +67,9 @@ def gunicorn_options(
         # Several instances on one host would fight over ~/.gunicorn's control socket.
         "control_socket_disable": True,
     }
+    if worker_connections is not None:
+        options["worker_connections"] = worker_connections
+    return options
 
 
 def describe_database(url: str) -> str:
@@ -81,12 +94,27 @@ def start_line(settings: Settings, *, bind: str, workers: int, threads: int) -> 
     )
 
 
-def run_gunicorn(*, host: str, port: int, workers: int, threads: int, timeout: int) -> None:
+def run_gunicorn(
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    timeout: int,
+    worker_connections: int | None = None,
+) -> None:
     settings = load_settings()  # a bad setting stops the start here, before any fork
     configure_logging()
     with tempfile.TemporaryDirectory(prefix="sidenote-metrics-") as metrics_dir:
         # Workers share their counters through files here (prometheus_client multiprocess mode).
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
-        options = gunicorn_options(host, port, workers=workers, threads=threads, timeout=timeout)
+        options = gunicorn_options(
+            host,
+            port,
+            workers=workers,
+            threads=threads,
+            timeout=timeout,
+            worker_connections=worker_connections,
+        )
         log.info(start_line(settings, bind=options["bind"], workers=workers, threads=threads))
         GunicornServer(lambda: create_app(settings), options).run()

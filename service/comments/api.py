@@ -11,6 +11,7 @@ from service.comments import posting, reactions, reading
 from service.comments.caching import head_cache, response_cache
 from service.comments.features import site_features
 from service.comments.form_tokens import issue_form_token
+from service.comments.origins import OriginCache
 from service.comments.schemas import (
     AcceptedOut,
     CommentCreate,
@@ -50,9 +51,15 @@ from service.comments.sites import (
     find_posting_target,
     get_site,
 )
+from service.comments.thread_response import (
+    THREAD_CACHE_HEADERS,
+    ThreadAnswer,
+    page_key,
+    thread_answer,
+)
 from service.db import get_session, read_first, transactional
 from service.http.api import api
-from service.http.compression import cached_json_response
+from service.http.compression import CachedBody
 from service.http.operations import json_bytes, json_response, operation
 from service.identity import authorship
 from service.identity.sessions import current_reader
@@ -63,19 +70,6 @@ from service.kernel.rendering import xml_safe
 from service.moderation import refusals
 from service.moderation.auth import api_token_principal
 
-#: Browsers revalidate every read (`no-cache` with the ETag: a 304 is one indexed query), so a
-#: reload after someone posted shows the new comment. Only CDNs may keep a read for a few
-#: seconds, through the fields meant for them alone (RFC 9213 `CDN-Cache-Control`, and
-#: `Surrogate-Control` for Fastly, Varnish and Akamai): see docs/deploying.md.
-THREAD_CACHE_CONTROL = "public, no-cache"
-THREAD_CDN_CACHE_CONTROL = "public, max-age=5, stale-while-revalidate=30"
-THREAD_SURROGATE_CONTROL = "max-age=5, stale-while-revalidate=30"
-#: All three, in the order they are sent (both read paths: here and `api.fast_reads`).
-THREAD_CACHE_HEADERS = (
-    ("Cache-Control", THREAD_CACHE_CONTROL),
-    ("CDN-Cache-Control", THREAD_CDN_CACHE_CONTROL),
-    ("Surrogate-Control", THREAD_SURROGATE_CONTROL),
-)
 CONFIG_CACHE_CONTROL = "public, max-age=60"
 
 
@@ -187,11 +181,10 @@ def list_comments(query: CommentListQuery) -> Response:
     head = reading.thread_head(session, query.site, query.thread)
     head_cache().put(query.site, head)
     etag = reading.thread_etag(
-        head, f"{query.sort}|{query.limit}|{query.cursor}", settings().score_refresh_seconds
+        head, page_key(query.sort, query.limit, query.cursor), settings().score_refresh_seconds
     )
-    if request.if_none_match.contains_weak(etag):
-        response = Response(status=304)
-    else:
+
+    def cached_body() -> CachedBody:
         cache = response_cache()
         body = cache.get(etag)
         if body is None:
@@ -199,10 +192,21 @@ def list_comments(query: CommentListQuery) -> Response:
                 session, head, sort=query.sort, limit=query.limit, cursor=query.cursor
             )
             body = cache.put(etag, json_bytes(thread_page_json(page, query.thread)))
-        response = cached_json_response(body)
-    response.set_etag(etag)
-    response.headers.update(THREAD_CACHE_HEADERS)
-    return response
+        return body
+
+    origins: OriginCache = current_app.extensions["sidenote.origins"]
+    allowed = origins.for_slug(query.site) if request.environ.get("HTTP_ORIGIN") else None
+    return _ExactResponse(thread_answer(request.environ, etag, allowed or frozenset(), cached_body))
+
+
+class _ExactResponse(Response):
+    """A thread read's answer as `thread_answer` built it: no default Content-Type, no body on
+    a 304 (so no Content-Length either), headers in its order; the fast path sends the same."""
+
+    default_mimetype = None
+
+    def __init__(self, answer: ThreadAnswer) -> None:
+        super().__init__(answer.body or None, answer.status, answer.headers)
 
 
 @operation(

@@ -67,3 +67,30 @@ def test_best_of_takes_throughput_and_latency_each_from_its_best_run(
     assert bench.run.best_of(3, "post", "http://127.0.0.1/") == Measurement(
         "post", 650, 24.0, 45.0, non_2xx=3
     )
+
+
+def read_round(static: float, read: float, not_modified: float) -> bench.run.ReadRound:
+    def row(name: str, rps: float) -> Measurement:
+        return Measurement(name, rps, 1.0, 2.0, requests=int(rps) * 5, cpu_us=1e6 / rps)
+
+    return bench.run.ReadRound(row("static", static), row("read", read), row("304", not_modified))
+
+
+def test_read_ratios_are_judged_on_the_median_round_and_show_the_spread() -> None:
+    ratios = bench.run.ReadRatios(
+        "SQLite",
+        [read_round(1000, 950, 900), read_round(1000, 800, 1200), read_round(2000, 1900, 2400)],
+    )
+    lines = bench.run.format_read_ratios([ratios], seconds=5).splitlines()
+    assert "| thread read / static | 0.95 (0.80–0.95) | ≥ 0.9 | yes | 0.95 (0.80–0.95) |" in lines
+    assert "| 304 / static | 1.20 (0.90–1.20) | ≥ 1.0 | yes | 1.20 (0.90–1.20) |" in lines
+
+
+def test_a_read_ratio_below_its_target_in_the_median_round_is_not_met() -> None:
+    ratios = bench.run.ReadRatios(
+        "SQLite",
+        [read_round(1000, 850, 990), read_round(1000, 950, 1100), read_round(1000, 880, 980)],
+    )
+    text = bench.run.format_read_ratios([ratios], seconds=5)
+    assert "| thread read / static | 0.88 (0.85–0.95) | ≥ 0.9 | NO |" in text
+    assert "| 304 / static | 0.99 (0.98–1.10) | ≥ 1.0 | NO |" in text
