@@ -13,6 +13,7 @@ from service.comments.posting import NewComment, create_comment
 from service.comments.sites import create_site, find_thread, update_site
 from service.demo_inline import seed_inline_demo
 from service.models import Comment, Moderator, Site
+from service.moderation.verdicts import Signals
 from service.security import ip_hash, settings
 
 DEMO_SITE = "demo"
@@ -116,7 +117,7 @@ def seed_demo(session: Session, *, port: int) -> Iterator[str]:
                 body=seed.body,
                 author_name=seed.author,
                 ip_hash=ip_hash("192.0.2.1"),
-                signals={"authenticated": True},  # seeded by the operator, not a bot
+                signals=Signals(authenticated=True),  # seeded by the operator, not a bot
             ),
             max_body_chars=config.max_body_chars,
             sanitizer=config.sanitizer,

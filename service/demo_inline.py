@@ -22,6 +22,7 @@ from service.comments.anchors import AnchorIn
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import find_thread
 from service.models import CommentAnchor, Site
+from service.moderation.verdicts import Signals
 from service.security import ip_hash, settings
 
 
@@ -355,7 +356,7 @@ def seed_inline_demo(
                 body=seed.body,
                 author_name=seed.author,
                 ip_hash=ip_hash("192.0.2.1"),
-                signals={"authenticated": True},  # seeded by the operator, not a bot
+                signals=Signals(authenticated=True),  # seeded by the operator, not a bot
             ),
             max_body_chars=config.max_body_chars,
             sanitizer=config.sanitizer,

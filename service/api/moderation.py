@@ -60,7 +60,8 @@ from service.errors import Forbidden, NotFound, ValidationFailed
 from service.inputs import parse_id, parse_instant
 from service.models import ApiToken, Comment, Moderator, Site, Thread
 from service.moderation import audit, bans, decisions, queue
-from service.moderation.rules import DRY_RUN_DAYS, ContentVerdict, Rules, dry_run, rules_for
+from service.moderation.rules import DRY_RUN_DAYS, Rules, dry_run, rules_for
+from service.moderation.verdicts import Verdict
 from service.security import ip_hash, settings
 
 TAGS = ["moderation"]
@@ -164,10 +165,10 @@ def _undo(batch: str) -> dict[str, Any]:
     return {"batch": batch, "expires_at": isoformat(expires)}
 
 
-def _verdict_json(verdict: ContentVerdict | None) -> dict[str, str] | None:
+def _verdict_json(verdict: Verdict | None) -> dict[str, str] | None:
     if verdict is None:
         return None
-    return {"action": verdict.action, "code": verdict.code, "message": verdict.message}
+    return {"action": verdict.action, "code": verdict.code.value, "message": verdict.message}
 
 
 def _site_ids(principal: auth.Principal, slug: str | None) -> list[int] | None:

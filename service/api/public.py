@@ -55,8 +55,9 @@ from service.identity import authorship
 from service.identity.sessions import current_reader
 from service.identity.settings import identity_settings
 from service.moderation import refusals
+from service.moderation.verdicts import Signals
 from service.rendering import xml_safe
-from service.security import IP_VOTER_PREFIX, client_ip, ip_hash, keyed_hash, settings
+from service.security import IP_VOTER_PREFIX, ip_hash, keyed_hash, settings
 
 #: Browsers revalidate every read (`no-cache` with the ETag: a 304 is one indexed query), so a
 #: reload after someone posted shows the new comment. Only CDNs may keep a read for a few
@@ -252,12 +253,7 @@ def create_comment(body: CommentCreate) -> Response:
             author_website=(author.website or "") if author else "",
             ip_hash=ip_hash(),
             voter_key=_voter_key(),
-            signals={
-                "form_token": body.form_token,
-                "homepage": body.homepage,
-                "notify": body.notify,
-                "client_ip": client_ip(),
-            },
+            signals=Signals(form_token=body.form_token, homepage=body.homepage, notify=body.notify),
         ),
         current_reader(),
     )

@@ -29,7 +29,6 @@ intpk = Annotated[int, mapped_column(primary_key=True)]
 created = Annotated[datetime, mapped_column(UTCDateTime, default=clock.now)]
 
 
-
 class CommentStatus(StrEnum):
     """Where a comment stands. Stored as its value; the `status` CHECK is generated from it."""
 

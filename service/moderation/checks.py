@@ -56,9 +56,7 @@ def check_trusted(draft: Draft, rules: Rules, history: History) -> Verdict | Non
     if not draft.identity_key:
         return None
     if history.explicitly_trusted:
-        return Verdict(
-            "trust", ReasonCode.TRUSTED_COMMENTER, "A moderator trusts this commenter."
-        )
+        return Verdict("trust", ReasonCode.TRUSTED_COMMENTER, "A moderator trusts this commenter.")
     needed = rules.trusted_after
     if needed and history.approved_before >= needed and not history.refused_before:
         return Verdict(
@@ -146,9 +144,7 @@ def check_repeated(draft: Draft, rules: Rules, history: History) -> Verdict | No
     seen = history.same_text_at
     if window is None or seen is None or history.at - seen > window:
         return None
-    return Verdict(
-        "spam", ReasonCode.REPEATED_COMMENT, "The same comment was posted before."
-    )
+    return Verdict("spam", ReasonCode.REPEATED_COMMENT, "The same comment was posted before.")
 
 
 def check_spam_score(draft: Draft, rules: Rules, history: History) -> Verdict | None:

@@ -122,7 +122,9 @@ def for_draft(session: Session, draft: Draft, rules: Rules) -> History:
             approved, refused = _status_counts(session, site, draft.identity_key)
     score = threshold = None
     if rules.spam_score_enabled and not draft.known_absent.spam_classifier:
-        score = spam.score(session, site.id, draft.body_source, min_examples=rules.spam_min_examples)
+        score = spam.score(
+            session, site.id, draft.body_source, min_examples=rules.spam_min_examples
+        )
         threshold = calibrated_threshold(session, site) if score is not None else None
     return History(
         at=now,

@@ -70,9 +70,7 @@ hooks.subscribe()
 
 def check_thread_mode(draft: Draft, rules: Rules, history: History) -> Verdict | None:
     if draft.thread.moderation == "pre":
-        return Verdict(
-            "hold", ReasonCode.THREAD_PREMODERATED, "This discussion is pre-moderated."
-        )
+        return Verdict("hold", ReasonCode.THREAD_PREMODERATED, "This discussion is pre-moderated.")
     return None
 
 
@@ -125,7 +123,9 @@ def judge(draft: Draft, rules: Rules, history: History, checks: list[Check]) -> 
 def evaluate(session: Session, draft: Draft, checks: list[Check] | None = None) -> Decision:
     """Run every check; raise for reject and ban, else return the status to store."""
     rules = rules_for(draft.site)
-    combined = combine(judge(draft, rules, histories.for_draft(session, draft, rules), checks or CHECKS))
+    combined = combine(
+        judge(draft, rules, histories.for_draft(session, draft, rules), checks or CHECKS)
+    )
     return _decision(draft, combined)
 
 

@@ -240,9 +240,7 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
         counts=site.moderation == "first-time" or any(r.trusted_after for r in both),
         repeats=any(r.repeat_window_hours for r in both),
     )
-    rows = session.execute(
-        history.stored_comments(site, since, DRY_RUN_MAX_COMMENTS, needs)
-    ).all()
+    rows = session.execute(history.stored_comments(site, since, DRY_RUN_MAX_COMMENTS, needs)).all()
     classifier = session.get(SpamClassifier, site.id)
     checks = [check for check in pipeline.CHECKS if check in pipeline.REPLAYABLE]
 

@@ -9,7 +9,7 @@ pipeline and the rules' dry run both combine verdicts here: there is one strengt
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
@@ -42,9 +42,9 @@ class ReasonCode(StrEnum):
     SHADOW_BAN = "shadow_ban"
     HONEYPOT = "honeypot"
     TOO_FAST = "too_fast"
-    FORM_TOKEN_MISSING = "form_token_missing"
-    FORM_TOKEN_INVALID = "form_token_invalid"
-    FORM_TOKEN_EXPIRED = "form_token_expired"
+    FORM_TOKEN_MISSING = "form_token_missing"  # noqa: S105 - reason codes, not secrets
+    FORM_TOKEN_INVALID = "form_token_invalid"  # noqa: S105
+    FORM_TOKEN_EXPIRED = "form_token_expired"  # noqa: S105
     THREAD_PREMODERATED = "thread_premoderated"
     SITE_PREMODERATED = "site_premoderated"
     FIRST_TIME_COMMENTER = "first_time_commenter"

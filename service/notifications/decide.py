@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth import Principal
+from service.auth import Principal, moderator_principal
 from service.clock import isoformat
-from service.models import Comment, Moderator, ModeratorSite
+from service.models import Comment, Moderator
 from service.moderation import decisions
 from service.notifications import links
 
@@ -26,32 +25,6 @@ class MailDecision:
     comment: Comment
     action: str
     principal: Principal
-
-
-def moderator_principal(session: Session, moderator: Moderator) -> Principal:
-    """What `moderator` may do now: admins every site, moderators their assigned ones."""
-    if moderator.role == "admin":
-        return Principal(
-            kind="moderator",
-            id=moderator.id,
-            label=moderator.username,
-            scope="admin",
-            site_ids=None,
-            role=moderator.role,
-        )
-    site_ids = frozenset(
-        session.scalars(
-            select(ModeratorSite.site_id).where(ModeratorSite.moderator_id == moderator.id)
-        )
-    )
-    return Principal(
-        kind="moderator",
-        id=moderator.id,
-        label=moderator.username,
-        scope="moderate",
-        site_ids=site_ids,
-        role=moderator.role,
-    )
 
 
 def decision_for_token(session: Session, token: str) -> MailDecision | None:
