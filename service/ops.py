@@ -32,7 +32,7 @@ from sqlalchemy import func, select, text
 from service.api.openapi import json_response
 from service.db import get_db
 from service.migrate import current_revision, head_revision, known_revision
-from service.models import Comment, OutboxItem
+from service.models import Comment, CommentStatus, OutboxItem
 from service.security import settings
 
 log = logging.getLogger(__name__)
@@ -101,14 +101,14 @@ class BacklogCollector(Collector):
             held = dict(
                 session.execute(
                     select(Comment.status, func.count())
-                    .where(Comment.status.in_(("pending", "spam")))
+                    .where(Comment.status.in_((CommentStatus.PENDING, CommentStatus.SPAM)))
                     .group_by(Comment.status)
                 ).all()
             )
             reported = session.scalar(
                 select(func.count())
                 .select_from(Comment)
-                .where(Comment.status == "approved", Comment.report_count > 0)
+                .where(Comment.status == CommentStatus.APPROVED, Comment.report_count > 0)
             )
             backlog = session.scalar(
                 select(func.count()).select_from(OutboxItem).where(OutboxItem.status == "pending")

@@ -8,12 +8,12 @@ from service.clock import isoformat
 from service.comments.anchors import anchor_wire
 from service.comments.reading import ThreadHead, ThreadPage
 from service.identity.identities import is_sso_key
-from service.models import Comment, Thread
+from service.models import Comment, CommentStatus, Thread
 
 
 def comment_json(comment: Comment, *, with_anchor: bool = True) -> dict[str, Any]:
     """A listed comment; a hidden one with visible replies becomes a tombstone."""
-    if comment.status != "approved":
+    if comment.status != CommentStatus.APPROVED:
         return {
             "id": comment.id,
             "parent_id": comment.parent_id,

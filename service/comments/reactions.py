@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from service import clock, events
 from service.caching import note_thread_changed
 from service.errors import NotFound
-from service.models import Comment, Report, Thread, Vote
+from service.models import Comment, CommentStatus, Report, Thread, Vote
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Scores:
 
 def visible_comment(session: Session, comment_id: int) -> Comment:
     comment = session.get(Comment, comment_id)
-    if comment is None or comment.status != "approved":
+    if comment is None or comment.status != CommentStatus.APPROVED:
         raise NotFound("No such comment.")
     return comment
 

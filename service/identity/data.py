@@ -27,7 +27,16 @@ from service.comments.visibility import bump_thread_version, change_status
 from service.errors import NotFound, ValidationFailed
 from service.identity import identities
 from service.identity.sessions import Reader
-from service.models import Comment, EmailAddress, Identity, Site, Subscription, Thread, Vote
+from service.models import (
+    Comment,
+    CommentStatus,
+    EmailAddress,
+    Identity,
+    Site,
+    Subscription,
+    Thread,
+    Vote,
+)
 from service.notifications import links
 from service.rendering import clean_display_name
 
@@ -86,7 +95,7 @@ def _comments_filter(subject: Subject) -> ColumnElement[bool]:
         mine.append(Comment.identity_key == subject.identity.key)
     if subject.address is not None:
         mine.append(func.lower(Comment.author_email) == subject.address.address.strip().lower())
-    return and_(or_(*mine) if mine else Comment.id < 0, Comment.status != "deleted")
+    return and_(or_(*mine) if mine else Comment.id < 0, Comment.status != CommentStatus.DELETED)
 
 
 def comments_of(
@@ -183,7 +192,7 @@ def delete_comment(session: Session, subject: Subject, comment_id: int) -> Comme
     if comment is None:
         raise NotFound("No such comment of yours.")
     erase_content(comment)
-    change_status(session, comment, "deleted")
+    change_status(session, comment, CommentStatus.DELETED)
     return comment
 
 
@@ -191,7 +200,7 @@ def delete_all(session: Session, subject: Subject) -> int:
     comments = [comment for comment, _, _ in comments_of(session, subject)]
     for comment in comments:
         erase_content(comment)
-        change_status(session, comment, "deleted")
+        change_status(session, comment, CommentStatus.DELETED)
     session.flush()
     return len(comments)
 

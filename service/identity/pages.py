@@ -17,7 +17,7 @@ from service.db import get_session, transactional
 from service.errors import ServiceError
 from service.identity import data, guests
 from service.inputs import parse_id
-from service.models import Thread
+from service.models import CommentStatus, Thread
 from service.notifications import links
 from service.notifications.pages import invalid_link, page, t
 
@@ -75,9 +75,9 @@ def verify(token: str) -> Response:
 
 
 def _status_label(status: str) -> str:
-    if status == "approved":
+    if status == CommentStatus.APPROVED:
         return ""
-    return t("me.status_pending") if status == "pending" else t("me.status_hidden")
+    return t("me.status_pending") if status == CommentStatus.PENDING else t("me.status_hidden")
 
 
 @identity_pages.get("/me/<token>")

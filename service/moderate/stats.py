@@ -13,13 +13,12 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from service import clock
-from service.models import AuditEntry, Comment
+from service.models import AuditEntry, Comment, CommentStatus
 from service.moderation.queue import queue_counts
 
 DAYS = 30
 #: The median is taken over at most this many of the newest decisions.
 MAX_DECISIONS = 10_000
-HELD = ("pending", "spam", "rejected")
 DECISION_ACTIONS = ("comment.approve", "comment.reject", "comment.spam")
 
 
@@ -65,7 +64,7 @@ def comments_per_day(
     day = _day_of(session, Comment.created_at)
     stmt = (
         select(day, Comment.status, func.count())
-        .where(Comment.created_at >= since, Comment.status != "deleted")
+        .where(Comment.created_at >= since, Comment.status != CommentStatus.DELETED)
         .group_by(day, Comment.status)
     )
     if site_ids is not None:
@@ -73,7 +72,7 @@ def comments_per_day(
     approved: dict[str, int] = {}
     held: dict[str, int] = {}
     for key, status, count in session.execute(stmt):
-        target = approved if status == "approved" else held
+        target = approved if status == CommentStatus.APPROVED else held
         target[str(key)] = target.get(str(key), 0) + count
     result = []
     for offset in range(days):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from service import clock
 from service.clock import isoformat
 from service.errors import NotFound, ValidationFailed
-from service.models import BAN_KINDS, Ban, Comment, Site
+from service.models import BAN_KINDS, Ban, Comment, CommentStatus, Site
 from service.moderation import audit
 from service.security import keyed_hash
 
@@ -124,7 +124,7 @@ def _raw_value(kind: str, value: str) -> str:
 def _pending_of(
     session: Session, site_id: int | None, kind: str, value: str, exclude: int | None
 ) -> list[Comment]:
-    stmt = select(Comment).where(Comment.status == "pending")
+    stmt = select(Comment).where(Comment.status == CommentStatus.PENDING)
     if site_id is not None:
         stmt = stmt.where(Comment.site_id == site_id)
     if kind == "email":

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from service.models import (
     AuditEntry,
     Comment,
+    CommentStatus,
     EmailAddress,
     OutboxItem,
     Site,
@@ -70,7 +71,7 @@ def _subscription(session: Session, payload: dict[str, Any]) -> tuple[Subscripti
 
 def _approved(session: Session, comment_id: Any) -> Comment:
     comment: Comment = _get(session, Comment, comment_id, "comment")
-    if comment.status != "approved":
+    if comment.status != CommentStatus.APPROVED:
         raise Cancelled("the comment is no longer visible")
     return comment
 
@@ -162,7 +163,7 @@ def digest_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     ids = [i for i in payload.get("comment_ids", []) if isinstance(i, int)]
     comments = session.scalars(
         select(Comment)
-        .where(Comment.id.in_(ids), Comment.status == "approved")
+        .where(Comment.id.in_(ids), Comment.status == CommentStatus.APPROVED)
         .order_by(Comment.created_at, Comment.id)
     ).all()
     if not comments:
@@ -311,8 +312,8 @@ def reply_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
 
 def still_needs_moderator(comment: Comment, reason: str) -> bool:
     if reason == "pending":
-        return comment.status == "pending"
-    return comment.status in {"approved", "pending"}
+        return comment.status == CommentStatus.PENDING
+    return comment.status in {CommentStatus.APPROVED, CommentStatus.PENDING}
 
 
 @composer("moderation")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal, moderator_principal
 from service.clock import isoformat
-from service.models import Comment, Moderator
+from service.models import Comment, CommentStatus, Moderator
 from service.moderation import decisions
 from service.notifications import links
 
@@ -36,7 +36,10 @@ def decision_for_token(session: Session, token: str) -> MailDecision | None:
     moderator = session.get(Moderator, payload["m"])
     if comment is None or moderator is None or moderator.disabled:
         return None
-    if isoformat(comment.status_changed_at) != payload.get("v") or comment.status == "deleted":
+    if (
+        isoformat(comment.status_changed_at) != payload.get("v")
+        or comment.status == CommentStatus.DELETED
+    ):
         return None
     principal = moderator_principal(session, moderator)
     if not principal.can("moderate", comment.site_id):

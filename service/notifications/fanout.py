@@ -23,6 +23,7 @@ from service.clock import isoformat
 from service.db import table_of
 from service.models import (
     Comment,
+    CommentStatus,
     DigestEntry,
     EmailAddress,
     Site,
@@ -56,12 +57,12 @@ def _site(session: Session, comment: Comment) -> Site:
 
 def on_created(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
-    if comment.status == "spam":
+    if comment.status == CommentStatus.SPAM:
         return
     subscribe_author(session, comment, event.data.get("notify"))
-    if comment.status == "approved":  # visible at once: posted with its `notified_at`
+    if comment.status == CommentStatus.APPROVED:  # visible at once: posted with its `notified_at`
         notify_readers(session, comment, watched=not event.known_absent.watchers)
-    elif comment.status == "pending" and not waits_for_its_author(comment):
+    elif comment.status == CommentStatus.PENDING and not waits_for_its_author(comment):
         alert_moderators(session, comment, "pending")
     if not event.known_absent.webhooks:
         webhooks.enqueue_event(session, _site(session, comment), "comment.created", comment)
@@ -96,7 +97,7 @@ def rejection_reason(event: events.CommentEvent) -> str:
 def on_rejected(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
     reason = rejection_reason(event)
-    if comment.status == "rejected" and event.previous_status != "spam":
+    if comment.status == CommentStatus.REJECTED and event.previous_status != "spam":
         notify_author(session, comment, "rejected", reason)
     webhooks.enqueue_event(
         session,
@@ -116,7 +117,7 @@ def on_deleted(session: Session, event: events.CommentEvent) -> None:
 
 def on_reported(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
-    if comment.status not in {"approved", "pending"}:
+    if comment.status not in {CommentStatus.APPROVED, CommentStatus.PENDING}:
         return
     reason = str(event.data.get("reason") or "")
     alert_moderators(session, comment, "reported", reason)
@@ -131,9 +132,9 @@ def on_reported(session: Session, event: events.CommentEvent) -> None:
 
 def on_edited(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
-    if comment.status == "spam":
+    if comment.status == CommentStatus.SPAM:
         return
-    if comment.status == "pending":
+    if comment.status == CommentStatus.PENDING:
         alert_moderators(session, comment, "pending")
     webhooks.enqueue_event(session, _site(session, comment), "comment.edited", comment)
 
@@ -214,7 +215,7 @@ _MARK_NOTIFIED = (
 
 def mark_notified(session: Session, comment: Comment) -> bool:
     """Mark an approved comment's readers as told; True if they had not been told before."""
-    if comment.status != "approved" or comment.notified_at is not None:
+    if comment.status != CommentStatus.APPROVED or comment.notified_at is not None:
         return False
     now = clock.now()
     session.flush()  # a Core statement does not autoflush
@@ -330,7 +331,7 @@ def notify_parent_author(session: Session, comment: Comment, covered: set[str]) 
     if comment.parent_id is None:
         return
     parent = session.get(Comment, comment.parent_id)
-    if parent is None or parent.status != "approved" or not parent.author_email.strip():
+    if parent is None or parent.status != CommentStatus.APPROVED or not parent.author_email.strip():
         return
     if comment.identity_key is not None and comment.identity_key == parent.identity_key:
         return

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from service.db import get_session, transactional
 from service.inputs import parse_id
-from service.models import Comment, EmailAddress, Site, Subscription, Thread
+from service.models import Comment, CommentStatus, EmailAddress, Site, Subscription, Thread
 from service.notifications import decide, links, subscriptions
 from service.notifications.i18n import pick_locale, request_locale, translate
 
@@ -105,7 +105,7 @@ def _sign_in_link(subscription: Subscription, address: EmailAddress) -> str:
 def excerpt(comment: Comment | None, limit: int = 80) -> str:
     """The start of a comment's text, on one line, to name it on a page; only while it is
     visible to everyone (a hidden comment's text is nobody's to read here)."""
-    if comment is None or comment.status != "approved":
+    if comment is None or comment.status != CommentStatus.APPROVED:
         return "…"
     flat = " ".join(comment.body_source.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

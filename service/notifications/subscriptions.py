@@ -24,6 +24,7 @@ from service.comments.sites import find_thread, get_site
 from service.errors import NotFound, ValidationFailed
 from service.models import (
     Comment,
+    CommentStatus,
     EmailAddress,
     OutboxItem,
     ReplyMute,
@@ -92,7 +93,11 @@ def subscribe(session: Session, request: SubscriptionRequest) -> Subscription:
         if request.comment_id is None:
             raise ValidationFailed.on("comment_id", "Say which comment's replies you want.")
         comment = session.get(Comment, request.comment_id)
-        if comment is None or comment.thread_id != thread.id or comment.status != "approved":
+        if (
+            comment is None
+            or comment.thread_id != thread.id
+            or comment.status != CommentStatus.APPROVED
+        ):
             raise ValidationFailed.on("comment_id", "There is no such comment in this thread.")
     elif request.comment_id is not None:
         raise ValidationFailed.on("comment_id", "Only a replies subscription names a comment.")

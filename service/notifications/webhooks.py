@@ -24,7 +24,7 @@ from service.auth import Principal
 from service.comments.anchors import anchor_wire
 from service.errors import NotFound, ValidationFailed
 from service.events import COMMENT_EVENTS
-from service.models import Comment, CommentAnchor, OutboxItem, Site, Thread, Webhook
+from service.models import Comment, CommentAnchor, CommentStatus, OutboxItem, Site, Thread, Webhook
 from service.moderation import audit
 from service.notifications import outbox
 
@@ -145,7 +145,7 @@ def comment_payload(session: Session, comment: Comment) -> dict[str, Any]:
         data["anchor"] = anchor_wire(anchor) if anchor is not None else None
     thread = session.get(Thread, comment.thread_id)
     data["status"] = comment.status
-    data["deleted"] = comment.status == "deleted"
+    data["deleted"] = comment.status == CommentStatus.DELETED
     data["thread"] = (
         {"key": thread.key, "url": thread.url, "title": thread.title} if thread else None
     )

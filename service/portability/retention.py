@@ -23,7 +23,7 @@ from service import clock
 from service.comments.posting import erase_content
 from service.comments.visibility import change_status
 from service.config import Settings
-from service.models import Comment, ReaderSession, Vote
+from service.models import Comment, CommentStatus, ReaderSession, Vote
 from service.moderation import audit, refusals
 from service.security import IP_VOTER_PREFIX
 
@@ -79,7 +79,7 @@ def purge(session: Session, settings: Settings, actor: Principal) -> Purged:
     expired = (
         select(Comment.id, select(reply.id).where(reply.parent_id == Comment.id).exists())
         .where(
-            Comment.status.in_(("rejected", "spam")),
+            Comment.status.in_((CommentStatus.REJECTED, CommentStatus.SPAM)),
             func.coalesce(Comment.status_changed_at, Comment.created_at) < rejected_cutoff,
         )
         .order_by(Comment.id)
@@ -98,7 +98,7 @@ def purge(session: Session, settings: Settings, actor: Principal) -> Purged:
         erase_content(comment)
         comment.ip_hash = None
         # Hidden before and after: no counter changes, and nobody is told.
-        change_status(session, comment, "deleted", announce=False)
+        change_status(session, comment, CommentStatus.DELETED, announce=False)
     session.flush()
     expired_sessions = _rowcount(
         session.execute(
