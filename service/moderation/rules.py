@@ -21,7 +21,7 @@ from service.comments.sites import update_site
 from service.models import Comment, Site, SpamClassifier
 from service.moderation import audit, refusals
 from service.moderation.text import fold
-from service.moderation.verdicts import Verdict
+from service.moderation.verdicts import ReasonCode, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +303,7 @@ def _replay_refused(
     now = {fold(entry) for entry in current.banned_words}
     still = freed = 0
     for reason, rule in refused:
-        if reason != "banned_word" or fold(rule) not in now:
+        if reason != ReasonCode.BANNED_WORD or fold(rule) not in now:
             continue  # the current rules no longer refuse it either
         if fold(rule) in new:
             still += 1

@@ -31,6 +31,7 @@ from service.models import (
     Thread,
 )
 from service.models.moderation import Moderator, ModeratorSite
+from service.moderation.verdicts import ReasonCode
 from service.notifications import links, outbox, webhooks
 from service.notifications.i18n import request_locale
 from service.notifications.subscriptions import (
@@ -71,7 +72,7 @@ def on_created(session: Session, event: events.CommentEvent) -> None:
 def waits_for_its_author(comment: Comment) -> bool:
     """Held only until a guest confirms their address (identity): no moderator is needed yet."""
     holds = [r.get("code") for r in comment.moderation_reasons if r.get("verdict") == "hold"]
-    return bool(holds) and all(code == "unverified_guest" for code in holds)
+    return bool(holds) and all(code == ReasonCode.UNVERIFIED_GUEST for code in holds)
 
 
 def on_approved(session: Session, event: events.CommentEvent) -> None:
