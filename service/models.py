@@ -2,12 +2,12 @@
 Alembic and `Base.metadata` see every table."""
 
 from service.comments.models import (
-    COMMENT_STATUSES,
     MODERATION_MODES,
     PATH_WIDTH,
     REPORT_REASONS,
     Comment,
     CommentAnchor,
+    CommentStatus,
     Report,
     Site,
     Thread,
@@ -42,7 +42,6 @@ from service.portability.models import IMPORT_SOURCES, ImportedComment
 
 __all__ = [
     "BAN_KINDS",
-    "COMMENT_STATUSES",
     "IDENTITY_KINDS",
     "IMPORT_SOURCES",
     "MODERATION_MODES",
@@ -55,6 +54,7 @@ __all__ = [
     "Ban",
     "Comment",
     "CommentAnchor",
+    "CommentStatus",
     "DigestEntry",
     "EmailAddress",
     "Identity",

@@ -27,7 +27,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 
-from service.comments.models import Comment
+from service.comments.models import Comment, CommentStatus
 from service.db import get_db
 from service.db.migrate import current_revision, head_revision, known_revision
 from service.http.metrics import request_metrics
@@ -91,14 +91,14 @@ class BacklogCollector(Collector):
             held = dict(
                 session.execute(
                     select(Comment.status, func.count())
-                    .where(Comment.status.in_(("pending", "spam")))
+                    .where(Comment.status.in_((CommentStatus.PENDING, CommentStatus.SPAM)))
                     .group_by(Comment.status)
                 ).all()
             )
             reported = session.scalar(
                 select(func.count())
                 .select_from(Comment)
-                .where(Comment.status == "approved", Comment.report_count > 0)
+                .where(Comment.status == CommentStatus.APPROVED, Comment.report_count > 0)
             )
             backlog = session.scalar(
                 select(func.count()).select_from(OutboxItem).where(OutboxItem.status == "pending")

@@ -65,10 +65,11 @@ from service.identity import authorship
 from service.identity.sessions import current_reader
 from service.kernel.clock import isoformat
 from service.kernel.errors import RejectedByPolicy, ValidationFailed
-from service.kernel.keys import IP_VOTER_PREFIX, client_ip, ip_hash, keyed_hash, settings
+from service.kernel.keys import IP_VOTER_PREFIX, ip_hash, keyed_hash, settings
 from service.kernel.rendering import xml_safe
 from service.moderation import refusals
 from service.moderation.auth import api_token_principal
+from service.moderation.verdicts import Signals
 
 CONFIG_CACHE_CONTROL = "public, max-age=60"
 
@@ -263,12 +264,7 @@ def create_comment(body: CommentCreate) -> Response:
             author_website=(author.website or "") if author else "",
             ip_hash=ip_hash(),
             voter_key=_voter_key(),
-            signals={
-                "form_token": body.form_token,
-                "homepage": body.homepage,
-                "notify": body.notify,
-                "client_ip": client_ip(),
-            },
+            signals=Signals(form_token=body.form_token, homepage=body.homepage, notify=body.notify),
         ),
         current_reader(),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from sqlalchemy import (
@@ -26,7 +28,22 @@ from service.kernel import clock
 intpk = Annotated[int, mapped_column(primary_key=True)]
 created = Annotated[datetime, mapped_column(UTCDateTime, default=clock.now)]
 
-COMMENT_STATUSES = ("pending", "approved", "rejected", "spam", "deleted")
+
+class CommentStatus(StrEnum):
+    """Where a comment stands. Stored as its value; the `status` CHECK is generated from it."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+    DELETED = "deleted"
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """A CHECK constraint's text allowing `values` in `column` (as the migrations write it)."""
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
+
+
 MODERATION_MODES = ("post", "pre", "first-time")
 
 #: Width of one id in `Comment.path`; fixed so that sorting paths as strings is pre-order.
@@ -97,7 +114,7 @@ class Comment(Base):
     root_id: Mapped[int | None] = mapped_column(Integer, default=None)
     depth: Mapped[int] = mapped_column(SmallInteger, default=0)
     path: Mapped[str] = mapped_column(String(1100), default="")
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=CommentStatus.PENDING.value)
     author_name: Mapped[str] = mapped_column(String(100), default="")
     author_email: Mapped[str] = mapped_column(String(254), default="")
     author_website: Mapped[str] = mapped_column(String(300), default="")
@@ -135,9 +152,7 @@ class Comment(Base):
     )
 
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'approved', 'rejected', 'spam', 'deleted')", name="status"
-        ),
+        CheckConstraint(one_of("status", CommentStatus), name="status"),
         Index("ix_comments_thread_roots", "thread_id", "depth", "pinned", "created_at", "id"),
         Index("ix_comments_root_path", "root_id", "path"),
         Index("ix_comments_site_status_created", "site_id", "status", "created_at"),
@@ -150,12 +165,12 @@ class Comment(Base):
 
     @property
     def is_visible(self) -> bool:
-        return self.status == "approved"
+        return self.status == CommentStatus.APPROVED
 
     @property
     def is_listed(self) -> bool:
         """Shown in public reads: approved, or a tombstone for visible replies."""
-        return self.status == "approved" or self.visible_descendants > 0
+        return self.status == CommentStatus.APPROVED or self.visible_descendants > 0
 
     @property
     def ancestor_ids(self) -> list[int]:

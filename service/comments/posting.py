@@ -27,7 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from service.comments import events
 from service.comments.anchors import AnchorIn, anchor_row
-from service.comments.models import PATH_WIDTH, Comment, Site, Thread
+from service.comments.models import PATH_WIDTH, Comment, CommentStatus, Site, Thread
 from service.comments.sites import (
     PostingTarget,
     find_posting_target,
@@ -48,7 +48,7 @@ from service.kernel.errors import (
 from service.kernel.keys import keyed_hash, sign, unsign
 from service.kernel.rendering import render_markdown, strip_invisible
 from service.kernel.text import text_fingerprint
-from service.moderation.pipeline import Decision, Draft, evaluate
+from service.moderation.pipeline import Decision, Draft, Signals, evaluate
 
 #: Deeper replies than this are refused; the widget shows `site.max_depth` levels and then a
 #: "continue this thread" view, so this only bounds the stored path.
@@ -70,7 +70,7 @@ class NewComment:
     identity_key: str | None = None
     ip_hash: str | None = None
     voter_key: str | None = None
-    signals: dict[str, Any] = field(default_factory=dict)
+    signals: Signals = field(default_factory=Signals)
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def create_comment(
 ) -> Posted:
     """Judge and store a new comment. `target` is `find_posting_target(new.site, new.thread)`
     when the caller looked it up already."""
-    if new.signals.get("notify") in {"replies", "thread"} and not new.author_email.strip():
+    if new.signals.notify in {"replies", "thread"} and not new.author_email.strip():
         # Asking to be mailed without an address would post the comment and mail nobody.
         raise ValidationFailed.on(
             "author.email", "Give your email address to be notified, or choose not to be."
@@ -172,7 +172,7 @@ def create_comment(
         anchor=anchor_row(new.anchor, thread_id=thread.id) if new.anchor else None,
         voter_key=new.voter_key[:64] if new.voter_key else None,
         # Visible at once: its readers are told now (`comment.created`), never again.
-        notified_at=now if decision.status == "approved" else None,
+        notified_at=now if decision.status == CommentStatus.APPROVED else None,
     )
     insert_comment(session, comment, parent)
     events.emit(
@@ -180,7 +180,7 @@ def create_comment(
         events.CommentEvent(
             "comment.created",
             comment,
-            data={"notify": new.signals.get("notify")},
+            data={"notify": new.signals.notify},
             known_absent=target.known_absent,
         ),
     )
@@ -291,7 +291,7 @@ def insert_comment(session: Session, comment: Comment, parent: Comment | None) -
         anchor.comment_id = comment.id
         session.add(anchor)
     set_committed_value(comment, "anchor", anchor)
-    if comment.status == "approved":
+    if comment.status == CommentStatus.APPROVED:
         apply_visibility(session, comment, +1)
 
 
@@ -301,7 +301,7 @@ def _parent_for_reply(session: Session, thread: Thread, new: NewComment) -> Comm
     if new.anchor is not None:
         raise ValidationFailed.on("anchor", "Only top-level comments can quote a passage.")
     parent = session.get(Comment, new.parent_id)
-    if parent is None or parent.thread_id != thread.id or parent.status != "approved":
+    if parent is None or parent.thread_id != thread.id or parent.status != CommentStatus.APPROVED:
         raise ValidationFailed.on("parent_id", "You can only reply to a visible comment here.")
     if parent.depth + 1 > MAX_NESTING:
         raise ValidationFailed.on("parent_id", "This conversation is nested too deeply.")
@@ -324,7 +324,7 @@ def comment_for_author(
     """
     options = [selectinload(Comment.anchor)] if with_anchor else []
     comment = session.get(Comment, comment_id, options=options)
-    if comment is None or comment.status == "deleted":
+    if comment is None or comment.status == CommentStatus.DELETED:
         raise NotFound("No such comment.")
     if identity_key is not None and comment.identity_key == identity_key:
         if not deleting and clock.now() > edit_expires_at(
@@ -391,17 +391,17 @@ def edit_comment(
     comment.moderation_reasons = decision.reasons
     if decision.spam_score is not None:
         comment.spam_score = decision.spam_score
-    if decision.status != "approved":
+    if decision.status != CommentStatus.APPROVED:
         # An edit can hold an approved comment, never approve a held one by itself.
         change_status(session, comment, decision.status)
-    elif comment.status == "approved":
+    elif comment.status == CommentStatus.APPROVED:
         bump_thread_version(session, comment.thread_id)
     session.flush()
     events.emit(session, events.CommentEvent("comment.edited", comment))
-    shown_as_approved = comment.status == "approved" or (
-        comment.status == "spam" and decision.public_status == "approved"
+    shown_as_approved = comment.status == CommentStatus.APPROVED or (
+        comment.status == CommentStatus.SPAM and decision.public_status == CommentStatus.APPROVED
     )
-    return comment, "approved" if shown_as_approved else "pending"
+    return comment, CommentStatus.APPROVED if shown_as_approved else CommentStatus.PENDING
 
 
 def delete_comment(
@@ -412,7 +412,7 @@ def delete_comment(
         session, comment_id, edit_token, identity_key=identity_key, deleting=True
     )
     erase_content(comment)
-    change_status(session, comment, "deleted")
+    change_status(session, comment, CommentStatus.DELETED)
 
 
 def erase_content(comment: Comment) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.comments import events
 from service.comments.caching import note_thread_changed
-from service.comments.models import Comment, Report, Thread, Vote
+from service.comments.models import Comment, CommentStatus, Report, Thread, Vote
 from service.kernel import clock
 from service.kernel.errors import NotFound
 
@@ -29,7 +29,7 @@ class Scores:
 
 def visible_comment(session: Session, comment_id: int) -> Comment:
     comment = session.get(Comment, comment_id)
-    if comment is None or comment.status != "approved":
+    if comment is None or comment.status != CommentStatus.APPROVED:
         raise NotFound("No such comment.")
     return comment
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
-from service.comments.models import Comment, Site, Thread
+from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.reactions import score_epoch
 from service.kernel import clock
 from service.kernel.errors import NotFound, ValidationFailed
@@ -41,7 +41,9 @@ Sort = Literal["oldest", "newest", "top"]
 REPLIES_PER_ROOT = 100
 MAX_COUNT_KEYS = 100
 
-LISTED: ColumnElement[bool] = or_(Comment.status == "approved", Comment.visible_descendants > 0)
+LISTED: ColumnElement[bool] = or_(
+    Comment.status == CommentStatus.APPROVED, Comment.visible_descendants > 0
+)
 _PRIVATE_COLUMNS = (Comment.author_email, Comment.ip_hash, Comment.body_source)
 
 
@@ -285,7 +287,7 @@ def read_comment(session: Session, comment_id: int) -> CommentContext:
         .options(contains_eager(Comment.anchor))
         .add_columns(Thread)
         .join(Thread, Thread.id == Comment.thread_id)
-        .where(Comment.id == comment_id, Comment.status == "approved")
+        .where(Comment.id == comment_id, Comment.status == CommentStatus.APPROVED)
     ).first()
     if row is None:
         raise NotFound("No such comment.")
@@ -310,7 +312,7 @@ def read_replies(
     parent = session.execute(
         select(Comment.root_id, Comment.path, Comment.status).where(Comment.id == comment_id)
     ).first()
-    if parent is None or parent.status != "approved":
+    if parent is None or parent.status != CommentStatus.APPROVED:
         raise NotFound("No such comment.")
     after = parent.path + "/"
     if cursor is not None:
@@ -365,7 +367,7 @@ def latest_comments(
         .options(selectinload(Comment.anchor))
         .add_columns(Thread)
         .join(Thread, Thread.id == Comment.thread_id)
-        .where(Comment.site_id == site.id, Comment.status == "approved")
+        .where(Comment.site_id == site.id, Comment.status == CommentStatus.APPROVED)
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.comments.anchors import anchor_wire
-from service.comments.models import Comment, Thread
+from service.comments.models import Comment, CommentStatus, Thread
 from service.comments.reading import ThreadHead, ThreadPage
 from service.kernel.actors import is_sso_key
 from service.kernel.clock import isoformat
@@ -13,7 +13,7 @@ from service.kernel.clock import isoformat
 
 def comment_json(comment: Comment, *, with_anchor: bool = True) -> dict[str, Any]:
     """A listed comment; a hidden one with visible replies becomes a tombstone."""
-    if comment.status != "approved":
+    if comment.status != CommentStatus.APPROVED:
         return {
             "id": comment.id,
             "parent_id": comment.parent_id,

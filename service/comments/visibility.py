@@ -15,15 +15,15 @@ from sqlalchemy.orm.util import identity_key
 
 from service.comments import events
 from service.comments.caching import note_thread_changed
-from service.comments.models import Comment, Thread
+from service.comments.models import Comment, CommentStatus, Thread
 from service.db import Base, table_of
 from service.kernel import clock
 
-STATUS_EVENTS = {
-    "approved": "comment.approved",
-    "rejected": "comment.rejected",
-    "spam": "comment.rejected",
-    "deleted": "comment.deleted",
+STATUS_EVENTS: dict[str, str] = {
+    CommentStatus.APPROVED: "comment.approved",
+    CommentStatus.REJECTED: "comment.rejected",
+    CommentStatus.SPAM: "comment.rejected",
+    CommentStatus.DELETED: "comment.deleted",
 }
 
 
@@ -93,12 +93,12 @@ def change_status(session: Session, comment: Comment, status: str, *, announce: 
     previous = comment.status
     if previous == status:
         return previous
-    was_visible = comment.status == "approved"
+    was_visible = comment.status == CommentStatus.APPROVED
     comment.status = status
     comment.status_changed_at = clock.now()
     session.flush()
-    if was_visible != (status == "approved"):
-        apply_visibility(session, comment, 1 if status == "approved" else -1)
+    if was_visible != (status == CommentStatus.APPROVED):
+        apply_visibility(session, comment, 1 if status == CommentStatus.APPROVED else -1)
     if announce and status in STATUS_EVENTS:
         events.emit(
             session,

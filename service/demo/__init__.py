@@ -16,6 +16,7 @@ from service.identity.sso import active_secrets, add_secret
 from service.kernel.keys import ip_hash, settings
 from service.moderation.auth import create_moderator
 from service.moderation.models import Moderator
+from service.moderation.verdicts import Signals
 
 DEMO_SITE = "demo"
 DEMO_THREAD = "/"
@@ -117,7 +118,7 @@ def seed_demo(session: Session, *, port: int) -> Iterator[str]:
                 body=seed.body,
                 author_name=seed.author,
                 ip_hash=ip_hash("192.0.2.1"),
-                signals={"authenticated": True},  # seeded by the operator, not a bot
+                signals=Signals(authenticated=True),  # seeded by the operator, not a bot
             ),
             max_body_chars=config.max_body_chars,
             sanitizer=config.sanitizer,

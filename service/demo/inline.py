@@ -23,6 +23,7 @@ from service.comments.models import CommentAnchor, Site
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import find_thread
 from service.kernel.keys import ip_hash, settings
+from service.moderation.verdicts import Signals
 
 
 def _words(text: str) -> frozenset[str]:
@@ -355,7 +356,7 @@ def seed_inline_demo(
                 body=seed.body,
                 author_name=seed.author,
                 ip_hash=ip_hash("192.0.2.1"),
-                signals={"authenticated": True},  # seeded by the operator, not a bot
+                signals=Signals(authenticated=True),  # seeded by the operator, not a bot
             ),
             max_body_chars=config.max_body_chars,
             sanitizer=config.sanitizer,

@@ -2,7 +2,7 @@
 
 A signed-in reader's comment carries their identity key, the name and private details of their
 identity (never what the form says), their identity's voter key (votes, reports and voter bans
-follow the person across devices) and `signals["authenticated"]`, which spares it the form token
+follow the person across devices) and `signals.authenticated`, which spares it the form token
 and honeypot checks meant for anonymous bots. Guests are refused on a site that requires SSO, and
 must give an address on a site that verifies guests (their comment waits until they confirm it).
 """
@@ -27,7 +27,9 @@ def sent_by_integration(session: Session, new: NewComment, principal: Principal)
     checks meant for bots filling in the public form (form token, honeypot) do not apply."""
     site = get_site(session, new.site)
     principal.require("read", site.id)
-    return dataclasses.replace(new, signals={**new.signals, "api_token": principal.id})
+    return dataclasses.replace(
+        new, signals=dataclasses.replace(new.signals, api_token=principal.id)
+    )
 
 
 def as_author(session: Session, new: NewComment, reader: Reader | None) -> NewComment:
@@ -60,5 +62,5 @@ def as_author(session: Session, new: NewComment, reader: Reader | None) -> NewCo
         author_website=website,
         identity_key=identity.key,
         voter_key=reader.voter_key,
-        signals={**new.signals, "authenticated": True, "site_role": identity.role},
+        signals=dataclasses.replace(new.signals, authenticated=True, site_role=identity.role),
     )

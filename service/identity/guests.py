@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.comments import events
-from service.comments.models import Comment, Site, Thread
+from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.posting import author_key
 from service.comments.site_identity import identity_settings
 from service.comments.sites import get_site, page_url_on_site, safe_page_url
@@ -32,7 +32,7 @@ from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import SsoRequired
 from service.kernel.keys import IP_VOTER_PREFIX, settings
-from service.moderation.identity_checks import UNVERIFIED_GUEST
+from service.moderation.verdicts import ReasonCode
 from service.notifications import links, outbox
 from service.notifications.compose import Cancelled, site_name
 from service.notifications.i18n import pick_locale, translate
@@ -110,9 +110,11 @@ def queue_verification_mail(
 def on_comment_created(session: Session, event: events.CommentEvent) -> None:
     """A guest's comment waits for their address: mail them the link that publishes it."""
     comment = event.comment
-    if comment.status != "pending" or not comment.author_email.strip():
+    if comment.status != CommentStatus.PENDING or not comment.author_email.strip():
         return
-    if not any(reason.get("code") == UNVERIFIED_GUEST for reason in comment.moderation_reasons):
+    if not any(
+        reason.get("code") == ReasonCode.UNVERIFIED_GUEST for reason in comment.moderation_reasons
+    ):
         return
     site = session.get_one(Site, comment.site_id)
     thread = session.get_one(Thread, comment.thread_id)
@@ -141,7 +143,7 @@ def held_comments(session: Session, site_id: int, address: EmailAddress) -> list
         select(Comment)
         .where(
             Comment.site_id == site_id,
-            Comment.status == "pending",
+            Comment.status == CommentStatus.PENDING,
             Comment.identity_key.is_(None),
             func.lower(Comment.author_email) == address.address.strip().lower(),
         )
@@ -151,7 +153,10 @@ def held_comments(session: Session, site_id: int, address: EmailAddress) -> list
     return [
         comment
         for comment in rows
-        if any(reason.get("code") == UNVERIFIED_GUEST for reason in comment.moderation_reasons)
+        if any(
+            reason.get("code") == ReasonCode.UNVERIFIED_GUEST
+            for reason in comment.moderation_reasons
+        )
     ][:MAX_HELD]
 
 
@@ -260,15 +265,20 @@ def publish_held(
     for comment in held_comments(session, site.id, address):
         comment.identity_key = identity.key
         comment.author_key = author_key(identity.key, "", "", None)
-        reasons = [r for r in comment.moderation_reasons if r.get("code") != UNVERIFIED_GUEST]
+        reasons = [
+            r for r in comment.moderation_reasons if r.get("code") != ReasonCode.UNVERIFIED_GUEST
+        ]
         comment.moderation_reasons = reasons
         if any(reason.get("verdict") == "hold" for reason in reasons):
             continue
-        change_status(session, comment, "approved", announce=False)
+        change_status(session, comment, CommentStatus.APPROVED, announce=False)
         events.emit(
             session,
             events.CommentEvent(
-                "comment.approved", comment, previous_status="pending", data={"cause": "author"}
+                "comment.approved",
+                comment,
+                previous_status=CommentStatus.PENDING,
+                data={"cause": "author"},
             ),
         )
         published.append(comment)

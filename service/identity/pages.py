@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, request, url_for
 
-from service.comments.models import Thread
+from service.comments.models import CommentStatus, Thread
 from service.db import get_session, transactional
 from service.identity import guests
 from service.kernel.clock import isoformat
@@ -76,9 +76,9 @@ def verify(token: str) -> Response:
 
 
 def _status_label(status: str) -> str:
-    if status == "approved":
+    if status == CommentStatus.APPROVED:
         return ""
-    return t("me.status_pending") if status == "pending" else t("me.status_hidden")
+    return t("me.status_pending") if status == CommentStatus.PENDING else t("me.status_hidden")
 
 
 @identity_pages.get("/me/<token>")

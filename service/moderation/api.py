@@ -26,7 +26,7 @@ from service.kernel.inputs import parse_id, parse_instant
 from service.kernel.keys import ip_hash, settings
 from service.moderation import audit, auth, bans, decisions, queue
 from service.moderation.models import ApiToken, Moderator
-from service.moderation.rules import DRY_RUN_DAYS, ContentVerdict, Rules, dry_run, rules_for
+from service.moderation.rules import DRY_RUN_DAYS, Rules, dry_run, rules_for
 from service.moderation.schemas import (
     AuditPageOut,
     AuditQuery,
@@ -63,6 +63,7 @@ from service.moderation.schemas import (
     UndoneOut,
     UndoTicketOut,
 )
+from service.moderation.verdicts import Verdict
 
 TAGS = ["moderation"]
 ADMIN_TAGS = ["admin"]
@@ -165,10 +166,10 @@ def _undo(batch: str) -> dict[str, Any]:
     return {"batch": batch, "expires_at": isoformat(expires)}
 
 
-def _verdict_json(verdict: ContentVerdict | None) -> dict[str, str] | None:
+def _verdict_json(verdict: Verdict | None) -> dict[str, str] | None:
     if verdict is None:
         return None
-    return {"action": verdict.action, "code": verdict.code, "message": verdict.message}
+    return {"action": verdict.action, "code": verdict.code.value, "message": verdict.message}
 
 
 def _site_ids(principal: actors.Principal, slug: str | None) -> list[int] | None:

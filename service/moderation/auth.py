@@ -332,11 +332,16 @@ def principal_for_session(session: Session, raw: str) -> Principal | None:
     moderator_session, moderator = row
     if moderator.disabled or moderator_session.expires_at <= clock.now():
         return None
-    if moderator.role == "admin":
-        scope: Scope = "admin"
-        site_ids: frozenset[int] | None = None
-    else:
-        scope = "moderate"
+    return moderator_principal(session, moderator, csrf_token=csrf_token_for(raw))
+
+
+def moderator_principal(
+    session: Session, moderator: Moderator, *, csrf_token: str | None = None
+) -> Principal:
+    """What `moderator` may do now: admins every site, moderators their assigned ones (a UI
+    session's principal also carries its CSRF token; a mailed decision link's has none)."""
+    site_ids: frozenset[int] | None = None
+    if moderator.role != "admin":
         site_ids = frozenset(
             session.scalars(
                 select(ModeratorSite.site_id).where(ModeratorSite.moderator_id == moderator.id)
@@ -346,9 +351,9 @@ def principal_for_session(session: Session, raw: str) -> Principal | None:
         kind="moderator",
         id=moderator.id,
         label=moderator.username,
-        scope=scope,
+        scope="admin" if moderator.role == "admin" else "moderate",
         site_ids=site_ids,
-        csrf_token=csrf_token_for(raw),
+        csrf_token=csrf_token,
         role=moderator.role,
     )
 

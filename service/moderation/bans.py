@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from service.comments.models import Comment, Site
+from service.comments.models import Comment, CommentStatus, Site
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import NotFound, ValidationFailed
@@ -125,7 +125,7 @@ def _raw_value(kind: str, value: str) -> str:
 def _pending_of(
     session: Session, site_id: int | None, kind: str, value: str, exclude: int | None
 ) -> list[Comment]:
-    stmt = select(Comment).where(Comment.status == "pending")
+    stmt = select(Comment).where(Comment.status == CommentStatus.PENDING)
     if site_id is not None:
         stmt = stmt.where(Comment.site_id == site_id)
     if kind == "email":

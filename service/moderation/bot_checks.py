@@ -11,46 +11,49 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from service.comments.form_tokens import check_form_token
+from service.comments.form_tokens import Outcome, check_form_token
 from service.kernel.keys import settings
+from service.moderation.verdicts import Draft, ReasonCode, Verdict
 
-if TYPE_CHECKING:  # the pipeline imports these checks; import its types lazily
-    from service.moderation.pipeline import Draft, Verdict
+if TYPE_CHECKING:
+    from service.moderation.history import History
+    from service.moderation.rules import Rules
 
-FORM_TOKEN_MESSAGES = {
-    "missing": "Posted without a form token (not from the comment form).",
-    "invalid": "Posted with a forged or foreign form token.",
-    "expired": "Posted with an expired form token.",
-    "too_fast": "Posted very soon after the form was opened (pasted, or a bot).",
+#: The reason code and message of each form token outcome but `ok`.
+FORM_TOKEN_REASONS: dict[Outcome, tuple[ReasonCode, str]] = {
+    "missing": (
+        ReasonCode.FORM_TOKEN_MISSING,
+        "Posted without a form token (not from the comment form).",
+    ),
+    "invalid": (ReasonCode.FORM_TOKEN_INVALID, "Posted with a forged or foreign form token."),
+    "expired": (ReasonCode.FORM_TOKEN_EXPIRED, "Posted with an expired form token."),
+    "too_fast": (
+        ReasonCode.TOO_FAST,
+        "Posted very soon after the form was opened (pasted, or a bot).",
+    ),
 }
 
 
 def _anonymous(draft: Draft) -> bool:
     signals = draft.signals
-    return draft.editing is None and not (signals.get("authenticated") or signals.get("api_token"))
+    return draft.editing is None and not (signals.authenticated or signals.api_token)
 
 
-def check_honeypot(session: Session, draft: Draft) -> Verdict | None:
-    from service.moderation.pipeline import Verdict
-
-    if _anonymous(draft) and (draft.signals.get("homepage") or "").strip():
-        return Verdict("spam", "honeypot", "Filled in a field that people cannot see.")
+def check_honeypot(draft: Draft, rules: Rules, history: History) -> Verdict | None:
+    if _anonymous(draft) and (draft.signals.homepage or "").strip():
+        return Verdict("spam", ReasonCode.HONEYPOT, "Filled in a field that people cannot see.")
     return None
 
 
-def check_form_token_signal(session: Session, draft: Draft) -> Verdict | None:
-    from service.moderation.pipeline import Verdict
-
+def check_form_token_signal(draft: Draft, rules: Rules, history: History) -> Verdict | None:
     if not _anonymous(draft):
         return None
-    config = settings()
-    result = check_form_token(draft.signals.get("form_token"), draft.site.slug)
+    result = check_form_token(draft.signals.form_token, draft.site.slug)
     if result.outcome == "ok":
         return None
+    code, message = FORM_TOKEN_REASONS[result.outcome]
     if result.outcome == "too_fast":
-        return Verdict("hold", "too_fast", FORM_TOKEN_MESSAGES["too_fast"])
-    if not config.form_token_required:
+        return Verdict("hold", code, message)
+    if not settings().form_token_required:
         return None
-    return Verdict("spam", f"form_token_{result.outcome}", FORM_TOKEN_MESSAGES[result.outcome])
+    return Verdict("spam", code, message)

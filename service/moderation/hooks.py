@@ -14,34 +14,32 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.comments import events
-from service.comments.models import Report, Site
+from service.comments.models import CommentStatus, Report, Site
 from service.comments.visibility import change_status
 from service.kernel.actors import SYSTEM_ACTOR
 from service.moderation import audit, spam
+from service.moderation.checks import check_reports
 from service.moderation.rules import rules_for
 
 
 def hold_when_reported(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
-    if comment.status != "approved":
+    if comment.status != CommentStatus.APPROVED:
         return
-    site = session.get_one(Site, comment.site_id)
-    threshold = rules_for(site).report_threshold
-    if threshold == 0:
+    rules = rules_for(session.get_one(Site, comment.site_id))
+    if rules.report_threshold == 0:
         return
     open_reports = session.scalar(
         select(func.count())
         .select_from(Report)
         .where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
     )
-    if (open_reports or 0) < threshold:
+    verdict = check_reports(rules, open_reports or 0)
+    if verdict is None:
         return
-    message = f"{open_reports} readers reported it."
-    change_status(session, comment, "pending")
-    comment.moderation_reasons = [
-        *(comment.moderation_reasons or []),
-        {"code": "reports_threshold", "message": message, "verdict": "hold"},
-    ]
+    message = verdict.message
+    change_status(session, comment, CommentStatus.PENDING)
+    comment.moderation_reasons = [*(comment.moderation_reasons or []), verdict.as_reason()]
     spam.train(session, comment, None)
     audit.record(
         session,
@@ -51,8 +49,8 @@ def hold_when_reported(session: Session, event: events.CommentEvent) -> None:
         target_id=comment.id,
         site_id=comment.site_id,
         subject_key=comment.author_key,
-        before={"status": "approved"},
-        after={"status": "pending"},
+        before={"status": CommentStatus.APPROVED.value},
+        after={"status": CommentStatus.PENDING.value},
         reason=message,
     )
 

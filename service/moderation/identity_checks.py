@@ -8,23 +8,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from service.comments.site_identity import identity_settings
-from service.moderation.verdicts import Draft, Verdict
+from service.moderation.verdicts import Draft, ReasonCode, Verdict
 
-UNVERIFIED_GUEST = "unverified_guest"
+if TYPE_CHECKING:
+    from service.moderation.history import History
+    from service.moderation.rules import Rules
 
 
-def check_unverified_guest(session: Session, draft: Draft) -> Verdict | None:
-    if draft.editing is not None or draft.identity_key or draft.signals.get("authenticated"):
+def check_unverified_guest(draft: Draft, rules: Rules, history: History) -> Verdict | None:
+    if draft.editing is not None or draft.identity_key or draft.signals.authenticated:
         return None
     if not identity_settings(draft.site).verify_guests:
         return None
-    return Verdict("hold", UNVERIFIED_GUEST, "Waits for the guest to confirm their email address.")
+    return Verdict(
+        "hold",
+        ReasonCode.UNVERIFIED_GUEST,
+        "Waits for the guest to confirm their email address.",
+    )
 
 
-def check_site_moderator(session: Session, draft: Draft) -> Verdict | None:
-    if draft.identity_key and draft.signals.get("site_role") == "moderator":
-        return Verdict("trust", "site_moderator", "The site's sign-in says this is a moderator.")
+def check_site_moderator(draft: Draft, rules: Rules, history: History) -> Verdict | None:
+    if draft.identity_key and draft.signals.site_role == "moderator":
+        return Verdict(
+            "trust", ReasonCode.SITE_MODERATOR, "The site's sign-in says this is a moderator."
+        )
     return None

@@ -18,12 +18,20 @@ from datetime import datetime
 from sqlalchemy import Exists, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from service.comments.models import Comment, CommentAnchor, Report, Site, Thread
+from service.comments.models import Comment, CommentAnchor, CommentStatus, Report, Site, Thread
 from service.kernel.clock import utc
 from service.kernel.errors import ValidationFailed
 from service.kernel.inputs import parse_id, parse_instant
 
 QUEUE_STATUSES = ("pending", "reported", "spam", "approved", "rejected")
+#: The statuses an author's history on a card counts, in the order the API lists them.
+AUTHOR_HISTORY = (
+    CommentStatus.APPROVED,
+    CommentStatus.PENDING,
+    CommentStatus.REJECTED,
+    CommentStatus.SPAM,
+    CommentStatus.DELETED,
+)
 _REASON_CODE = re.compile(r"^[a-z0-9_]{1,64}$")
 
 
@@ -94,7 +102,7 @@ def list_queue(
     if where.status == "reported":
         stmt = stmt.where(
             Comment.report_count > 0,
-            Comment.status.in_(("approved", "pending")),
+            Comment.status.in_((CommentStatus.APPROVED, CommentStatus.PENDING)),
             _open_reports(),
         )
     else:
@@ -198,8 +206,8 @@ def cards(session: Session, comments: Sequence[Comment]) -> list[QueueItem]:
             anchor=anchors.get(c.id),
             reports=reports.get(c.id, []),
             history={
-                status: history[(c.site_id, c.author_key)].get(status, 0)
-                for status in ("approved", "pending", "rejected", "spam", "deleted")
+                status.value: history[(c.site_id, c.author_key)].get(status, 0)
+                for status in AUTHOR_HISTORY
             },
         )
         for c in comments
@@ -223,7 +231,7 @@ def queue_counts(session: Session, site_ids: Sequence[int] | None) -> dict[str, 
         session.scalar(
             reported.where(
                 Comment.report_count > 0,
-                Comment.status.in_(("approved", "pending")),
+                Comment.status.in_((CommentStatus.APPROVED, CommentStatus.PENDING)),
                 _open_reports(),
             )
         )

@@ -7,23 +7,22 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from sqlalchemy import and_, func, literal, null, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, Site
 from service.comments.sites import update_site
 from service.kernel import clock
 from service.kernel.actors import Principal
-from service.kernel.text import find_rule, fold, readings
+from service.kernel.text import fold
 from service.moderation import audit, refusals
-from service.moderation.models import SpamClassifier, TrustedAuthor
+from service.moderation.models import SpamClassifier
+from service.moderation.verdicts import ReasonCode, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -167,109 +166,17 @@ def update_site_settings(session: Session, site: Site, *, actor: Principal, **op
     return site
 
 
-# -- content rules (shared by the pipeline and the dry run) ----------------------------------
-
-_HREF = re.compile(r"<a\s[^>]*href=", re.IGNORECASE)
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-
-
-def count_links(source: str, html: str) -> int:
-    """Links in the rendered comment, or bare addresses in its text if that finds more."""
-    return max(len(_HREF.findall(html)), len(_URL.findall(source)))
-
-
-@dataclass(frozen=True)
-class ContentVerdict:
-    action: str
-    code: str
-    message: str
-    #: The rule that matched, as the site wrote it (word rules).
-    rule: str = ""
-
-
-@dataclass(frozen=True)
-class CommentText:
-    """What word rules read of a comment: what readers see of it and of its author."""
-
-    source: str
-    html: str = ""
-    author_name: str = ""
-    author_website: str = ""
-
-    def readings(self) -> list[str]:
-        return readings(self.source, self.html, self.author_name, self.author_website)
-
-
-def _find_words(text: CommentText, entries: list[str], rules: Rules) -> tuple[str, str] | None:
-    """The entry of `entries` that `text` contains, and the (folded) words that matched it."""
-    if not entries:
-        return None
-    found = find_rule(
-        text.readings(),
-        entries,
-        allowed=rules.allowed_words,
-        wildcard_max=rules.rule_wildcard_max,
-    )
-    return (found[0].source, found[1]) if found else None
-
-
-def judge_banned_words(text: CommentText, rules: Rules) -> ContentVerdict | None:
-    found = _find_words(text, rules.banned_words, rules)
-    if found is None:
-        return None
-    return ContentVerdict(
-        "reject",
-        "banned_word",
-        f"This site does not allow “{found[0]}” in comments or names. Please rephrase.",
-        found[0],
-    )
-
-
-def judge_suspect_words(text: CommentText, rules: Rules) -> ContentVerdict | None:
-    found = _find_words(text, rules.suspect_words, rules)
-    if found is None:
-        return None
-    entry, words = found
-    quoted = f"“{words}”" if fold(entry) == words else f"“{words}” (rule “{entry}”)"
-    return ContentVerdict(
-        "hold", "suspect_word", f"Contains {quoted}, which moderators review.", entry
-    )
-
-
-def judge_links(source: str, html: str, rules: Rules) -> ContentVerdict | None:
-    if rules.max_links is None:
-        return None
-    links = count_links(source, html)
-    if links <= rules.max_links:
-        return None
-    return ContentVerdict(
-        "hold", "too_many_links", f"Has {links} links (more than {rules.max_links})."
-    )
-
-
-def judge_content(text: CommentText, rules: Rules) -> ContentVerdict | None:
-    """The strongest verdict of the word and link rules."""
-    return (
-        judge_banned_words(text, rules)
-        or judge_suspect_words(text, rules)
-        or judge_links(text.source, text.html, rules)
-    )
-
-
 # -- dry run ---------------------------------------------------------------------------------
-
-#: The dry run's verdicts, by strength (as in the pipeline: reject > spam > hold).
-_DRY_STRENGTH = {"hold": 1, "spam": 3, "reject": 5}
 
 
 @dataclass(frozen=True)
 class DryRunItem:
     comment: Comment
-    verdict: ContentVerdict
+    verdict: Verdict
     #: What the current rules say about the same comment (None: nothing).
-    current: ContentVerdict | None
+    current: Verdict | None
     #: Every verdict of the new rules (`verdict` is the strongest).
-    reasons: tuple[ContentVerdict, ...] = ()
+    reasons: tuple[Verdict, ...] = ()
     #: The new rules treat it differently from the current ones (another action, or none).
     changed: bool = False
 
@@ -279,7 +186,7 @@ class ReleasedItem:
     """A comment the current rules catch and the new ones would let through."""
 
     comment: Comment
-    current: ContentVerdict
+    current: Verdict
 
 
 @dataclass(frozen=True)
@@ -308,170 +215,50 @@ class DryRun:
     refused: int = 0
 
 
-@dataclass(frozen=True)
-class _History:
-    """What stored data says about the moment a comment was posted."""
-
-    approved_before: int = 0
-    #: Earlier comments of the author that were rejected or marked as spam.
-    refused_before: int = 0
-    #: When the same author last posted the same text before it (None: never).
-    same_text_at: datetime | None = None
-    explicitly_trusted: bool = False
-
-
-def _replay(comment: Comment, seen: _History, rules: Rules, site_mode: str) -> list[ContentVerdict]:
-    """Every verdict `rules` give `comment`, replayed from stored data in the pipeline's order;
-    a trusted author's holds are lifted (not the reports threshold, which acts afterwards)."""
-    from service.moderation.checks import REPEAT_MIN_CHARS
-
-    found: list[ContentVerdict] = []
-    verified = comment.identity_key is not None
-    if site_mode == "first-time" and (
-        not verified or seen.approved_before < rules.first_time_threshold
-    ):
-        found.append(
-            ContentVerdict(
-                "hold", "first_time_commenter", "First comments are reviewed before they appear."
-            )
-        )
-    trusted = verified and (
-        seen.explicitly_trusted
-        or (
-            rules.trusted_after > 0
-            and seen.approved_before >= rules.trusted_after
-            and seen.refused_before == 0
-        )
-    )
-    text = CommentText(
-        comment.body_source, comment.body_html, comment.author_name, comment.author_website
-    )
-    for judged in (
-        judge_banned_words(text, rules),
-        judge_suspect_words(text, rules),
-        judge_links(comment.body_source, comment.body_html, rules),
-    ):
-        if judged is not None:
-            found.append(judged)
-    window = rules.repeat_window_hours
-    if (
-        window
-        and seen.same_text_at is not None
-        and comment.created_at - seen.same_text_at <= timedelta(hours=window)
-        and len(fold(comment.body_source)) >= REPEAT_MIN_CHARS
-    ):
-        found.append(
-            ContentVerdict("spam", "repeated_comment", "The same comment was posted before.")
-        )
-    score = comment.spam_score
-    if rules.spam_score_enabled and score is not None and score >= rules.spam_score_threshold:
-        found.append(ContentVerdict("hold", "spam_score", f"Looks like spam (score {score:.2f})."))
-    if trusted:
-        found = [v for v in found if v.action != "hold"]
-    if rules.report_threshold and comment.report_count >= rules.report_threshold:
-        found.append(
-            ContentVerdict(
-                "hold", "reports_threshold", f"{comment.report_count} readers reported it."
-            )
-        )
-    return found
-
-
-def _strongest(verdicts: list[ContentVerdict]) -> ContentVerdict | None:
-    return max(verdicts, key=lambda v: _DRY_STRENGTH[v.action], default=None)
-
-
-def _action(verdict: ContentVerdict | None) -> str | None:
+def _action(verdict: Verdict | None) -> str | None:
     return verdict.action if verdict is not None else None
-
-
-def _history_columns(needs_counts: bool, needs_repeats: bool) -> list[Any]:
-    """Correlated subqueries that read each comment's past (one query for the whole scan);
-    a constant where the rules compared do not need it."""
-    earlier = aliased(Comment)
-    before = and_(
-        earlier.site_id == Comment.site_id,
-        or_(
-            earlier.created_at < Comment.created_at,
-            and_(earlier.created_at == Comment.created_at, earlier.id < Comment.id),
-        ),
-    )
-
-    def count_of(*statuses: str) -> Any:
-        return (
-            select(func.count())
-            .select_from(earlier)
-            .where(before, earlier.identity_key == Comment.identity_key)
-            .where(earlier.status.in_(statuses))
-            .scalar_subquery()
-        )
-
-    columns: list[Any] = [
-        count_of("approved").label("approved_before") if needs_counts else literal(0),
-        count_of("rejected", "spam").label("refused_before") if needs_counts else literal(0),
-    ]
-    if needs_repeats:
-        same_author = or_(
-            earlier.identity_key == Comment.identity_key,
-            and_(Comment.author_email != "", earlier.author_email == Comment.author_email),
-            and_(Comment.ip_hash != "", earlier.ip_hash == Comment.ip_hash),
-        )
-        columns.append(
-            select(func.max(earlier.created_at))
-            .where(
-                before,
-                earlier.text_fingerprint == Comment.text_fingerprint,
-                earlier.status != "deleted",
-                same_author,
-            )
-            .scalar_subquery()
-            .label("same_text_at")
-        )
-    else:
-        columns.append(null())
-    return columns
 
 
 def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_DAYS) -> DryRun:
     """Which of the last `days` days of comments `rules` would reject, mark as spam or hold,
     and which the current rules catch that these would not (nothing is changed).
 
-    Every rule that stored data can answer is replayed against each comment and compared with
-    the current rules; `DryRun.rules` says how each rule was judged, or why it could not be.
-    Judges the newest DRY_RUN_MAX_COMMENTS at most, in at most four queries whatever their
-    number (the fourth reads the attempts refused at posting: `DryRun.refused`).
+    The pipeline's replayable checks (`pipeline.REPLAYABLE`) judge each comment again from
+    stored data (its `History` as of when it was posted), once with `rules` and once with the
+    current ones, and their verdicts combine as when posting; the reports threshold, which acts
+    on published comments, is judged after them (trust does not lift it). `DryRun.rules` says
+    how each rule was judged, or why it could not be. Judges the newest DRY_RUN_MAX_COMMENTS at
+    most, in at most four queries whatever their number (the last reads the attempts refused at
+    posting: `DryRun.refused`).
     """
+    from service.moderation import history, pipeline  # the pipeline's checks read the rules
+    from service.moderation.checks import check_reports
+
     since = clock.now() - timedelta(days=days)
     current_rules = rules_for(site)
     both = (rules, current_rules)
-    needs_counts = site.moderation == "first-time" or any(r.trusted_after for r in both)
-    needs_repeats = any(r.repeat_window_hours for r in both)
-    rows = session.execute(
-        select(Comment, *_history_columns(needs_counts, needs_repeats))
-        .where(
-            Comment.site_id == site.id,
-            Comment.created_at >= since,
-            Comment.status != "deleted",
-        )
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(DRY_RUN_MAX_COMMENTS)
-    ).all()
-    trusted = _explicitly_trusted(session, site, [row[0] for row in rows])
+    needs = history.Needs(
+        counts=site.moderation == "first-time" or any(r.trusted_after for r in both),
+        repeats=any(r.repeat_window_hours for r in both),
+    )
+    rows = session.execute(history.stored_comments(site, since, DRY_RUN_MAX_COMMENTS, needs)).all()
+    classifier = session.get(SpamClassifier, site.id)
+    checks = [check for check in pipeline.CHECKS if check in pipeline.REPLAYABLE]
+
+    def judged(draft: pipeline.Draft, seen: history.History, by: Rules) -> pipeline.Combined:
+        later = [v for v in (check_reports(by, seen.reports),) if v is not None]
+        return pipeline.combine(pipeline.judge(draft, by, seen, checks), later)
+
     scanned = rejected = held = spam = changed = released = unscored = 0
     caught: list[DryRunItem] = []
     released_items: list[ReleasedItem] = []
-    for comment, approved_before, refused_before, same_text_at in rows:
+    threshold = classifier.threshold if classifier is not None else None
+    for comment, draft, seen in history.for_stored(session, site, rows, spam_threshold=threshold):
         scanned += 1
         unscored += comment.spam_score is None
-        seen = _History(
-            approved_before=int(approved_before or 0),
-            refused_before=int(refused_before or 0),
-            same_text_at=same_text_at,
-            explicitly_trusted=comment.identity_key in trusted,
-        )
-        reasons = _replay(comment, seen, rules, site.moderation)
-        verdict = _strongest(reasons)
-        current = _strongest(_replay(comment, seen, current_rules, site.moderation))
+        new = judged(draft, seen, rules)
+        verdict = new.strongest
+        current = judged(draft, seen, current_rules).strongest
         differs = _action(verdict) != _action(current)
         changed += differs
         if verdict is None:
@@ -486,7 +273,7 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
             spam += 1
         else:
             held += 1
-        caught.append(DryRunItem(comment, verdict, current, tuple(reasons), differs))
+        caught.append(DryRunItem(comment, verdict, current, new.caught, differs))
     refused = refusals.since(session, site.id, since)
     still, freed = _replay_refused(refused, rules, current_rules)
     rejected += still
@@ -501,7 +288,7 @@ def dry_run(session: Session, site: Site, rules: Rules, *, days: int = DRY_RUN_D
         changed=changed,
         released=released,
         released_items=released_items,
-        rules=_rule_replays(session, site, rules, current_rules, scanned, unscored),
+        rules=_rule_replays(classifier, site, rules, current_rules, scanned, unscored),
         refused=len(refused),
     )
 
@@ -517,7 +304,7 @@ def _replay_refused(
     now = {fold(entry) for entry in current.banned_words}
     still = freed = 0
     for reason, rule in refused:
-        if reason != "banned_word" or fold(rule) not in now:
+        if reason != ReasonCode.BANNED_WORD or fold(rule) not in now:
             continue  # the current rules no longer refuse it either
         if fold(rule) in new:
             still += 1
@@ -534,26 +321,17 @@ def _first_items(caught: list[DryRunItem]) -> list[DryRunItem]:
     return sorted(chosen, key=lambda item: order[id(item)])
 
 
-def _explicitly_trusted(session: Session, site: Site, comments: list[Comment]) -> set[str]:
-    """The identity keys among `comments` that a moderator trusts on the site (one query)."""
-    from service.moderation.decisions import trust_hash
-
-    hashes = {trust_hash(c.identity_key): c.identity_key for c in comments if c.identity_key}
-    if not hashes:
-        return set()
-    found = session.scalars(
-        select(TrustedAuthor.identity_hash).where(
-            TrustedAuthor.site_id == site.id, TrustedAuthor.identity_hash.in_(list(hashes))
-        )
-    )
-    return {hashes[h] for h in found}
-
-
 def _rule_replays(
-    session: Session, site: Site, rules: Rules, current: Rules, scanned: int, unscored: int
+    classifier: SpamClassifier | None,
+    site: Site,
+    rules: Rules,
+    current: Rules,
+    scanned: int,
+    unscored: int,
 ) -> list[RuleReplay]:
     """How the dry run judged each rule: replayed from what (and how far it can be trusted), or
     not at all and why. Site and thread modes, bans and bot checks are not rules."""
+    calibrated = classifier.threshold if classifier is not None else None
     by_status_today = "by their status today"
     notes: dict[str, tuple[bool, str]] = {
         "banned_words": (
@@ -583,7 +361,13 @@ def _rule_replays(
             True,
             "Compared with the spam score stored on each comment when it was posted; "
             f"{unscored} of the {scanned} comments have none (posted while the score was off "
-            "or still learning) and are not judged by it.",
+            "or still learning) and are not judged by it."
+            + (
+                f" The site's calibrated threshold ({calibrated:.2f}) applies instead, as it does "
+                "for new comments."
+                if calibrated is not None
+                else ""
+            ),
         ),
     }
     if site.moderation == "first-time":
@@ -604,7 +388,6 @@ def _rule_replays(
         "comment was posted is not recorded."
     )
     if rules.spam_min_examples != current.spam_min_examples:
-        classifier = session.get(SpamClassifier, site.id)
         spam_docs, ham_docs = (classifier.spam_docs, classifier.ham_docs) if classifier else (0, 0)
         ready = min(spam_docs, ham_docs) >= rules.spam_min_examples
         note += (

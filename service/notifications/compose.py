@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.comments.models import Comment, Site, Thread
+from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.kernel.keys import settings
 from service.moderation.models import AuditEntry
 from service.notifications import links
@@ -70,7 +70,7 @@ def _subscription(session: Session, payload: dict[str, Any]) -> tuple[Subscripti
 
 def _approved(session: Session, comment_id: Any) -> Comment:
     comment: Comment = _get(session, Comment, comment_id, "comment")
-    if comment.status != "approved":
+    if comment.status != CommentStatus.APPROVED:
         raise Cancelled("the comment is no longer visible")
     return comment
 
@@ -159,7 +159,7 @@ def digest_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     ids = [i for i in payload.get("comment_ids", []) if isinstance(i, int)]
     comments = session.scalars(
         select(Comment)
-        .where(Comment.id.in_(ids), Comment.status == "approved")
+        .where(Comment.id.in_(ids), Comment.status == CommentStatus.APPROVED)
         .order_by(Comment.created_at, Comment.id)
     ).all()
     if not comments:
@@ -306,8 +306,8 @@ def reply_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
 
 def still_needs_moderator(comment: Comment, reason: str) -> bool:
     if reason == "pending":
-        return comment.status == "pending"
-    return comment.status in {"approved", "pending"}
+        return comment.status == CommentStatus.PENDING
+    return comment.status in {CommentStatus.APPROVED, CommentStatus.PENDING}
 
 
 def moderation_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.comments.models import Comment
+from service.comments.models import Comment, CommentStatus
 from service.kernel.actors import Principal
 from service.kernel.clock import isoformat
 from service.moderation import decisions
-from service.moderation.models import Moderator, ModeratorSite
+from service.moderation.auth import moderator_principal
+from service.moderation.models import Moderator
 from service.notifications import links
 
 
@@ -27,32 +27,6 @@ class MailDecision:
     comment: Comment
     action: str
     principal: Principal
-
-
-def moderator_principal(session: Session, moderator: Moderator) -> Principal:
-    """What `moderator` may do now: admins every site, moderators their assigned ones."""
-    if moderator.role == "admin":
-        return Principal(
-            kind="moderator",
-            id=moderator.id,
-            label=moderator.username,
-            scope="admin",
-            site_ids=None,
-            role=moderator.role,
-        )
-    site_ids = frozenset(
-        session.scalars(
-            select(ModeratorSite.site_id).where(ModeratorSite.moderator_id == moderator.id)
-        )
-    )
-    return Principal(
-        kind="moderator",
-        id=moderator.id,
-        label=moderator.username,
-        scope="moderate",
-        site_ids=site_ids,
-        role=moderator.role,
-    )
 
 
 def decision_for_token(session: Session, token: str) -> MailDecision | None:
@@ -64,7 +38,10 @@ def decision_for_token(session: Session, token: str) -> MailDecision | None:
     moderator = session.get(Moderator, payload["m"])
     if comment is None or moderator is None or moderator.disabled:
         return None
-    if isoformat(comment.status_changed_at) != payload.get("v") or comment.status == "deleted":
+    if (
+        isoformat(comment.status_changed_at) != payload.get("v")
+        or comment.status == CommentStatus.DELETED
+    ):
         return None
     principal = moderator_principal(session, moderator)
     if not principal.can("moderate", comment.site_id):

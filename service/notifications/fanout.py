@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service.comments import events
-from service.comments.models import Comment, Site, Thread
+from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.db import table_of
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.keys import settings
 from service.moderation.models import Moderator, ModeratorSite
+from service.moderation.verdicts import ReasonCode
 from service.notifications import links, outbox, webhooks
 from service.notifications.i18n import request_locale
 from service.notifications.models import DigestEntry, EmailAddress, Subscription
@@ -42,12 +43,12 @@ def _site(session: Session, comment: Comment) -> Site:
 
 def on_created(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
-    if comment.status == "spam":
+    if comment.status == CommentStatus.SPAM:
         return
     subscribe_author(session, comment, event.data.get("notify"))
-    if comment.status == "approved":  # visible at once: posted with its `notified_at`
+    if comment.status == CommentStatus.APPROVED:  # visible at once: posted with its `notified_at`
         notify_readers(session, comment, watched=not event.known_absent.watchers)
-    elif comment.status == "pending" and not waits_for_its_author(comment):
+    elif comment.status == CommentStatus.PENDING and not waits_for_its_author(comment):
         alert_moderators(session, comment, "pending")
     if not event.known_absent.webhooks:
         webhooks.enqueue_event(session, _site(session, comment), "comment.created", comment)
@@ -56,7 +57,7 @@ def on_created(session: Session, event: events.CommentEvent) -> None:
 def waits_for_its_author(comment: Comment) -> bool:
     """Held only until a guest confirms their address (identity): no moderator is needed yet."""
     holds = [r.get("code") for r in comment.moderation_reasons if r.get("verdict") == "hold"]
-    return bool(holds) and all(code == "unverified_guest" for code in holds)
+    return bool(holds) and all(code == ReasonCode.UNVERIFIED_GUEST for code in holds)
 
 
 def on_approved(session: Session, event: events.CommentEvent) -> None:
@@ -82,7 +83,7 @@ def rejection_reason(event: events.CommentEvent) -> str:
 def on_rejected(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
     reason = rejection_reason(event)
-    if comment.status == "rejected" and event.previous_status != "spam":
+    if comment.status == CommentStatus.REJECTED and event.previous_status != "spam":
         notify_author(session, comment, "rejected", reason)
     webhooks.enqueue_event(
         session,
@@ -102,7 +103,7 @@ def on_deleted(session: Session, event: events.CommentEvent) -> None:
 
 def on_reported(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
-    if comment.status not in {"approved", "pending"}:
+    if comment.status not in {CommentStatus.APPROVED, CommentStatus.PENDING}:
         return
     reason = str(event.data.get("reason") or "")
     alert_moderators(session, comment, "reported", reason)
@@ -117,9 +118,9 @@ def on_reported(session: Session, event: events.CommentEvent) -> None:
 
 def on_edited(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
-    if comment.status == "spam":
+    if comment.status == CommentStatus.SPAM:
         return
-    if comment.status == "pending":
+    if comment.status == CommentStatus.PENDING:
         alert_moderators(session, comment, "pending")
     webhooks.enqueue_event(session, _site(session, comment), "comment.edited", comment)
 
@@ -200,7 +201,7 @@ _MARK_NOTIFIED = (
 
 def mark_notified(session: Session, comment: Comment) -> bool:
     """Mark an approved comment's readers as told; True if they had not been told before."""
-    if comment.status != "approved" or comment.notified_at is not None:
+    if comment.status != CommentStatus.APPROVED or comment.notified_at is not None:
         return False
     now = clock.now()
     session.flush()  # a Core statement does not autoflush
@@ -316,7 +317,7 @@ def notify_parent_author(session: Session, comment: Comment, covered: set[str]) 
     if comment.parent_id is None:
         return
     parent = session.get(Comment, comment.parent_id)
-    if parent is None or parent.status != "approved" or not parent.author_email.strip():
+    if parent is None or parent.status != CommentStatus.APPROVED or not parent.author_email.strip():
         return
     if comment.identity_key is not None and comment.identity_key == parent.identity_key:
         return

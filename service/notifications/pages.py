@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from service.comments.models import Comment, Site, Thread
+from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.db import get_session, transactional
 from service.identity.guests import sign_in_after_confirmation
 from service.kernel.inputs import parse_id
@@ -106,7 +106,7 @@ def _sign_in_link(subscription: Subscription, address: EmailAddress) -> str:
 def excerpt(comment: Comment | None, limit: int = 80) -> str:
     """The start of a comment's text, on one line, to name it on a page; only while it is
     visible to everyone (a hidden comment's text is nobody's to read here)."""
-    if comment is None or comment.status != "approved":
+    if comment is None or comment.status != CommentStatus.APPROVED:
         return "…"
     flat = " ".join(comment.body_source.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -19,7 +19,7 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.comments.models import Comment, Site, Thread
+from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.sites import find_thread, get_site
 from service.kernel import clock
 from service.kernel.errors import NotFound, ValidationFailed
@@ -85,7 +85,11 @@ def subscribe(session: Session, request: SubscriptionRequest) -> Subscription:
         if request.comment_id is None:
             raise ValidationFailed.on("comment_id", "Say which comment's replies you want.")
         comment = session.get(Comment, request.comment_id)
-        if comment is None or comment.thread_id != thread.id or comment.status != "approved":
+        if (
+            comment is None
+            or comment.thread_id != thread.id
+            or comment.status != CommentStatus.APPROVED
+        ):
             raise ValidationFailed.on("comment_id", "There is no such comment in this thread.")
     elif request.comment_id is not None:
         raise ValidationFailed.on("comment_id", "Only a replies subscription names a comment.")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.anchors import anchor_wire
 from service.comments.events import COMMENT_EVENTS
-from service.comments.models import Comment, CommentAnchor, Site, Thread
+from service.comments.models import Comment, CommentAnchor, CommentStatus, Site, Thread
 from service.comments.serializers import own_comment_json
 from service.kernel import clock
 from service.kernel.actors import Principal
@@ -146,7 +146,7 @@ def comment_payload(session: Session, comment: Comment) -> dict[str, Any]:
         data["anchor"] = anchor_wire(anchor) if anchor is not None else None
     thread = session.get(Thread, comment.thread_id)
     data["status"] = comment.status
-    data["deleted"] = comment.status == "deleted"
+    data["deleted"] = comment.status == CommentStatus.DELETED
     data["thread"] = (
         {"key": thread.key, "url": thread.url, "title": thread.title} if thread else None
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
+from service.comments.models import CommentStatus
 from service.portability.jsonstream import JsonStream
 from service.portability.records import (
     CommentRecord,
@@ -36,7 +37,11 @@ from service.portability.records import (
 )
 from service.portability.validation import Strict, validate
 
-STATES = {"approved": "approved", "unapproved": "pending", "flagged": "spam"}
+STATES = {
+    "approved": CommentStatus.APPROVED,
+    "unapproved": CommentStatus.PENDING,
+    "flagged": CommentStatus.SPAM,
+}
 #: What Commento writes for an anonymous commenter's missing fields.
 _PLACEHOLDERS = {"undefined", "null", "anonymous"}
 #: Guests: Commento's "anonymous", Comentario 2.x's 64 zeros, Comentario 3.x's nil UUID.
@@ -218,9 +223,9 @@ def _comment_v1(data: dict[str, Any], location: str) -> Iterator[Record]:
     markdown = comment.markdown if comment.markdown.strip() != "[deleted]" else ""
     commenter = _text(comment.commenterHex)
     if comment.deleted or comment.markdown.strip() == "[deleted]":
-        status = "deleted"
+        status = CommentStatus.DELETED
     else:
-        status = STATES.get(_text(comment.state), "pending")
+        status = STATES.get(_text(comment.state), CommentStatus.PENDING)
     parent = _text(comment.parentHex)
     yield CommentRecord(
         source_id=comment_id,
@@ -248,13 +253,13 @@ def _comment_v3(data: dict[str, Any], location: str) -> Iterator[Record]:
         yield SkipRecord("invalid or missing date", location)
         return
     if comment.isDeleted:
-        status = "deleted"
+        status = CommentStatus.DELETED
     elif comment.isApproved:
-        status = "approved"
+        status = CommentStatus.APPROVED
     elif comment.isPending:
-        status = "pending"
+        status = CommentStatus.PENDING
     else:
-        status = "rejected"
+        status = CommentStatus.REJECTED
     author = comment.userCreated or ""
     yield CommentRecord(
         source_id=comment.id,

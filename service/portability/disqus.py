@@ -13,6 +13,7 @@ from xml.etree.ElementTree import Element
 
 from pydantic import Field
 
+from service.comments.models import CommentStatus
 from service.portability.records import (
     CommentRecord,
     ImportFormatError,
@@ -120,13 +121,13 @@ def _post(element: Element, number: int) -> Record:
     parent = child(element, "parent")
     parent_id = attribute(parent, "id") if parent is not None else ""
     if truthy(checked.isDeleted):
-        status = "deleted"
+        status = CommentStatus.DELETED
     elif truthy(checked.isSpam):
-        status = "spam"
+        status = CommentStatus.SPAM
     elif checked.isApproved and not truthy(checked.isApproved):
-        status = "pending"
+        status = CommentStatus.PENDING
     else:
-        status = "approved"
+        status = CommentStatus.APPROVED
     return CommentRecord(
         source_id=source_id,
         thread_source_id=thread_id,

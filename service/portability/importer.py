@@ -35,11 +35,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.comments.models import (
-    COMMENT_STATUSES,
     MODERATION_MODES,
     REPORT_REASONS,
     Comment,
     CommentAnchor,
+    CommentStatus,
     Report,
     Site,
     Thread,
@@ -178,7 +178,7 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         verb = "Would import" if self.dry_run else "Imported"
-        statuses = ", ".join(f"{status} {self.comments[status]}" for status in COMMENT_STATUSES)
+        statuses = ", ".join(f"{status} {self.comments[status]}" for status in CommentStatus)
         out = [
             f"{verb} from {self.source} into site {self.site!r}"
             + (" (dry run: nothing was written)" if self.dry_run else ""),
@@ -217,7 +217,7 @@ class ImportSummary:
                 "extended": self.threads_extended,
                 "unchanged": self.threads_unchanged,
             },
-            "comments": {status: self.comments[status] for status in COMMENT_STATUSES},
+            "comments": {status.value: self.comments[status] for status in CommentStatus},
             "already_imported": self.already_imported,
             "reparented": self.reparented.count,
             "emptied": self.emptied.count,
@@ -643,10 +643,10 @@ def _comment(
     summary: ImportSummary,
 ) -> Comment:
     source, html = body_of(record, options.sanitizer)
-    status = record.status if record.status in COMMENT_STATUSES else "pending"
-    if status != "deleted" and not source.strip():
+    status = record.status if record.status in set(CommentStatus) else CommentStatus.PENDING
+    if status != CommentStatus.DELETED and not source.strip():
         summary.emptied.add(record.location)
-        status = "deleted"
+        status = CommentStatus.DELETED
     name = clean_text(record.author_name, MAX_NAME)
     email = clean_email(record.author_email)
     website = clean_website(clean_text(record.author_website, MAX_WEBSITE)) or ""

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from service.comments.models import CommentStatus
 from service.portability.jsonstream import JsonStream
 from service.portability.records import (
     BodyFormat,
@@ -31,7 +32,7 @@ from service.portability.records import (
 )
 from service.portability.validation import Strict, validate
 
-MODES = {1: "approved", 2: "pending", 4: "deleted"}
+MODES = {1: CommentStatus.APPROVED, 2: CommentStatus.PENDING, 4: CommentStatus.DELETED}
 Mode = Literal[1, 2, 4]
 #: Tags Isso's importers leave in bodies (Disqus and WordPress HTML); Markdown has no such text.
 _HTML_TAG = re.compile(

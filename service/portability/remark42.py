@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from pydantic import Field
 
+from service.comments.models import CommentStatus
 from service.portability.records import (
     CommentRecord,
     ImportFormatError,
@@ -103,7 +104,7 @@ def _comment(data: dict[str, Any], location: str) -> Iterator[Record]:
         thread_source_id=url,
         parent_source_id=comment.pid or None,
         created_at=created_at,
-        status="deleted" if comment.delete else "approved",
+        status=CommentStatus.DELETED if comment.delete else CommentStatus.APPROVED,
         body=comment.text,
         body_format="html",
         location=location,

@@ -13,6 +13,7 @@ from xml.etree.ElementTree import Element
 
 from pydantic import Field, field_validator
 
+from service.comments.models import CommentStatus
 from service.portability.records import (
     CommentRecord,
     ImportFormatError,
@@ -26,14 +27,14 @@ from service.portability.validation import Strict, validate
 from service.portability.xmlstream import ByteSource, child_text, iter_events, local_name
 
 STATUSES = {
-    "1": "approved",
-    "approve": "approved",
-    "approved": "approved",
-    "0": "pending",
-    "hold": "pending",
-    "spam": "spam",
-    "trash": "deleted",
-    "post-trashed": "deleted",
+    "1": CommentStatus.APPROVED,
+    "approve": CommentStatus.APPROVED,
+    "approved": CommentStatus.APPROVED,
+    "0": CommentStatus.PENDING,
+    "hold": CommentStatus.PENDING,
+    "spam": CommentStatus.SPAM,
+    "trash": CommentStatus.DELETED,
+    "post-trashed": CommentStatus.DELETED,
 }
 COMMENT_TYPES = {"", "comment"}
 
@@ -137,7 +138,7 @@ def _comment(element: Element, thread_id: str, number: int) -> Record:
         thread_source_id=thread_id,
         parent_source_id=parent if parent.strip("0") else None,
         created_at=created_at,
-        status=STATUSES.get(checked.comment_approved, "pending"),
+        status=STATUSES.get(checked.comment_approved, CommentStatus.PENDING),
         body=child_text(element, "comment_content"),
         body_format="html_text",
         location=location,

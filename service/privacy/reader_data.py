@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from service.comments.models import Comment, Site, Thread, Vote
+from service.comments.models import Comment, CommentStatus, Site, Thread, Vote
 from service.comments.posting import author_key, erase_content
 from service.comments.visibility import bump_thread_version, change_status
 from service.identity import identities
@@ -89,7 +89,7 @@ def _comments_filter(subject: Subject) -> ColumnElement[bool]:
         mine.append(Comment.identity_key == subject.identity.key)
     if subject.address is not None:
         mine.append(func.lower(Comment.author_email) == subject.address.address.strip().lower())
-    return and_(or_(*mine) if mine else Comment.id < 0, Comment.status != "deleted")
+    return and_(or_(*mine) if mine else Comment.id < 0, Comment.status != CommentStatus.DELETED)
 
 
 def comments_of(
@@ -184,7 +184,7 @@ def delete_comment(session: Session, subject: Subject, comment_id: int) -> Comme
     if comment is None:
         raise NotFound("No such comment of yours.")
     erase_content(comment)
-    change_status(session, comment, "deleted")
+    change_status(session, comment, CommentStatus.DELETED)
     return comment
 
 
@@ -192,7 +192,7 @@ def delete_all(session: Session, subject: Subject) -> int:
     comments = [comment for comment, _, _ in comments_of(session, subject)]
     for comment in comments:
         erase_content(comment)
-        change_status(session, comment, "deleted")
+        change_status(session, comment, CommentStatus.DELETED)
     session.flush()
     return len(comments)
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from service.comments.models import Comment, Vote
+from service.comments.models import Comment, CommentStatus, Vote
 from service.comments.posting import erase_content
 from service.comments.visibility import change_status
 from service.identity.models import ReaderSession
@@ -80,7 +80,7 @@ def purge(session: Session, settings: Settings, actor: Principal) -> Purged:
     expired = (
         select(Comment.id, select(reply.id).where(reply.parent_id == Comment.id).exists())
         .where(
-            Comment.status.in_(("rejected", "spam")),
+            Comment.status.in_((CommentStatus.REJECTED, CommentStatus.SPAM)),
             func.coalesce(Comment.status_changed_at, Comment.created_at) < rejected_cutoff,
         )
         .order_by(Comment.id)
@@ -99,7 +99,7 @@ def purge(session: Session, settings: Settings, actor: Principal) -> Purged:
         erase_content(comment)
         comment.ip_hash = None
         # Hidden before and after: no counter changes, and nobody is told.
-        change_status(session, comment, "deleted", announce=False)
+        change_status(session, comment, CommentStatus.DELETED, announce=False)
     session.flush()
     expired_sessions = _rowcount(
         session.execute(

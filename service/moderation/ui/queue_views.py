@@ -37,6 +37,7 @@ from service.moderation.ui.common import (
     text_field,
     visible_sites,
 )
+from service.moderation.verdicts import ReasonCode
 
 PAGE_SIZE = 25
 TABS: list[tuple[str, str]] = [
@@ -46,26 +47,9 @@ TABS: list[tuple[str, str]] = [
     ("approved", "Approved"),
     ("rejected", "Rejected"),
 ]
-#: Reason codes a moderator can filter by (docs/moderation.md explains each).
-REASON_CODES = (
-    "site_premoderated",
-    "first_time_commenter",
-    "unverified_guest",
-    "thread_premoderated",
-    "suspect_word",
-    "too_many_links",
-    "spam_score",
-    "reports_threshold",
-    "repeated_comment",
-    "honeypot",
-    "too_fast",
-    "form_token_missing",
-    "form_token_invalid",
-    "form_token_expired",
-    "shadow_ban",
-    "trusted_commenter",
-    "site_moderator",
-)
+#: Reason codes a moderator can filter by: those a stored comment can carry (docs/moderation.md
+#: explains each; their labels are `verdicts.REASON_LABELS`).
+REASON_CODES = tuple(code for code in ReasonCode if code.stored)
 DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam"}
 #: Bulk actions on the selected comments' threads and authors: what each one changes.
 BULK_TARGETS = {

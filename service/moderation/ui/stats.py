@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from service.comments.models import Comment
+from service.comments.models import Comment, CommentStatus
 from service.kernel import clock
 from service.moderation.models import AuditEntry
 from service.moderation.queue import queue_counts
@@ -20,7 +20,6 @@ from service.moderation.queue import queue_counts
 DAYS = 30
 #: The median is taken over at most this many of the newest decisions.
 MAX_DECISIONS = 10_000
-HELD = ("pending", "spam", "rejected")
 DECISION_ACTIONS = ("comment.approve", "comment.reject", "comment.spam")
 
 
@@ -66,7 +65,7 @@ def comments_per_day(
     day = _day_of(session, Comment.created_at)
     stmt = (
         select(day, Comment.status, func.count())
-        .where(Comment.created_at >= since, Comment.status != "deleted")
+        .where(Comment.created_at >= since, Comment.status != CommentStatus.DELETED)
         .group_by(day, Comment.status)
     )
     if site_ids is not None:
@@ -74,7 +73,7 @@ def comments_per_day(
     approved: dict[str, int] = {}
     held: dict[str, int] = {}
     for key, status, count in session.execute(stmt):
-        target = approved if status == "approved" else held
+        target = approved if status == CommentStatus.APPROVED else held
         target[str(key)] = target.get(str(key), 0) + count
     result = []
     for offset in range(days):

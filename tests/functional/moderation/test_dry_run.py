@@ -195,6 +195,55 @@ def test_a_dry_run_costs_the_same_queries_whatever_the_number_of_comments(
     assert cost() == few
 
 
+# -- one implementation ---------------------------------------------------------------------
+
+
+def acting(reasons: list[dict[str, str]]) -> list[str]:
+    """The codes of the stored reasons that acted: a trusted commenter's holds were lifted."""
+    trusted = any(r["verdict"] == "trust" for r in reasons)
+    return [
+        r["code"]
+        for r in reasons
+        if r["verdict"] != "trust" and not (trusted and r["verdict"] == "hold")
+    ]
+
+
+def test_the_dry_run_of_the_current_rules_judges_comments_as_the_pipeline_did_when_posted(
+    make: Factories,
+    rules: Callable[..., None],
+    dry_run: Callable[..., dict[str, Any]],
+) -> None:
+    site = make.site(moderation="first-time")
+    rules(site, suspect_words=["dubious"], max_links=1, trusted_after=2, repeat_window_hours=24)
+    decided: dict[int, tuple[str, list[str]]] = {}
+
+    def post(**fields: Any) -> Comment:
+        comment = make.comment(site, thread=f"/t{len(decided)}", **fields)
+        decided[comment.id] = (comment.status, acting(comment.moderation_reasons))
+        return comment
+
+    first = post(identity_key="sso:ann", body="My first words here")
+    make.set_status(first, "approved")
+    post(identity_key="sso:ann", body="A second thought")
+    post(identity_key="sso:ann", body="A dubious claim: www.a.example and www.b.example")
+    post(email="guest@example.org", body="Guest words that come twice")
+    post(email="guest@example.org", body="Guest words that come twice")
+    post(identity_key="sso:bob", body="Some dubious news")
+    statuses = [status for status, _ in decided.values()]
+    assert statuses == ["pending", "approved", "approved", "pending", "spam", "pending"]
+
+    result = dry_run(make.site_of(first).settings["rules"], on=site)
+
+    status_of = {None: "approved", "hold": "pending", "spam": "spam"}
+    replayed = {comment_id: ("approved", []) for comment_id in decided}
+    for item in result["items"]:
+        codes = [reason["code"] for reason in item["reasons"]]
+        replayed[item["comment"]["id"]] = (status_of[item["verdict"]["action"]], codes)
+        assert item["current"] == item["verdict"] and item["changed"] is False
+    assert replayed == decided
+    assert (result["changed"], result["released"]) == (0, 0)
+
+
 # -- comments refused at posting -------------------------------------------------------------
 
 

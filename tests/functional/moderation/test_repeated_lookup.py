@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, insert, select
 from service.db import table_of
 from service.kernel import clock
 from service.models import Comment
-from service.moderation.checks import _SAME_TEXT_BEFORE
+from service.moderation.history import _SAME_TEXT_BEFORE
 from tests.factories import Factories
 
 BUSY_IP = "b" * 32
