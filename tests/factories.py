@@ -15,6 +15,7 @@ from service.comments.visibility import change_status
 from service.kernel import clock
 from service.kernel.keys import keyed_hash
 from service.models import Comment, Site, Thread
+from service.moderation.pipeline import evaluate
 
 ORIGIN = "https://blog.example"
 _sequence = itertools.count(1)
@@ -81,7 +82,9 @@ class Factories:
         return comment
 
     def _post(self, new: NewComment) -> Any:
-        return create_comment(self.session, new, max_body_chars=10_000, sanitizer="bleach")
+        return create_comment(
+            self.session, new, judge=evaluate, max_body_chars=10_000, sanitizer="bleach"
+        )
 
     def thread_of(self, comment: Comment) -> Thread:
         thread = self.session.get(Thread, comment.thread_id)

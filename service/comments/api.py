@@ -57,6 +57,7 @@ from service.comments.thread_response import (
     page_key,
     thread_answer,
 )
+from service.comments.verdicts import Signals
 from service.db import get_session, read_first, transactional
 from service.http.api import api
 from service.http.compression import CachedBody
@@ -69,7 +70,7 @@ from service.kernel.keys import IP_VOTER_PREFIX, ip_hash, keyed_hash, settings
 from service.kernel.rendering import xml_safe
 from service.moderation import refusals
 from service.moderation.auth import api_token_principal
-from service.moderation.verdicts import Signals
+from service.moderation.pipeline import evaluate
 
 CONFIG_CACHE_CONTROL = "public, max-age=60"
 
@@ -275,6 +276,7 @@ def create_comment(body: CommentCreate) -> Response:
         posted = posting.create_comment(
             session,
             new,
+            judge=evaluate,
             max_body_chars=config.max_body_chars,
             sanitizer=config.sanitizer,
             target=target,
@@ -358,6 +360,7 @@ def edit_comment(comment_id: int, body: CommentEdit) -> Response:
         comment_id,
         request.headers.get("X-Sidenote-Edit-Token"),
         body.body,
+        judge=evaluate,
         max_body_chars=config.max_body_chars,
         sanitizer=config.sanitizer,
         identity_key=_reader_identity(),

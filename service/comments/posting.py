@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,6 +36,7 @@ from service.comments.sites import (
     page_url_on_site,
     replace_unsettled_details,
 )
+from service.comments.verdicts import Decision, Draft, Signals
 from service.comments.visibility import apply_visibility, bump_thread_version, change_status
 from service.db import begin_writes, table_of
 from service.kernel import clock
@@ -48,11 +50,15 @@ from service.kernel.errors import (
 from service.kernel.keys import keyed_hash, sign, unsign
 from service.kernel.rendering import render_markdown, strip_invisible
 from service.kernel.text import text_fingerprint
-from service.moderation.pipeline import Decision, Draft, Signals, evaluate
 
 #: Deeper replies than this are refused; the widget shows `site.max_depth` levels and then a
 #: "continue this thread" view, so this only bounds the stored path.
 MAX_NESTING = 64
+
+
+#: What decides a new or edited comment's status: the moderation pipeline, handed in by the
+#: caller, so that comments know no check (moderation sits above them).
+Judge = Callable[[Session, Draft], Decision]
 
 
 @dataclass
@@ -107,12 +113,14 @@ def create_comment(
     session: Session,
     new: NewComment,
     *,
+    judge: Judge,
     max_body_chars: int,
     sanitizer: str,
     target: PostingTarget | None = None,
 ) -> Posted:
-    """Judge and store a new comment. `target` is `find_posting_target(new.site, new.thread)`
-    when the caller looked it up already."""
+    """Judge and store a new comment. `judge` is the moderation pipeline
+    (`service.moderation.pipeline.evaluate`); `target` is `find_posting_target(new.site,
+    new.thread)` when the caller looked it up already."""
     if new.signals.notify in {"replies", "thread"} and not new.author_email.strip():
         # Asking to be mailed without an address would post the comment and mail nobody.
         raise ValidationFailed.on(
@@ -127,7 +135,7 @@ def create_comment(
         raise ThreadLocked()
     parent = _parent_for_reply(session, thread, new)
 
-    decision = evaluate(
+    decision = judge(
         session,
         Draft(
             site=site,
@@ -351,6 +359,7 @@ def edit_comment(
     edit_token: str | None,
     body: str,
     *,
+    judge: Judge,
     max_body_chars: int,
     sanitizer: str,
     identity_key: str | None = None,
@@ -368,7 +377,7 @@ def edit_comment(
     if thread.locked:
         raise ThreadLocked()
     parent = session.get(Comment, comment.parent_id) if comment.parent_id else None
-    decision = evaluate(
+    decision = judge(
         session,
         Draft(
             site=site,

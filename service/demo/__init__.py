@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from service.comments.models import Comment, Site
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import create_site, find_thread, update_site
+from service.comments.verdicts import Signals
 from service.demo.inline import seed_inline_demo
 from service.identity.sso import active_secrets, add_secret
 from service.kernel.keys import ip_hash, settings
 from service.moderation.auth import create_moderator
 from service.moderation.models import Moderator
-from service.moderation.verdicts import Signals
+from service.moderation.pipeline import evaluate
 
 DEMO_SITE = "demo"
 DEMO_THREAD = "/"
@@ -120,6 +121,7 @@ def seed_demo(session: Session, *, port: int) -> Iterator[str]:
                 ip_hash=ip_hash("192.0.2.1"),
                 signals=Signals(authenticated=True),  # seeded by the operator, not a bot
             ),
+            judge=evaluate,
             max_body_chars=config.max_body_chars,
             sanitizer=config.sanitizer,
         )

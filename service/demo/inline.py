@@ -22,8 +22,9 @@ from service.comments.anchors import AnchorIn
 from service.comments.models import CommentAnchor, Site
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import find_thread
+from service.comments.verdicts import Signals
 from service.kernel.keys import ip_hash, settings
-from service.moderation.verdicts import Signals
+from service.moderation.pipeline import evaluate
 
 
 def _words(text: str) -> frozenset[str]:
@@ -358,6 +359,7 @@ def seed_inline_demo(
                 ip_hash=ip_hash("192.0.2.1"),
                 signals=Signals(authenticated=True),  # seeded by the operator, not a bot
             ),
+            judge=evaluate,
             max_body_chars=config.max_body_chars,
             sanitizer=config.sanitizer,
         )

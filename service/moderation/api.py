@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, Site, Thread
 from service.comments.sites import get_site
+from service.comments.verdicts import Verdict
 from service.db import get_session, transactional
 from service.http.api import api
 from service.http.operations import json_response, operation
@@ -25,8 +26,9 @@ from service.kernel.errors import Forbidden, NotFound, ValidationFailed
 from service.kernel.inputs import parse_id, parse_instant
 from service.kernel.keys import ip_hash, settings
 from service.moderation import audit, auth, bans, decisions, queue
+from service.moderation.dry_run import DRY_RUN_DAYS, dry_run
 from service.moderation.models import ApiToken, Moderator
-from service.moderation.rules import DRY_RUN_DAYS, Rules, dry_run, rules_for
+from service.moderation.rules import Rules, rules_for
 from service.moderation.schemas import (
     AuditPageOut,
     AuditQuery,
@@ -63,7 +65,6 @@ from service.moderation.schemas import (
     UndoneOut,
     UndoTicketOut,
 )
-from service.moderation.verdicts import Verdict
 
 TAGS = ["moderation"]
 ADMIN_TAGS = ["admin"]

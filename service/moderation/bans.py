@@ -21,11 +21,13 @@ from service.kernel.clock import isoformat
 from service.kernel.errors import NotFound, ValidationFailed
 from service.kernel.keys import keyed_hash
 from service.moderation import audit
+from service.moderation.decisions import decide
 from service.moderation.models import BAN_KINDS, Ban
+from service.moderation.spam import deferred_training
 
 if TYPE_CHECKING:
+    from service.comments.verdicts import Draft
     from service.kernel.actors import Principal
-    from service.moderation.verdicts import Draft
 
 #: Comments a ban with reject_pending rejects at most (the rest stay in the queue).
 MAX_PENDING_REJECTED = 1000
@@ -214,9 +216,6 @@ def create_ban(
     )
     rejected: list[int] = []
     if reject_pending:
-        from service.moderation.decisions import decide
-        from service.moderation.spam import deferred_training
-
         with deferred_training(session):
             for pending in _pending_of(session, site_id, kind, key, None):
                 decide(session, actor, pending, "reject", reason="ban: " + ban.reason, batch=batch)

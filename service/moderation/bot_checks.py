@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from service.comments.form_tokens import Outcome, check_form_token
+from service.comments.verdicts import Draft, ReasonCode, Verdict
 from service.kernel.keys import settings
-from service.moderation.verdicts import Draft, ReasonCode, Verdict
 
 if TYPE_CHECKING:
     from service.moderation.history import History

@@ -12,10 +12,10 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from service.comments.verdicts import Draft, ReasonCode, Verdict
 from service.kernel.text import find_rule, fold, readings
 from service.moderation import bans
 from service.moderation.rules import Rules
-from service.moderation.verdicts import Draft, ReasonCode, Verdict
 
 if TYPE_CHECKING:  # `history` reads what these checks need, so it imports them
     from service.moderation.history import History

@@ -17,14 +17,15 @@ from sqlalchemy import Select, and_, bindparam, func, literal, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from service.comments.models import Comment, CommentStatus, Site, Thread
+from service.comments.verdicts import Draft
 from service.db import table_of
 from service.kernel import clock
 from service.kernel.text import text_fingerprint
 from service.moderation import bans, spam
 from service.moderation.checks import repeat_window
+from service.moderation.decisions import trust_hash
 from service.moderation.models import Ban, SpamClassifier, TrustedAuthor
 from service.moderation.rules import Rules
-from service.moderation.verdicts import Draft
 
 #: Statuses that count against trusting an author.
 REFUSED = (CommentStatus.REJECTED, CommentStatus.SPAM)
@@ -176,7 +177,6 @@ def calibrated_threshold(session: Session, site: Site) -> float | None:
 
 def _explicitly_trusted(session: Session, site: Site, identity_keys: Sequence[str]) -> set[str]:
     """The identity keys among `identity_keys` that a moderator trusts on the site (one query)."""
-    from service.moderation.decisions import trust_hash  # decisions imports the pipeline
 
     hashes = {trust_hash(key): key for key in identity_keys}
     if not hashes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from service.comments.site_identity import identity_settings
-from service.moderation.verdicts import Draft, ReasonCode, Verdict
+from service.comments.verdicts import Draft, ReasonCode, Verdict
 
 if TYPE_CHECKING:
     from service.moderation.history import History

@@ -12,9 +12,22 @@ dry run runs the `REPLAYABLE` ones over stored comments and combines their verdi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from service.comments.models import CommentStatus
+from service.comments.verdicts import (
+    STRENGTH,
+    Action,
+    Combined,
+    Decision,
+    Draft,
+    ReasonCode,
+    Signals,
+    Verdict,
+    combine,
+)
 from service.kernel.errors import Banned, RejectedByPolicy
 from service.kernel.text import text_fingerprint
 from service.moderation import history as histories
@@ -33,18 +46,6 @@ from service.moderation.history import History
 from service.moderation.identity_checks import check_site_moderator, check_unverified_guest
 from service.moderation.refusals import Refusal
 from service.moderation.rules import Rules, rules_for
-from service.moderation.verdicts import (
-    STRENGTH,
-    Action,
-    Check,
-    Combined,
-    Decision,
-    Draft,
-    ReasonCode,
-    Signals,
-    Verdict,
-    combine,
-)
 
 __all__ = [
     "CHECKS",
@@ -78,6 +79,10 @@ def check_site_premoderated(draft: Draft, rules: Rules, history: History) -> Ver
         )
     return None
 
+
+#: A check: a pure function of the draft, the site's rules and what the database said
+#: (`History`); None when it has nothing to say.
+Check = Callable[[Draft, Rules, History], Verdict | None]
 
 CHECKS: list[Check] = [
     check_banned_identity,

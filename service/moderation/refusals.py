@@ -13,10 +13,10 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from service.comments.verdicts import Verdict
 from service.db import table_of
 from service.kernel import clock
 from service.moderation.models import RefusedAttempt
-from service.moderation.verdicts import Verdict
 
 _refused = table_of(RefusedAttempt)
 

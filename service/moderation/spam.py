@@ -39,11 +39,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from service.comments.models import Comment, Report
+from service.comments.models import Comment, Report, Site
 from service.db import table_of
 from service.kernel import clock
 from service.kernel.text import fold
 from service.moderation.models import SpamClassifier, SpamToken, SpamTraining
+from service.moderation.rules import rules_for
 
 # ALPHA, LENGTH_POWER, CHAR_WEIGHT and LEGITIMATE_LEAN were chosen on 40 random train/test
 # splits of the evaluation corpus (docs/moderation.md); the optimum is flat around them.
@@ -447,8 +448,6 @@ def _settled_batch(session: Session, site_id: int, after_hours: int, after_id: i
 def train_settled_comments(session: Session) -> int:
     """`train_settled` on every site whose score is on, batch by batch, each batch committed
     (the worker's periodic job); returns how many comments it trained."""
-    from service.comments.models import Site
-    from service.moderation.rules import rules_for
 
     total = 0
     for site in list(session.scalars(select(Site).order_by(Site.id))):
@@ -540,8 +539,6 @@ def calibrate(
 def calibrate_all(session: Session) -> int:
     """`calibrate` every site whose score is on (the worker, after settling); how many sites
     got a threshold."""
-    from service.comments.models import Site
-    from service.moderation.rules import rules_for
 
     calibrated = 0
     for site in list(session.scalars(select(Site).order_by(Site.id))):

@@ -20,12 +20,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from service.comments import events
 from service.comments.models import Comment, CommentStatus, Site, Thread
+from service.comments.verdicts import ReasonCode
 from service.db import table_of
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.keys import settings
 from service.moderation.models import Moderator, ModeratorSite
-from service.moderation.verdicts import ReasonCode
 from service.notifications import links, outbox, webhooks
 from service.notifications.i18n import request_locale
 from service.notifications.models import DigestEntry, EmailAddress, Subscription

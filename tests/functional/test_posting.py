@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.comments import posting
 from service.models import Comment, Thread
+from service.moderation.pipeline import evaluate
 from tests.factories import ORIGIN, Factories
 from tests.functional.helpers import ANCHOR, error_of, post_comment, read_thread
 
@@ -259,6 +260,7 @@ def test_a_posted_comment_has_nothing_left_to_load(make: Factories, session: Ses
             posting.NewComment(
                 site=site.slug, thread="/p", thread_url=f"{ORIGIN}/p", body="Loaded at once."
             ),
+            judge=evaluate,
             max_body_chars=10_000,
             sanitizer="bleach",
         )

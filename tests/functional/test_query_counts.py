@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service.comments.posting import NewComment, create_comment
 from service.kernel import clock
 from service.models import Ban, Site, Thread, Webhook
+from service.moderation.pipeline import evaluate
 from service.notifications.subscriptions import add_subscription, get_or_create_address
 from tests.conftest import QueryCounter
 from tests.factories import ORIGIN, Factories
@@ -36,6 +37,7 @@ def seed_thread(make: Factories, site: Site, comments: int) -> None:
                     author_name=f"Reader {n % 17}",
                     ip_hash="f" * 32,
                 ),
+                judge=evaluate,
                 max_body_chars=10_000,
                 sanitizer="bleach",
             )

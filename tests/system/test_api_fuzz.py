@@ -32,6 +32,7 @@ from service.db import get_db
 from service.db.migrate import upgrade
 from service.kernel import actors
 from service.moderation import auth
+from service.moderation.pipeline import evaluate
 from tests.conftest import make_settings
 
 #: Bounded (hypothesis `max_examples`, the CLI's --max-examples) so CI stays fast.
@@ -65,6 +66,7 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
                     body=f"Seed comment {n} with a [link](https://example.org).",
                     author_name="Seed",
                 ),
+                judge=evaluate,
                 max_body_chars=10_000,
                 sanitizer="bleach",
             )
@@ -77,6 +79,7 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
                     body=f"Reply {n}",
                     parent_id=posted.comment.id,
                 ),
+                judge=evaluate,
                 max_body_chars=10_000,
                 sanitizer="bleach",
             )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, Site
 from service.comments.sites import get_site
+from service.comments.verdicts import ReasonCode
 from service.db import get_session
 from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed
@@ -37,7 +38,6 @@ from service.moderation.ui.common import (
     text_field,
     visible_sites,
 )
-from service.moderation.verdicts import ReasonCode
 
 PAGE_SIZE = 25
 TABS: list[tuple[str, str]] = [

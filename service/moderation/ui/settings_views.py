@@ -21,15 +21,9 @@ from service.kernel.inputs import MAX_ID
 from service.kernel.keys import sign, unsign
 from service.moderation import auth
 from service.moderation.decisions import change_rules
+from service.moderation.dry_run import DRY_RUN_DAYS, DRY_RUN_MAX_ITEMS, dry_run
 from service.moderation.models import AuditEntry, SpamClassifier
-from service.moderation.rules import (
-    DRY_RUN_DAYS,
-    DRY_RUN_MAX_ITEMS,
-    Rules,
-    dry_run,
-    rules_for,
-    update_site_settings,
-)
+from service.moderation.rules import Rules, rules_for, update_site_settings
 from service.moderation.ui.blueprint import moderate
 from service.moderation.ui.common import (
     Notice,

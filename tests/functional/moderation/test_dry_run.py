@@ -176,7 +176,8 @@ def test_a_dry_run_costs_the_same_queries_whatever_the_number_of_comments(
     session: Session,
     count_queries: Any,
 ) -> None:
-    from service.moderation.rules import Rules, dry_run
+    from service.moderation.dry_run import dry_run
+    from service.moderation.rules import Rules
 
     site = make.site(moderation="first-time")
     proposed = Rules(trusted_after=1, repeat_window_hours=48, spam_min_examples=3)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from service.comments.verdicts import Draft, ReasonCode, Verdict, combine
 from service.models import Site, Thread
 from service.moderation.checks import (
     check_first_time,
@@ -15,7 +16,6 @@ from service.moderation.checks import (
 )
 from service.moderation.history import History
 from service.moderation.rules import Rules
-from service.moderation.verdicts import Draft, ReasonCode, Verdict, combine
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 

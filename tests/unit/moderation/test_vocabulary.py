@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import CheckConstraint
 
 from service.comments.models import one_of
+from service.comments.verdicts import REASON_LABELS, ReasonCode
 from service.models import Comment, CommentStatus
 from service.moderation.ui.queue_views import REASON_CODES
-from service.moderation.verdicts import REASON_LABELS, ReasonCode
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "versions"
 

@@ -8,17 +8,13 @@ pipeline and the rules' dry run both combine verdicts here: there is one strengt
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from service.comments.events import NOTHING_KNOWN, KnownAbsent
 from service.comments.models import Comment, CommentStatus, Site, Thread
-
-if TYPE_CHECKING:  # the checks' third argument; `history` imports this module
-    from service.moderation.history import History
-    from service.moderation.rules import Rules
 
 #: `trust` lifts every `hold` (a trusted commenter skips pre-moderation, link and score holds)
 #: but nothing stronger.
@@ -213,8 +209,3 @@ class Decision:
     public_status: Literal[CommentStatus.APPROVED, CommentStatus.PENDING]
     reasons: list[dict[str, str]]
     spam_score: float | None = None
-
-
-#: A check: a pure function of the draft, the site's rules and what the database said
-#: (`History`); None when it has nothing to say.
-Check = Callable[[Draft, "Rules", "History"], Verdict | None]
