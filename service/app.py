@@ -30,6 +30,7 @@ from service.notifications import models as notifications_models
 from service.notifications import wiring as notifications_wiring
 from service.notifications.compose import COMPOSERS
 from service.portability import api as portability_api
+from service.privacy import api as privacy_api
 from service.worker import ensure_inline_worker
 
 #: The web edges that declare operations on the `api` blueprint when imported.
@@ -40,6 +41,7 @@ API_EDGES = (
     notifications_api,
     webhook_api,
     portability_api,
+    privacy_api,
 )
 
 

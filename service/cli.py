@@ -29,12 +29,8 @@ from service.kernel.config import ConfigError
 from service.kernel.keys import settings
 from service.moderation.commands import moderator_group, token_group
 from service.notifications.commands import alerts_group
-from service.portability.commands import (
-    export_command,
-    import_command,
-    privacy_group,
-    purge_command,
-)
+from service.portability.commands import export_command, import_command
+from service.privacy.commands import privacy_group, purge_command
 from service.worker import worker_command
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -293,9 +289,9 @@ def demo(port: int) -> None:
 
 cli.add_command(worker_command)  # the worker process (service/worker.py)
 cli.add_command(alerts_group)  # notifications: `alerts`
-cli.add_command(import_command)  # portability: `import`, `export`, `privacy`, `purge`
+cli.add_command(import_command)  # portability: `import`, `export`
 cli.add_command(export_command)
-cli.add_command(privacy_group)
+cli.add_command(privacy_group)  # privacy: `privacy`, `purge`
 cli.add_command(purge_command)
 cli.add_command(token_group)  # moderation: `token`, `moderator`
 cli.add_command(moderator_group)
