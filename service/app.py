@@ -20,8 +20,8 @@ from service.identity import api as identity_api
 from service.identity import guests
 from service.identity import wiring as identity_wiring
 from service.kernel.config import Settings, load_settings
+from service.moderation import admin_api, auth, hooks
 from service.moderation import api as moderation_api
-from service.moderation import auth, hooks
 from service.moderation import models as moderation_models
 from service.moderation import ui as moderate
 from service.notifications import api as notifications_api
@@ -38,6 +38,7 @@ API_EDGES = (
     comments_api,
     identity_api,
     moderation_api,
+    admin_api,
     notifications_api,
     webhook_api,
     portability_api,
