@@ -118,7 +118,8 @@ def import_command(
     # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
     from service.db import get_db
     from service.kernel.errors import ServiceError
-    from service.portability.importer import ImportHooks, ImportOptions, run_import
+    from service.portability.import_run import ImportHooks, ImportOptions
+    from service.portability.importer import run_import
     from service.portability.records import ImportFormatError
 
     config = settings()

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from service.db import get_db
 from service.models import PATH_WIDTH, Comment, Site, Thread
-from service.portability.importer import ImportHooks, ImportOptions, ImportSummary, run_import
+from service.portability.import_run import ImportHooks, ImportOptions, ImportSummary
+from service.portability.importer import run_import
 from tests.factories import Factories
 from tests.functional.moderation.conftest import Credentials
 

@@ -52,7 +52,8 @@ def main() -> None:
     from service.db import get_db
     from service.kernel.config import Settings
     from service.kernel.rendering import render_markdown
-    from service.portability.importer import ImportOptions, read_records, run_import
+    from service.portability.import_run import ImportOptions
+    from service.portability.importer import read_records, run_import
 
     settings = Settings(
         env="test",

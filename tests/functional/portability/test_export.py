@@ -22,7 +22,8 @@ from service.db.migrate import upgrade
 from service.kernel import clock
 from service.models import AuditEntry, Comment, CommentAnchor, ImportedComment, Site, Thread
 from service.portability.exporter import export_site
-from service.portability.importer import ImportOptions, run_import
+from service.portability.import_run import ImportOptions
+from service.portability.importer import run_import
 from tests.allowlist import allowlist_violations
 from tests.conftest import make_settings
 from tests.factories import Factories

@@ -16,7 +16,8 @@ from service.kernel.actors import SYSTEM_ACTOR
 from service.kernel.config import Settings
 from service.models import Comment, ImportedComment, Site, Thread
 from service.portability import importer
-from service.portability.importer import ImportHooks, page_key
+from service.portability.import_run import ImportHooks
+from service.portability.importer import page_key
 from service.privacy.retention import purge
 from tests import corpora
 from tests.allowlist import allowlist_violations

@@ -520,7 +520,7 @@ def test_comments_longer_than_the_limit_are_skipped_with_their_ids(
 
 def test_the_body_limit_defaults_to_a_hundred_thousand_characters() -> None:
     from service.kernel.config import Settings
-    from service.portability.importer import ImportOptions
+    from service.portability.import_run import ImportOptions
 
     assert Settings.model_fields["import_max_body_chars"].default == 100_000
     assert ImportOptions(site="blog").max_body_chars == 100_000

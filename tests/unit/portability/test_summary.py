@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.portability.importer import ImportSummary
+from service.portability.import_run import ImportSummary
 
 
 def test_summary_lists_counts_and_the_first_locations_of_each_reason() -> None:
