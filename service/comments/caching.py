@@ -13,16 +13,14 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from service.db import get_db
 from service.http.compression import CachedBody
-
-if TYPE_CHECKING:
-    from service.comments.reading import ThreadHead
 
 log = logging.getLogger(__name__)
 
@@ -198,3 +196,19 @@ def init_app(app: Flask) -> None:
     database = get_db(app)
     database.listen("after_commit", functools.partial(forget_changed_threads, heads))
     database.listen("after_rollback", _forget_noted_changes)
+
+
+@dataclass(frozen=True)
+class ThreadHead:
+    """What a thread read needs before it knows whether it can answer from a cache."""
+
+    site_id: int
+    key: str
+    #: None while the thread does not exist yet (it is created by its first comment).
+    id: int | None
+    url: str | None
+    title: str | None
+    locked: bool
+    approved_count: int
+    version: int
+    score_epoch: int

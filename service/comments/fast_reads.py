@@ -28,9 +28,9 @@ from urllib.parse import parse_qs
 from flask import Flask
 from pydantic import ValidationError
 
-from service.comments.caching import HeadCache, ResponseCache
+from service.comments.caching import HeadCache, ResponseCache, ThreadHead
 from service.comments.reactions import score_epoch
-from service.comments.reading import ThreadHead, thread_etag
+from service.comments.reading import thread_etag
 from service.comments.schemas import CommentListQuery
 from service.comments.thread_response import ThreadAnswer, page_key, thread_answer
 from service.http.access_log import AccessLog

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
+from service.comments.caching import ThreadHead
 from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.reactions import score_epoch
 from service.kernel import clock
@@ -92,22 +93,6 @@ def _parse_time(value: str) -> datetime:
 
 
 # -- thread pages ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ThreadHead:
-    """What a thread read needs before it knows whether it can answer from a cache."""
-
-    site_id: int
-    key: str
-    #: None while the thread does not exist yet (it is created by its first comment).
-    id: int | None
-    url: str | None
-    title: str | None
-    locked: bool
-    approved_count: int
-    version: int
-    score_epoch: int
 
 
 # Built once: a thread read that hits the cache is this one query and nothing else.

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from service.comments.anchors import anchor_wire
+from service.comments.caching import ThreadHead
 from service.comments.models import Comment, CommentStatus, Thread
-from service.comments.reading import ThreadHead, ThreadPage
+from service.comments.reading import ThreadPage
 from service.kernel.actors import is_sso_key
 from service.kernel.clock import isoformat
 

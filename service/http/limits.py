@@ -19,13 +19,12 @@ from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
 from service.http.errors import error_response
-from service.http.operations import operation_of
+from service.http.operations import LimitName, operation_of
 from service.kernel.errors import RateLimited
 from service.kernel.keys import ip_hash, keyed_hash, settings
 
 log = logging.getLogger(__name__)
 
-LimitName = Literal["post", "vote", "report", "preview", "login", "subscribe", "confirm_mail"]
 #: Limits that count failed attempts only (`check_failures` / `count_failure`).
 FailureLimitName = Literal["login_failures", "login_failures_user"]
 

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from flask import Blueprint, Flask, Response, current_app, request
 from pydantic import BaseModel, ValidationError
@@ -28,8 +28,8 @@ from service.kernel.errors import (
 )
 from service.kernel.inputs import MAX_ID, UNSTORABLE_MESSAGE, unstorable_field
 
-if TYPE_CHECKING:
-    from service.http.limits import LimitName
+#: The named rate limits an operation may take (`SIDENOTE_RATELIMIT_<NAME>`, `http.limits`).
+LimitName = Literal["post", "vote", "report", "preview", "login", "subscribe", "confirm_mail"]
 
 OPENAPI_VERSION = "3.1.0"
 

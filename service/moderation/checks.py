@@ -9,19 +9,12 @@ reason codes are listed in docs/moderation.md.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from service.comments.verdicts import Draft, ReasonCode, Verdict
 from service.kernel.text import find_rule, fold, readings
 from service.moderation import bans
+from service.moderation.history import History, repeat_window
 from service.moderation.rules import Rules
-
-if TYPE_CHECKING:  # `history` reads what these checks need, so it imports them
-    from service.moderation.history import History
-
-#: Shorter comments ("Thanks!", "+1") may repeat without being spam.
-REPEAT_MIN_CHARS = 12
 
 
 def check_banned_identity(draft: Draft, rules: Rules, history: History) -> Verdict | None:
@@ -127,15 +120,6 @@ def check_links(draft: Draft, rules: Rules, history: History) -> Verdict | None:
 
 
 # -- repeats, score and reports ----------------------------------------------------------------
-
-
-def repeat_window(draft: Draft, rules: Rules) -> timedelta | None:
-    """How far back the same text counts as a repeat (None: the check is off, or the text is
-    too short to matter); `history` looks that far back only then."""
-    window = rules.repeat_window_hours
-    if window == 0 or len(fold(draft.body_source)) < REPEAT_MIN_CHARS:
-        return None
-    return timedelta(hours=window)
 
 
 def check_repeated(draft: Draft, rules: Rules, history: History) -> Verdict | None:

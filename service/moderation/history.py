@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, literal, null, or_, select
@@ -20,9 +20,8 @@ from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.verdicts import Draft
 from service.db import table_of
 from service.kernel import clock
-from service.kernel.text import text_fingerprint
+from service.kernel.text import fold, text_fingerprint
 from service.moderation import bans, spam
-from service.moderation.checks import repeat_window
 from service.moderation.decisions import trust_hash
 from service.moderation.models import Ban, SpamClassifier, TrustedAuthor
 from service.moderation.rules import Rules
@@ -285,3 +284,16 @@ def for_stored(
         )
         judged.append((comment, Draft.of_comment(site, thread, comment), history))
     return judged
+
+
+def repeat_window(draft: Draft, rules: Rules) -> timedelta | None:
+    """How far back the same text counts as a repeat (None: the check is off, or the text is
+    too short to matter); `history` looks that far back only then."""
+    window = rules.repeat_window_hours
+    if window == 0 or len(fold(draft.body_source)) < REPEAT_MIN_CHARS:
+        return None
+    return timedelta(hours=window)
+
+
+#: Shorter comments ("Thanks!", "+1") may repeat without being spam.
+REPEAT_MIN_CHARS = 12

@@ -16,8 +16,9 @@ from service.kernel.config import load_settings
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    create_app(load_settings({}, {"env": "test", "secret_key": "x" * 32}))  # registers the routes
-    return openapi_document()
+    app = create_app(load_settings({}, {"env": "test", "secret_key": "x" * 32}))
+    with app.app_context():  # the document is built per app, from its declared operations
+        return openapi_document()
 
 
 def _schema_of(document: dict[str, Any], path: str, method: str, status: str) -> dict[str, Any]:
