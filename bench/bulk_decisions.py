@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bench.moderation_queue import seed
 from service import auth, create_app
 from service.config import Settings
 from service.db import get_db
@@ -37,6 +36,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
+    import service.events  # noqa: F401  (first: `bench.moderation_queue` alone meets an import cycle)
+    from bench.moderation_queue import seed
+
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{Path(directory) / 'bench.db'}"
         upgrade(url)

@@ -174,17 +174,27 @@ def check_trusted(session: Session, draft: Draft) -> Verdict | None:
 
 
 def check_spam_score(session: Session, draft: Draft) -> Verdict | None:
-    """The site's naive Bayes score: holds at the site's calibrated threshold (its
-    `spam_score_threshold` until it has one), never rejects."""
+    """The site's naive Bayes score (the shipped model blended with the site's own): holds at
+    the site's calibrated threshold (its `spam_score_threshold` until it has one), never
+    rejects."""
     rules = rules_for(draft.site)
-    if not rules.spam_score_enabled or draft.known_absent.spam_classifier:
+    if not rules.spam_score_enabled:
         return None
     score = spam.score(
-        session, draft.site.id, draft.body_source, min_examples=rules.spam_min_examples
+        session,
+        draft.site.id,
+        draft.body_source,
+        min_examples=rules.spam_min_examples,
+        model=spam.shipped_model(rules),
+        untrained=draft.known_absent.spam_classifier,
     )
     if score is None:
         return None
-    threshold = spam.site_threshold(session, draft.site.id, rules.spam_score_threshold)
+    threshold = (
+        rules.spam_score_threshold
+        if draft.known_absent.spam_classifier  # no row: no calibration either (and no query)
+        else spam.site_threshold(session, draft.site.id, rules.spam_score_threshold)
+    )
     if score >= threshold:
         return Verdict("hold", "spam_score", f"Looks like spam (score {score:.2f}).", score=score)
     return Verdict("allow", "spam_score", "", score=score)

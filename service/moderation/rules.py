@@ -87,6 +87,11 @@ class Rules(BaseModel):
         default=0.95, gt=0, le=1, description="Hold comments whose spam score reaches it."
     )
     spam_score_enabled: bool = True
+    spam_shipped_model: bool = Field(
+        default=True,
+        description="Start from the shipped spam model (trained on a public corpus) and blend "
+        "in the site's own decisions as they accrue; false: only the site's own decisions.",
+    )
     spam_legit_held_rate: float = Field(
         default=0.02,
         gt=0,
@@ -99,7 +104,8 @@ class Rules(BaseModel):
         default=20,
         ge=1,
         le=100_000,
-        description="Spam and legitimate decisions each needed before the score is used.",
+        description="Spam and legitimate decisions each needed before the site's own decisions "
+        "join the score (before that: the shipped model alone, if on).",
     )
     spam_ham_after_hours: int = Field(
         default=72,
@@ -608,10 +614,15 @@ def _rule_replays(
         ready = min(spam_docs, ham_docs) >= rules.spam_min_examples
         note += (
             f" Today it has {spam_docs} spam and {ham_docs} legitimate ones, so with "
-            f"{rules.spam_min_examples} the score {'would' if ready else 'would not'} be used "
-            "for new comments."
+            f"{rules.spam_min_examples} the site's own decisions "
+            f"{'would' if ready else 'would not'} join the score for new comments."
         )
     notes["spam_min_examples"] = (False, note)
+    notes["spam_shipped_model"] = (
+        False,
+        "Not replayed: it changes how new comments are scored; the scores stored on past "
+        "comments are what the threshold is replayed against.",
+    )
     notes["spam_legit_held_rate"] = (
         False,
         "Not replayed: it sets the threshold the worker estimates from the site's decisions "

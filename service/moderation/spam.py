@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy import Integer, bindparam, case, delete, exists, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,6 +43,10 @@ from service import clock
 from service.db import table_of
 from service.models import Comment, Report, SpamClassifier, SpamToken, SpamTraining
 from service.moderation.text import fold
+
+if TYPE_CHECKING:
+    from service.moderation.rules import Rules
+    from service.moderation.shipped import ShippedModel
 
 # ALPHA, LENGTH_POWER, CHAR_WEIGHT and LEGITIMATE_LEAN were chosen on 40 random train/test
 # splits of the evaluation corpus (docs/moderation.md); the optimum is flat around them.
@@ -132,16 +136,17 @@ def features(source: str) -> list[str]:
     return list(found)[:MAX_TOKENS]
 
 
-def spam_probability(
+def log_odds(
     tokens: Iterable[str],
     counts: Mapping[str, tuple[int, int]],
     spam_docs: int,
     ham_docs: int,
     alpha: float = ALPHA,
-) -> float:
-    """Score from per-token (spam, ham) document counts; tokens never seen are ignored."""
+) -> float | None:
+    """The score's log-odds from per-token (spam, ham) document counts (tokens never seen are
+    ignored); None while either class has no document (nothing to compare against)."""
     if spam_docs <= 0 or ham_docs <= 0:
-        return 0.5
+        return None
     spam_total = spam_docs + 2 * alpha
     ham_total = ham_docs + 2 * alpha
     word_sum = char_sum = 0.0
@@ -157,12 +162,28 @@ def spam_probability(
         else:
             word_sum += ratio
             word_seen += 1
-    log_odds = prior_log_odds(spam_docs, ham_docs) - LEGITIMATE_LEAN
+    result = prior_log_odds(spam_docs, ham_docs) - LEGITIMATE_LEAN
     if word_seen:
-        log_odds += word_sum / word_seen**LENGTH_POWER
+        result += word_sum / word_seen**LENGTH_POWER
     if char_seen:
-        log_odds += CHAR_WEIGHT * char_sum / char_seen**LENGTH_POWER
-    return 1 / (1 + math.exp(-max(-50.0, min(50.0, log_odds))))
+        result += CHAR_WEIGHT * char_sum / char_seen**LENGTH_POWER
+    return result
+
+
+def logistic(value: float) -> float:
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, value))))
+
+
+def spam_probability(
+    tokens: Iterable[str],
+    counts: Mapping[str, tuple[int, int]],
+    spam_docs: int,
+    ham_docs: int,
+    alpha: float = ALPHA,
+) -> float:
+    """Score from per-token (spam, ham) document counts; 0.5 while a class has no document."""
+    value = log_odds(tokens, counts, spam_docs, ham_docs, alpha)
+    return 0.5 if value is None else logistic(value)
 
 
 @dataclass
@@ -210,15 +231,56 @@ def prior_log_odds(spam_docs: int, ham_docs: int) -> float:
     return min(MAX_PRIOR_LOG_ODDS, math.log(max(spam_docs, 1) / max(ham_docs, 1)))
 
 
-def score(session: Session, site_id: int, source: str, *, min_examples: int) -> float | None:
-    """The site's spam score for `source`, or None until it has `min_examples` of each class."""
-    classifier = session.get(SpamClassifier, site_id)
-    if classifier is None or min(classifier.spam_docs, classifier.ham_docs) < min_examples:
+#: The site's own model weighs n / (n + SITE_WEIGHT_K) against the shipped model,
+#: n = its trained comments of the rarer kind (see `service.moderation.shipped`).
+SITE_WEIGHT_K = 50
+
+
+def site_weight(spam_docs: int, ham_docs: int, min_examples: int) -> float:
+    """The site's own model's share of the blend (0 until it has `min_examples` of each kind)."""
+    rarer = min(spam_docs, ham_docs)
+    if rarer < min_examples:
+        return 0.0
+    return rarer / (rarer + SITE_WEIGHT_K)
+
+
+def blend(shipped: float | None, own: float | None, weight: float) -> float | None:
+    """Blended log-odds: the shipped model's, the site's, or both by `site_weight`."""
+    if own is None or weight <= 0:
+        return shipped
+    if shipped is None or weight >= 1:
+        return own
+    return (1 - weight) * shipped + weight * own
+
+
+def score(
+    session: Session,
+    site_id: int,
+    source: str,
+    *,
+    min_examples: int,
+    model: ShippedModel | None = None,
+    untrained: bool = False,
+) -> float | None:
+    """The site's spam score for `source`: the shipped `model` blended with the site's own (once
+    it has `min_examples` of each class; `site_weight`), or None with neither. `untrained`: the
+    caller knows the site has no classifier row (no query then; the shipped model alone)."""
+    classifier = None if untrained else session.get(SpamClassifier, site_id)
+    weight = (
+        0.0
+        if classifier is None
+        else site_weight(classifier.spam_docs, classifier.ham_docs, min_examples)
+    )
+    if weight == 0 and model is None:
         return None
     tokens = features(source)
-    rows = session.execute(_TOKEN_COUNTS, {"site_id": site_id, "tokens": tokens})
-    counts = {token: (spam, ham) for token, spam, ham in rows}
-    return round(spam_probability(tokens, counts, classifier.spam_docs, classifier.ham_docs), 4)
+    own = None
+    if classifier is not None and weight > 0:
+        rows = session.execute(_TOKEN_COUNTS, {"site_id": site_id, "tokens": tokens})
+        counts = {token: (spam, ham) for token, spam, ham in rows}
+        own = log_odds(tokens, counts, classifier.spam_docs, classifier.ham_docs)
+    value = blend(None if model is None else model.log_odds(tokens), own, weight)
+    return None if value is None else round(logistic(value), 4)
 
 
 # -- training -------------------------------------------------------------------------------
@@ -483,7 +545,12 @@ def threshold_for_rate(scores: Sequence[float], labels: Sequence[bool], rate: fl
 
 
 def calibrate(
-    session: Session, site_id: int, *, legit_held_rate: float, min_examples: int
+    session: Session,
+    site_id: int,
+    *,
+    legit_held_rate: float,
+    min_examples: int,
+    model: ShippedModel | None = None,
 ) -> SpamClassifier | None:
     """Estimate the site's threshold from its own labelled comments (`spam_training`, the
     newest CALIBRATION_MAX): each is scored by a model trained on the other folds
@@ -511,15 +578,16 @@ def calibrate(
     scores: list[float] = []
     labels: list[bool] = []
     for fold_number in range(CALIBRATION_FOLDS):
-        model = MemoryModel()
+        fold = MemoryModel()
         for cid, is_spam, tokens in labelled:
             if cid % CALIBRATION_FOLDS != fold_number:
-                model.learn_tokens(tokens, is_spam)
+                fold.learn_tokens(tokens, is_spam)
+        weight = site_weight(fold.spam_docs, fold.ham_docs, min_examples)
         for cid, is_spam, tokens in labelled:
             if cid % CALIBRATION_FOLDS == fold_number:
-                scores.append(
-                    spam_probability(tokens, model.counts, model.spam_docs, model.ham_docs)
-                )
+                own = log_odds(tokens, fold.counts, fold.spam_docs, fold.ham_docs)
+                value = blend(None if model is None else model.log_odds(tokens), own, weight)
+                scores.append(0.5 if value is None else logistic(value))
                 labels.append(is_spam)
     threshold = threshold_for_rate(scores, labels, legit_held_rate)
     held = [score >= threshold for score in scores]
@@ -552,10 +620,18 @@ def calibrate_all(session: Session) -> int:
             site.id,
             legit_held_rate=rules.spam_legit_held_rate,
             min_examples=rules.spam_min_examples,
+            model=shipped_model(rules),
         )
         session.commit()
         calibrated += found is not None and found.threshold is not None
     return calibrated
+
+
+def shipped_model(rules: Rules) -> ShippedModel | None:
+    """The shipped model, unless the site turned it off (`spam_shipped_model`)."""
+    from service.moderation.shipped import load
+
+    return load() if rules.spam_shipped_model else None
 
 
 def site_threshold(session: Session, site_id: int, default: float) -> float:

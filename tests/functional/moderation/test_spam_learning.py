@@ -74,7 +74,9 @@ def test_a_post_mode_site_gets_a_working_score_after_ordinary_use(
     session: Session,
     headers: dict[str, str],
     site: Site,
+    rules: Callable[..., None],
 ) -> None:
+    rules(site, spam_shipped_model=False)  # the site's own learning alone
     legit, spammy = psy_comments()
     assert site.moderation == "post"
     with clock.frozen(START) as frozen:
@@ -165,8 +167,14 @@ def test_approving_a_published_comment_trains_it_as_legitimate(
 
 
 def test_a_settled_comment_that_turns_out_spam_moves_to_spam(
-    session: Session, make: Factories, site: Site, client: FlaskClient, headers: dict[str, str]
+    session: Session,
+    make: Factories,
+    site: Site,
+    client: FlaskClient,
+    headers: dict[str, str],
+    rules: Callable[..., None],
 ) -> None:
+    rules(site, spam_shipped_model=False)  # it must get published first
     with clock.frozen(START) as frozen:
         comment = make.comment(site, body="Great video! visit my page for free gift cards")
         frozen.advance(hours=80)
