@@ -18,6 +18,10 @@ scores by length alone); the character view weighs less than the word view. Then
 log-odds and a small lean towards legitimate, through a logistic: a probability-like score in
 [0, 1] that the site's `spam_score_threshold` compares against.
 
+A new site has no decisions: the shipped model (`service.moderation.shipped`, trained on a
+public corpus) scores alone until the site has `spam_min_examples` of each kind, then the site's
+own model is blended in with weight n / (n + SITE_WEIGHT_K) (`site_weight`, `blend`).
+
 Evaluation on a public corpus: tests/unit/moderation/test_spam_score.py and docs/moderation.md.
 """
 
@@ -345,28 +349,15 @@ def _clamped(column: Any, delta: Any) -> Any:
 
 
 @functools.cache
-def _upserts(dialect_insert: Any) -> tuple[Any, Any]:
-    """Token and classifier upserts adding signed deltas (never below zero); built once."""
-    tokens = dialect_insert(_tokens).values(
-        site_id=bindparam("p_site"),
-        token=bindparam("p_token"),
-        spam=bindparam("p_spam"),
-        ham=bindparam("p_ham"),
-    )
-    tokens = tokens.on_conflict_do_update(
-        index_elements=["site_id", "token"],
-        set_={
-            "spam": _clamped(_tokens.c.spam, bindparam("p_dspam", type_=Integer)),
-            "ham": _clamped(_tokens.c.ham, bindparam("p_dham", type_=Integer)),
-        },
-    )
+def _classifier_upsert(dialect_insert: Any) -> Any:
+    """The classifier upsert adding signed deltas (never below zero); built once."""
     classifiers = dialect_insert(_classifiers).values(
         site_id=bindparam("p_site"),
         spam_docs=bindparam("p_spam"),
         ham_docs=bindparam("p_ham"),
         updated_at=bindparam("p_now"),
     )
-    classifiers = classifiers.on_conflict_do_update(
+    return classifiers.on_conflict_do_update(
         index_elements=["site_id"],
         set_={
             "spam_docs": _clamped(_classifiers.c.spam_docs, bindparam("p_dspam", type_=Integer)),
@@ -374,7 +365,20 @@ def _upserts(dialect_insert: Any) -> tuple[Any, Any]:
             "updated_at": bindparam("p_now"),
         },
     )
-    return tokens, classifiers
+
+
+#: The token upsert as the driver's own SQL, per dialect (sqlite3: qmark; psycopg: %s): a batch
+#: trains thousands of (site, token) rows, and sent as plain tuples they cost a tenth of what
+#: SQLAlchemy's per-row parameter handling of the same statement as a Core upsert costs
+#: (measured: 84 against 859 ms for 4,888 rows). Counts never go below zero.
+_TOKEN_UPSERT = {
+    "sqlite": "INSERT INTO spam_tokens (site_id, token, spam, ham) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (site_id, token) DO UPDATE SET "
+    "spam = MAX(0, spam_tokens.spam + ?), ham = MAX(0, spam_tokens.ham + ?)",
+    "postgresql": "INSERT INTO spam_tokens (site_id, token, spam, ham) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (site_id, token) DO UPDATE SET "
+    "spam = GREATEST(0, spam_tokens.spam + %s), ham = GREATEST(0, spam_tokens.ham + %s)",
+}
 
 
 def train_many(session: Session, items: Sequence[tuple[Comment, Label | None]]) -> int:
@@ -430,21 +434,15 @@ def train_many(session: Session, items: Sequence[tuple[Comment, Label | None]]) 
                 session.expunge(loaded)
     if added:
         session.execute(insert(_training), added)
-    upsert_tokens, upsert_classifiers = _upserts(_dialect_insert(session))
+    upsert_classifiers = _classifier_upsert(_dialect_insert(session))
     token_rows = [
-        {
-            "p_site": site_id,
-            "p_token": token,
-            "p_spam": max(0, d_spam),
-            "p_ham": max(0, d_ham),
-            "p_dspam": d_spam,
-            "p_dham": d_ham,
-        }
+        (site_id, token, max(0, d_spam), max(0, d_ham), d_spam, d_ham)
         for (site_id, token), (d_spam, d_ham) in tokens.items()
         if d_spam or d_ham
     ]
     if token_rows:
-        session.execute(upsert_tokens, token_rows)
+        connection = session.connection()
+        connection.exec_driver_sql(_TOKEN_UPSERT[connection.dialect.name], token_rows)
     now = clock.now()
     session.execute(
         upsert_classifiers,
