@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bench.moderation_queue import seed
 from service import create_app
 from service.db import get_db
 from service.db.migrate import upgrade
@@ -37,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
+    from bench.moderation_queue import seed
+
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{Path(directory) / 'bench.db'}"
         upgrade(url)

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service import db, ops, web
 from service.comments import api as comments_api
 from service.comments import caching, fast_reads
-from service.comments.events import BUS, EventBus
+from service.comments.events import BUS, BatchHandler, EventBus, Handler
 from service.comments.features import FEATURES, default_features
 from service.comments.origins import OriginCache
 from service.comments.sites import POSTING_PROBES_KEY
@@ -108,20 +108,21 @@ def subscribe_handlers(bus: EventBus) -> None:
     For each event, moderation reacts first where it reacts at all (a reported comment may be
     held again, decisions train the spam score), then notifications write their outbox rows
     (mails, webhooks) for what the comment has become; a new comment from an unverified guest
-    also asks them to confirm their address.
+    also asks them to confirm their address. The third column is a handler's batch form for
+    a bulk decision (`emit_many`), where it has one.
     """
-    handlers = [
-        ("comment.created", fanout.on_created),
-        ("comment.created", guests.on_comment_created),
-        ("comment.approved", hooks.train_on_decision),
-        ("comment.approved", fanout.on_approved),
-        ("comment.rejected", hooks.train_on_decision),
-        ("comment.rejected", fanout.on_rejected),
-        ("comment.deleted", hooks.train_on_decision),
-        ("comment.deleted", fanout.on_deleted),
-        ("comment.reported", hooks.hold_when_reported),
-        ("comment.reported", fanout.on_reported),
-        ("comment.edited", fanout.on_edited),
+    handlers: list[tuple[str, Handler, BatchHandler | None]] = [
+        ("comment.created", fanout.on_created, None),
+        ("comment.created", guests.on_comment_created, None),
+        ("comment.approved", hooks.train_on_decision, None),
+        ("comment.approved", fanout.on_approved, fanout.on_approved_many),
+        ("comment.rejected", hooks.train_on_decision, None),
+        ("comment.rejected", fanout.on_rejected, fanout.on_rejected_many),
+        ("comment.deleted", hooks.train_on_decision, None),
+        ("comment.deleted", fanout.on_deleted, None),
+        ("comment.reported", hooks.hold_when_reported, None),
+        ("comment.reported", fanout.on_reported, None),
+        ("comment.edited", fanout.on_edited, None),
     ]
-    for name, handler in handlers:
-        bus.subscribe(name, handler)
+    for name, handler, many in handlers:
+        bus.subscribe(name, handler, many=many)

@@ -66,6 +66,7 @@ class CommentEvent:
 
 
 Handler = Callable[[Session, CommentEvent], None]
+BatchHandler = Callable[[Session, list[CommentEvent]], None]
 
 #: Where an app keeps its bus: `app.extensions[BUS]`, and `session.info[BUS]` on the sessions
 #: its `Database` makes (so domain code finds it from the session it already has).
@@ -81,13 +82,19 @@ class EventBus:
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[Handler]] = {}
+        #: A handler's form for many events of one kind at once (`emit_many`), where it has one.
+        self._batch_forms: dict[Handler, BatchHandler] = {}
 
-    def subscribe(self, name: str, handler: Handler) -> None:
+    def subscribe(self, name: str, handler: Handler, *, many: BatchHandler | None = None) -> None:
+        """Call `handler` for each `name` event; `many`, if given, handles a batch of them
+        (`emit_many`) with the same outcome as `handler` on each, in fewer statements."""
         if name not in COMMENT_EVENTS:
             raise ValueError(f"unknown event {name!r}")
         handlers = self._handlers.setdefault(name, [])
         if handler not in handlers:
             handlers.append(handler)
+        if many is not None:
+            self._batch_forms[handler] = many
 
     def unsubscribe(self, name: str, handler: Handler) -> None:
         handlers = self._handlers.get(name, [])
@@ -107,6 +114,21 @@ class EventBus:
         for handler in self.handlers(event.name):
             handler(session, event)
 
+    def emit_many(self, session: Session, batch: list[CommentEvent]) -> None:
+        """Emit many events (a bulk decision): per kind, in order, each handler once with all
+        of them if it has a batch form, else once per event."""
+        by_name: dict[str, list[CommentEvent]] = {}
+        for event in batch:
+            by_name.setdefault(event.name, []).append(event)
+        for name, found in by_name.items():
+            for handler in self.handlers(name):
+                many = self._batch_forms.get(handler)
+                if many is not None:
+                    many(session, found)
+                else:
+                    for event in found:
+                        handler(session, event)
+
 
 def bus_of(session: Session) -> EventBus:
     """The bus of the app that made `session`, else of the current app (a session made by hand
@@ -123,3 +145,7 @@ def bus_of(session: Session) -> EventBus:
 
 def emit(session: Session, event: CommentEvent) -> None:
     bus_of(session).emit(session, event)
+
+
+def emit_many(session: Session, batch: list[CommentEvent]) -> None:
+    bus_of(session).emit_many(session, batch)

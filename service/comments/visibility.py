@@ -9,6 +9,8 @@ response cache). The first visible comment also settles the thread's URL and tit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Integer, bindparam, func, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -103,5 +105,65 @@ def change_status(session: Session, comment: Comment, status: str, *, announce: 
         events.emit(
             session,
             events.CommentEvent(STATUS_EVENTS[status], comment, previous_status=previous),
+        )
+    return previous
+
+
+#: One ancestor's `visible_descendants` moved by a delta (executemany, one row per ancestor).
+_MOVE_DESCENDANTS = (
+    update(_comments)
+    .where(_comments.c.id == bindparam("b_id"))
+    .values(visible_descendants=_comments.c.visible_descendants + bindparam("delta", type_=Integer))
+)
+
+
+def change_status_many(
+    session: Session, comments: Sequence[Comment], status: str
+) -> dict[int, str]:
+    """`change_status` for many comments at once, set-based (bulk decisions): one UPDATE of the
+    comments (executemany), one per kind of thread counter change and one of the ancestors'
+    counts, whatever their number; then each change is announced, as `events.emit_many` (a
+    handler with a batch form handles them together). Returns each comment's previous status.
+
+    Each thread's version moves once for the batch (not once per comment): its ETags change all
+    the same."""
+    previous = {comment.id: comment.status for comment in comments}
+    changing = [comment for comment in comments if comment.status != status]
+    if not changing:
+        return previous
+    now = clock.now()
+    thread_deltas: dict[int, int] = {}
+    ancestor_deltas: dict[int, int] = {}
+    for comment in changing:
+        was_visible = comment.status == "approved"
+        comment.status = status
+        comment.status_changed_at = now
+        if was_visible == (status == "approved"):
+            continue
+        delta = 1 if status == "approved" else -1
+        thread_deltas[comment.thread_id] = thread_deltas.get(comment.thread_id, 0) + delta
+        for ancestor in comment.ancestor_ids:
+            ancestor_deltas[ancestor] = ancestor_deltas.get(ancestor, 0) + delta
+    session.flush()
+    for thread_id in thread_deltas:
+        note_thread_changed(session, thread_id)
+    shown = [{"thread_id": t, "delta": d, "now": now} for t, d in thread_deltas.items() if d > 0]
+    if shown:
+        session.execute(_SHOW_IN_THREAD, shown)
+    hidden = [{"thread_id": t, "delta": d} for t, d in thread_deltas.items() if d <= 0]
+    if hidden:
+        session.execute(_BUMP_THREAD, hidden)
+    _expire_loaded(session, Thread, list(thread_deltas), "version", "approved_count", "settled_at")
+    moved = [{"b_id": a, "delta": d} for a, d in ancestor_deltas.items() if d]
+    if moved:
+        session.execute(_MOVE_DESCENDANTS, moved)
+        _expire_loaded(session, Comment, [row["b_id"] for row in moved], "visible_descendants")
+    if status in STATUS_EVENTS:
+        events.emit_many(
+            session,
+            [
+                events.CommentEvent(STATUS_EVENTS[status], c, previous_status=previous[c.id])
+                for c in changing
+            ],
         )
     return previous

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.kernel import clock
@@ -68,6 +68,36 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_many(session: Session, actor: Principal, rows: list[dict[str, Any]]) -> None:
+    """`record` for many rows of one actor in one INSERT (bulk decisions); each row gives
+    `record`'s keyword arguments plus `action`."""
+    if not rows:
+        return
+    now = clock.now()
+    session.flush()
+    session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "site_id": row.get("site_id"),
+                "actor_kind": actor.kind,
+                "actor_id": actor.id,
+                "actor_label": actor.label[:120],
+                "action": row["action"],
+                "target_kind": row["target_kind"],
+                "target_id": "" if row.get("target_id") is None else str(row["target_id"]),
+                "subject_key": row.get("subject_key") or None,
+                "before": row.get("before"),
+                "after": row.get("after"),
+                "reason": str(row.get("reason", ""))[:1000],
+                "batch": row.get("batch") or new_batch(),
+                "created_at": now,
+            }
+            for row in rows
+        ],
+    )
 
 
 @dataclass(frozen=True)

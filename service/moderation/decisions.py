@@ -21,7 +21,7 @@ from service.comments import events
 from service.comments.models import Comment, Report, Site, Thread
 from service.comments.posting import render_body
 from service.comments.sites import page_url_on_site
-from service.comments.visibility import bump_thread_version, change_status
+from service.comments.visibility import bump_thread_version, change_status, change_status_many
 from service.kernel import clock
 from service.kernel.actors import Principal
 from service.kernel.clock import isoformat
@@ -125,20 +125,82 @@ class BulkResult:
 def decide_many(
     session: Session, actor: Principal, ids: Sequence[int], action: str, *, reason: str = ""
 ) -> BulkResult:
-    """The same decision on many comments; one failing comment does not stop the others."""
+    """The same decision on many comments, answered per comment (one failing comment does not
+    stop the others), set-based: what `decide` does for one comment, done for all of them in a
+    fixed number of statements (one SELECT of the comments, the status change with its
+    counters and events as `visibility.change_status_many`, one SELECT and one UPDATE of their
+    open reports, one INSERT of the audit rows, one batch of spam training). A comment fails
+    before anything changes (missing, out of the actor's scope, deleted), so no savepoint is
+    needed: the rest commit or roll back together with the request."""
     if action not in ACTION_STATUS:
         raise ValidationFailed.on("action", "Use approve, reject or spam.")
     if len(ids) > MAX_BULK:
         raise ValidationFailed.on("ids", f"Decide on at most {MAX_BULK} comments at once.")
     batch = audit.new_batch()
-
-    def decide_one(comment: Comment) -> dict[str, Any]:
-        decide(session, actor, comment, action, reason=reason, batch=batch)
-        return {"status": comment.status}
-
+    target = ACTION_STATUS[action]
+    wanted = list(dict.fromkeys(ids))
+    loaded = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(wanted)))}
+    results: list[dict[str, Any]] = []
+    chosen: list[Comment] = []
+    for comment_id in wanted:
+        comment = loaded.get(comment_id)
+        try:
+            if comment is None:
+                raise NotFound("No such comment.")
+            actor.require("moderate", comment.site_id)
+            if comment.status == "deleted":
+                raise ValidationFailed.on("action", "Its author deleted this comment.")
+        except ServiceError as error:
+            results.append({"id": comment_id, "ok": False, "error": error.to_dict()["error"]})
+            continue
+        chosen.append(comment)
+        results.append({"id": comment_id, "ok": True, "status": target})
     with spam.deferred_training(session):  # one batch of statements, not one per comment
-        results = _for_each_comment(session, actor, ids, decide_one)
+        previous = change_status_many(session, chosen, target)
+        for comment in chosen:
+            if previous[comment.id] == target:  # no event; still a judgement (see `decide`)
+                spam.train_decision(session, comment)
+    resolved = _resolve_reports_many(session, [comment.id for comment in chosen])
+    audit.record_many(
+        session,
+        actor,
+        [
+            {
+                "action": f"comment.{action}",
+                "target_kind": "comment",
+                "target_id": comment.id,
+                "site_id": comment.site_id,
+                "subject_key": comment.author_key,
+                "before": {"status": previous[comment.id]},
+                "after": {"status": target, "resolved_reports": resolved.get(comment.id, [])},
+                "reason": reason.strip(),
+                "batch": batch,
+            }
+            for comment in chosen
+        ],
+    )
     return BulkResult(results, batch)
+
+
+def _resolve_reports_many(session: Session, comment_ids: list[int]) -> dict[int, list[int]]:
+    """`_resolve_reports` for many comments: one SELECT, one UPDATE; report ids per comment."""
+    if not comment_ids:
+        return {}
+    found: dict[int, list[int]] = {}
+    for report_id, comment_id in session.execute(
+        select(Report.id, Report.comment_id)
+        .where(Report.comment_id.in_(comment_ids), Report.resolved_at.is_(None))
+        .order_by(Report.id)
+    ):
+        found.setdefault(comment_id, []).append(report_id)
+    if found:
+        session.execute(
+            update(Report)
+            .where(Report.id.in_([i for ids in found.values() for i in ids]))
+            .values(resolved_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+    return found
 
 
 def _for_each_comment(

@@ -245,10 +245,15 @@ def _rule_replays(
         ready = min(spam_docs, ham_docs) >= rules.spam_min_examples
         note += (
             f" Today it has {spam_docs} spam and {ham_docs} legitimate ones, so with "
-            f"{rules.spam_min_examples} the score {'would' if ready else 'would not'} be used "
-            "for new comments."
+            f"{rules.spam_min_examples} the site's own decisions "
+            f"{'would' if ready else 'would not'} join the score for new comments."
         )
     notes["spam_min_examples"] = (False, note)
+    notes["spam_shipped_model"] = (
+        False,
+        "Not replayed: it changes how new comments are scored; the scores stored on past "
+        "comments are what the threshold is replayed against.",
+    )
     notes["spam_legit_held_rate"] = (
         False,
         "Not replayed: it sets the threshold the worker estimates from the site's decisions "

@@ -114,11 +114,21 @@ def for_draft(session: Session, draft: Draft, rules: Rules) -> History:
         if site.moderation == "first-time" or (rules.trusted_after and not trusted):
             approved, refused = _status_counts(session, site, draft.identity_key)
     score = threshold = None
-    if rules.spam_score_enabled and not draft.known_absent.spam_classifier:
+    if rules.spam_score_enabled:
+        # The shipped model scores a site from its first comment; its own decisions blend in.
+        untrained = draft.known_absent.spam_classifier
         score = spam.score(
-            session, site.id, draft.body_source, min_examples=rules.spam_min_examples
+            session,
+            site.id,
+            draft.body_source,
+            min_examples=rules.spam_min_examples,
+            model=spam.shipped_model(rules),
+            untrained=untrained,
         )
-        threshold = calibrated_threshold(session, site) if score is not None else None
+        # No classifier row: no calibration either (and no query).
+        threshold = (
+            calibrated_threshold(session, site) if score is not None and not untrained else None
+        )
     return History(
         at=now,
         ban=ban,

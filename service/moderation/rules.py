@@ -77,6 +77,11 @@ class Rules(BaseModel):
         default=0.95, gt=0, le=1, description="Hold comments whose spam score reaches it."
     )
     spam_score_enabled: bool = True
+    spam_shipped_model: bool = Field(
+        default=True,
+        description="Start from the shipped spam model (trained on a public corpus) and blend "
+        "in the site's own decisions as they accrue; false: only the site's own decisions.",
+    )
     spam_legit_held_rate: float = Field(
         default=0.02,
         gt=0,
@@ -89,7 +94,8 @@ class Rules(BaseModel):
         default=20,
         ge=1,
         le=100_000,
-        description="Spam and legitimate decisions each needed before the score is used.",
+        description="Spam and legitimate decisions each needed before the site's own decisions "
+        "join the score (before that: the shipped model alone, if on).",
     )
     spam_ham_after_hours: int = Field(
         default=72,

@@ -71,6 +71,111 @@ def on_approved(session: Session, event: events.CommentEvent) -> None:
     webhooks.enqueue_event(session, _site(session, comment), "comment.approved", comment)
 
 
+def on_approved_many(session: Session, batch: list[events.CommentEvent]) -> None:
+    """`on_approved` for a bulk decision: the same rows, and what every comment would ask
+    alone (first approval, watchers, author and parent-author addresses, webhooks) asked once
+    for all of them; the per-comment steps run only where that found something to do."""
+    first = mark_notified_many(session, [event.comment for event in batch])
+    newly = [event.comment for event in batch if event.comment.id in first]
+    watched = _watched_threads(session, {comment.thread_id for comment in newly})
+    parents = _load_parents(session, newly)
+    emails = [c.author_email for c in newly] + [p.author_email for p in parents.values()]
+    mailable = _mailable(session, emails)
+    for event in batch:
+        comment = event.comment
+        if comment.id not in first:
+            continue
+        parent = parents.get(comment.parent_id or 0)
+        notify_readers(
+            session,
+            comment,
+            watched=comment.thread_id in watched,
+            parent_mailable=parent is not None and _hash_of(parent.author_email) in mailable,
+        )
+        if event.data.get("cause") != "author" and _hash_of(comment.author_email) in mailable:
+            notify_author(session, comment, "approved")
+    _enqueue_webhooks_many(session, batch, "comment.approved", lambda _event: None)
+
+
+def on_rejected_many(session: Session, batch: list[events.CommentEvent]) -> None:
+    """`on_rejected` for a bulk decision (see `on_approved_many`)."""
+
+    def mails_author(event: events.CommentEvent) -> bool:
+        return event.comment.status == "rejected" and event.previous_status != "spam"
+
+    mailable = _mailable(session, [e.comment.author_email for e in batch if mails_author(e)])
+    for event in batch:
+        if mails_author(event) and _hash_of(event.comment.author_email) in mailable:
+            notify_author(session, event.comment, "rejected", rejection_reason(event))
+
+    def data(event: events.CommentEvent) -> dict[str, Any] | None:
+        reason = rejection_reason(event)
+        return {"reason": reason} if reason else None
+
+    _enqueue_webhooks_many(session, batch, "comment.rejected", data)
+
+
+def _hash_of(email: str) -> str | None:
+    return address_hash(email) if email.strip() else None
+
+
+def _mailable(session: Session, emails: list[str]) -> set[str]:
+    """The hashes of those addresses that are confirmed and want author mails (one query)."""
+    hashes = {h for h in map(_hash_of, emails) if h is not None}
+    if not hashes:
+        return set()
+    return set(
+        session.scalars(
+            select(EmailAddress.address_hash).where(
+                EmailAddress.address_hash.in_(hashes),
+                EmailAddress.confirmed_at.is_not(None),
+                EmailAddress.author_mails.is_(True),
+            )
+        )
+    )
+
+
+def _watched_threads(session: Session, thread_ids: set[int]) -> set[int]:
+    """Threads with a confirmed subscription (to the thread or a comment in it): one query."""
+    if not thread_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Subscription.thread_id)
+            .where(Subscription.thread_id.in_(thread_ids), Subscription.confirmed_at.is_not(None))
+            .distinct()
+        )
+    )
+
+
+def _load_parents(session: Session, comments: list[Comment]) -> dict[int, Comment]:
+    """The approved parents of these replies, loaded together (one query at most)."""
+    ids = {c.parent_id for c in comments if c.parent_id is not None}
+    if not ids:
+        return {}
+    found = session.scalars(select(Comment).where(Comment.id.in_(ids)))
+    return {parent.id: parent for parent in found if parent.status == "approved"}
+
+
+def _enqueue_webhooks_many(
+    session: Session,
+    batch: list[events.CommentEvent],
+    name: str,
+    data: Any,
+) -> None:
+    """`webhooks.enqueue_event` for each event whose site has an active webhook wanting `name`
+    (asked once per site)."""
+    wanted: dict[int, bool] = {}
+    for event in batch:
+        site_id = event.comment.site_id
+        if site_id not in wanted:
+            wanted[site_id] = webhooks.site_wants(session, site_id, name)
+        if wanted[site_id]:
+            webhooks.enqueue_event(
+                session, _site(session, event.comment), name, event.comment, data(event)
+            )
+
+
 def rejection_reason(event: events.CommentEvent) -> str:
     """The moderator's reason (its text, if the decision gave a code and a text)."""
     for key in ("reason_text", "reason_message", "reason"):
@@ -213,12 +318,41 @@ def mark_notified(session: Session, comment: Comment) -> bool:
     return True
 
 
-def notify_readers(session: Session, comment: Comment, *, watched: bool = True) -> None:
+def mark_notified_many(session: Session, comments: list[Comment]) -> set[int]:
+    """`mark_notified` for many comments in one UPDATE; the ids whose readers were not told."""
+    candidates = [c for c in comments if c.status == "approved" and c.notified_at is None]
+    if not candidates:
+        return set()
+    now = clock.now()
+    session.flush()
+    marked = set(
+        session.execute(
+            update(_comments)
+            .where(
+                _comments.c.id.in_([c.id for c in candidates]), _comments.c.notified_at.is_(None)
+            )
+            .values(notified_at=now)
+            .returning(_comments.c.id)
+        ).scalars()
+    )
+    for comment in candidates:
+        if comment.id in marked:
+            set_committed_value(comment, "notified_at", now)
+        else:
+            session.expire(comment, ["notified_at"])
+    return marked
+
+
+def notify_readers(
+    session: Session, comment: Comment, *, watched: bool = True, parent_mailable: bool = True
+) -> None:
     """Mail (or collect for the digest) every confirmed subscriber this comment concerns.
 
     Called once per comment, when it first becomes visible (see `mark_notified`).
     `watched=False`: the posting lookup found no subscriber of the thread (its author's own new
     subscription, if any, is never mailed about their comment), so none is looked for.
+    `parent_mailable=False`: the caller knows the parent's author cannot be mailed (no
+    confirmed address wanting author mails), so `notify_parent_author` is not asked.
     """
     ancestors = comment.ancestor_ids
     rows = (
@@ -267,9 +401,12 @@ def notify_readers(session: Session, comment: Comment, *, watched: bool = True) 
         )
     _schedule_digests(session, daily, comment.id, "comment")
     outbox.enqueue(session, immediate)
-    notify_parent_author(
-        session, comment, {address.address_hash for _s, address in rows if address.id in chosen}
-    )
+    if parent_mailable:
+        notify_parent_author(
+            session,
+            comment,
+            {address.address_hash for _s, address in rows if address.id in chosen},
+        )
 
 
 def notify_author(session: Session, comment: Comment, outcome: str, reason: str = "") -> None:

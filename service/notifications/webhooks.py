@@ -179,6 +179,13 @@ _ACTIVE_WEBHOOKS = select(Webhook).where(
 )
 
 
+def site_wants(session: Session, site_id: int, event: str) -> bool:
+    """Whether an active webhook of the site wants `event` (what `enqueue_event` asks first)."""
+    return any(
+        event in hook.events for hook in session.scalars(_ACTIVE_WEBHOOKS, {"site_id": site_id})
+    )
+
+
 def enqueue_event(
     session: Session, site: Site, event: str, comment: Comment, data: dict[str, Any] | None = None
 ) -> int:

@@ -33,6 +33,7 @@ from service.db.migrate import upgrade
 from service.kernel import actors
 from service.moderation import auth
 from service.moderation.pipeline import evaluate
+from service.moderation.rules import Rules, update_rules
 from tests.conftest import make_settings
 
 #: Bounded (hypothesis `max_examples`, the CLI's --max-examples) so CI stays fast.
@@ -56,6 +57,9 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         site = create_site(
             session, slug="fuzz", name="Fuzz", origins=["https://fuzz.example"], moderation="post"
         )
+        # The seeds (with a link) must be published to be replied to: on a new site the shipped
+        # spam model would hold them (docs/moderation.md).
+        update_rules(session, site, Rules(spam_shipped_model=False), actor=auth.CLI_ACTOR)
         for n in range(5):
             posted = create_comment(
                 session,

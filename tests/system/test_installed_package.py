@@ -156,6 +156,27 @@ def test_the_installed_package_imports_from_its_own_venv(
     assert re.fullmatch(r"sidenote \d+\.\d+\.\d+\S*\n", version.stdout)
 
 
+def test_the_installed_package_loads_its_shipped_spam_model(
+    installed: Installed, tmp_path: Path
+) -> None:
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    assert {
+        "service/moderation/data/spam_model.json",
+        "service/moderation/data/NOTICE",
+    } <= names
+    script = (
+        "import service.comments.events; from service.moderation import shipped, spam; "
+        "m = shipped.load(); "
+        "s = spam.logistic(m.log_odds(spam.features('SUBSCRIBE to my channel!! free money'))); "
+        "print(shipped.__file__, len(m.counts), m.meta['license'], s >= 0.95)"
+    )
+    where, tokens, licence, holds = run(
+        [installed.python, "-c", script], cwd=tmp_path, env=clean_env()
+    ).stdout.split()
+    assert Path(where).is_relative_to(installed.venv)
+    assert int(tokens) > 1000 and licence == "CC-BY-4.0" and holds == "True"
+
+
 @dataclass
 class Deployment:
     env: dict[str, str]

@@ -148,6 +148,7 @@ def _rule_values(rules: Rules) -> dict[str, str]:
     values["suspect_words"] = "\n".join(rules.suspect_words)
     values["allowed_words"] = "\n".join(rules.allowed_words)
     values["spam_score_enabled"] = "1" if rules.spam_score_enabled else ""
+    values["spam_shipped_model"] = "1" if rules.spam_shipped_model else ""
     return values
 
 
@@ -159,6 +160,7 @@ def _rules_from_form() -> tuple[Rules | None, dict[str, str], dict[str, str]]:
     values["suspect_words"] = form.get("suspect_words", "")
     values["allowed_words"] = form.get("allowed_words", "")
     values["spam_score_enabled"] = "1" if flag(form, "spam_score_enabled") else ""
+    values["spam_shipped_model"] = "1" if flag(form, "spam_shipped_model") else ""
     try:
         data: dict[str, Any] = {
             name: values[name] for name in RULE_NUMBERS if values[name] or name == "max_links"
@@ -168,6 +170,7 @@ def _rules_from_form() -> tuple[Rules | None, dict[str, str], dict[str, str]]:
         data["suspect_words"] = lines(form, "suspect_words")
         data["allowed_words"] = lines(form, "allowed_words")
         data["spam_score_enabled"] = bool(values["spam_score_enabled"])
+        data["spam_shipped_model"] = bool(values["spam_shipped_model"])
         return Rules.model_validate(data), values, {}
     except ValidationFailed as error:
         return None, values, dict(error.fields or {})

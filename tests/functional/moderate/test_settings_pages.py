@@ -26,6 +26,7 @@ RULES_FORM: dict[str, Any] = {
     "repeat_window_hours": "24",
     "spam_score_threshold": "0.95",
     "spam_score_enabled": "1",
+    "spam_shipped_model": "1",
     "spam_min_examples": "20",
 }
 

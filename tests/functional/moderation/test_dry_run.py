@@ -98,7 +98,7 @@ def test_a_lower_report_threshold_holds_comments_by_their_reports(
 def test_a_longer_repeat_window_marks_the_same_text_again_as_spam(
     make: Factories, site: Site, dry_run: Callable[..., dict[str, Any]]
 ) -> None:
-    text = "Visit my profile for more great content"
+    text = "Lovely photos of the harbour at dawn"
     make.comment(
         site, body=text, email="rep@example.org", created_at=clock.now() - timedelta(hours=30)
     )

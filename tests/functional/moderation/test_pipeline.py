@@ -102,7 +102,7 @@ def test_a_repeated_comment_is_spam_but_answered_pending(
     client: FlaskClient, make: Factories, session: Session
 ) -> None:
     site = make.site()
-    body = "Visit my page for great deals today"
+    body = "I keep coming back to this paragraph"
     first = post_comment(client, site.slug, body=body)
     assert first.json["comment"]["status"] == "approved"
     second = post_comment(client, site.slug, body=body.upper(), thread="/other")
@@ -122,7 +122,7 @@ def test_a_repeat_after_the_window_is_fine(
 ) -> None:
     site = make.site()
     rules(site, repeat_window_hours=1)
-    body = "Visit my page for great deals today"
+    body = "I keep coming back to this paragraph"
     post_comment(client, site.slug, body=body)
     with clock.frozen(clock.now() + timedelta(hours=2)):
         response = post_comment(client, site.slug, body=body)
@@ -388,8 +388,11 @@ def test_the_spam_score_holds_once_trained_on_decisions(
     assert fine.status == "approved" and fine.spam_score is not None and fine.spam_score < 0.5
 
 
-def test_the_spam_score_is_silent_until_enough_decisions(make: Factories, session: Session) -> None:
+def test_without_the_shipped_model_the_score_is_silent_until_enough_decisions(
+    make: Factories, session: Session, rules: Callable[..., None]
+) -> None:
     site = make.site()
+    rules(site, spam_shipped_model=False)
     comment = make.comment(site, body="subscribe to my channel")
     assert comment.spam_score is None
     assert spam.score(session, site.id, "x", min_examples=1) is None

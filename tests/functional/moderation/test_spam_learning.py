@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from service.kernel import clock
 from service.models import Comment, Site, SpamClassifier, SpamTraining
-from service.moderation import spam
+from service.moderation import spam, spam_model
 from service.worker import Worker
 from tests.factories import Factories
 from tests.functional.helpers import post_comment
@@ -74,7 +74,9 @@ def test_a_post_mode_site_gets_a_working_score_after_ordinary_use(
     session: Session,
     headers: dict[str, str],
     site: Site,
+    rules: Callable[..., None],
 ) -> None:
+    rules(site, spam_shipped_model=False)  # the site's own learning alone
     legit, spammy = psy_comments()
     assert site.moderation == "post"
     with clock.frozen(START) as frozen:
@@ -165,8 +167,14 @@ def test_approving_a_published_comment_trains_it_as_legitimate(
 
 
 def test_a_settled_comment_that_turns_out_spam_moves_to_spam(
-    session: Session, make: Factories, site: Site, client: FlaskClient, headers: dict[str, str]
+    session: Session,
+    make: Factories,
+    site: Site,
+    client: FlaskClient,
+    headers: dict[str, str],
+    rules: Callable[..., None],
 ) -> None:
+    rules(site, spam_shipped_model=False)  # it must get published first
     with clock.frozen(START) as frozen:
         comment = make.comment(site, body="Great video! visit my page for free gift cards")
         frozen.advance(hours=80)
@@ -178,7 +186,7 @@ def test_a_settled_comment_that_turns_out_spam_moves_to_spam(
         frozen.advance(hours=80)
         assert spam.train_settled(session, site.id, after_hours=72) == 0  # never again as ham
     session.commit()
-    features = spam.features(comment.body_source)
+    features = spam_model.features(comment.body_source)
     counts = dict(
         session.execute(
             spam._TOKEN_COUNTS.with_only_columns(spam._tokens.c.token, spam._tokens.c.ham),
@@ -239,9 +247,9 @@ def test_settling_is_off_at_zero_hours(
 
 
 def test_a_pile_of_spam_marks_cannot_make_the_prior_favour_spam() -> None:
-    assert spam.prior_log_odds(60, 0) == 0.0
-    assert spam.prior_log_odds(60, 60) == 0.0
-    assert spam.prior_log_odds(10, 990) == pytest.approx(-4.595, abs=1e-3)
+    assert spam_model.prior_log_odds(60, 0) == 0.0
+    assert spam_model.prior_log_odds(60, 60) == 0.0
+    assert spam_model.prior_log_odds(10, 990) == pytest.approx(-4.595, abs=1e-3)
 
 
 # -- calibration -----------------------------------------------------------------------------

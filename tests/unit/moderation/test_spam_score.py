@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from service.moderation.rules import Rules
-from service.moderation.spam import MAX_TOKENS, MemoryModel, features, spam_probability
+from service.moderation.spam import MemoryModel, spam_probability
+from service.moderation.spam_model import MAX_TOKENS, features
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "spam"
 SALTS = ("", "a", "b", "c", "d")
