@@ -215,7 +215,7 @@ class Settings(BaseModel):
 
 def check_ratelimit_storage(uri: str) -> str:
     """`uri` must name a storage of the `limits` library that keeps a moving window (the strategy
-    service/abuse/limits.py uses; memcached cannot) and whose client library is installed."""
+    service/http/limits.py uses; memcached cannot) and whose client library is installed."""
     import limits.storage
 
     storages: dict[str, type[limits.storage.Storage]] = {}
