@@ -1,7 +1,7 @@
 """The shipped spam model: what a site's spam score starts from before it has decisions of its own.
 
-It is the same naive Bayes as the per-site score (`spam.features`, `spam.log_odds`), trained on a
-public labelled corpus (the YouTube Spam Collection, CC BY 4.0; docs/moderation.md) by
+It is the same naive Bayes as the per-site score (`spam_model.features`, `spam_model.log_odds`),
+trained on a public labelled corpus (the YouTube Spam Collection, CC BY 4.0; docs/moderation.md) by
 `bench/train_shipped_model.py`, and shipped as derived statistics only: per-feature document
 counts of features seen in at least `MIN_DOCUMENTS` comments, the two class totals and a
 calibration offset. No comment text is in the file.

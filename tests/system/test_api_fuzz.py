@@ -59,7 +59,7 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         )
         # The seeds (with a link) must be published to be replied to: on a new site the shipped
         # spam model would hold them (docs/moderation.md).
-        update_rules(session, site, Rules(spam_shipped_model=False), actor=auth.CLI_ACTOR)
+        update_rules(session, site, Rules(spam_shipped_model=False), actor=actors.CLI_ACTOR)
         for n in range(5):
             posted = create_comment(
                 session,

@@ -165,9 +165,10 @@ def test_the_installed_package_loads_its_shipped_spam_model(
         "service/moderation/data/NOTICE",
     } <= names
     script = (
-        "import service.comments.events; from service.moderation import shipped, spam; "
+        "from service.moderation import shipped, spam, spam_model; "
         "m = shipped.load(); "
-        "s = spam.logistic(m.log_odds(spam.features('SUBSCRIBE to my channel!! free money'))); "
+        "text = 'SUBSCRIBE to my channel!! free money'; "
+        "s = spam.logistic(m.log_odds(spam_model.features(text))); "
         "print(shipped.__file__, len(m.counts), m.meta['license'], s >= 0.95)"
     )
     where, tokens, licence, holds = run(

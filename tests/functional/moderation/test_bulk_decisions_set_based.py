@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.kernel import clock
+from service.kernel import actors, clock
 from service.models import (
     AuditEntry,
     Comment,
@@ -26,7 +26,7 @@ from service.models import (
     Thread,
     Webhook,
 )
-from service.moderation import auth, decisions
+from service.moderation import decisions
 from service.notifications.subscriptions import address_hash
 from tests.conftest import QueryCounter
 from tests.factories import Factories
@@ -146,7 +146,7 @@ def test_a_bulk_decision_leaves_what_single_decisions_leave(
 ) -> None:
     one_by_one, singles = scenario(make, session)
     together, batch = scenario(make, session)
-    actor = auth.SYSTEM_ACTOR
+    actor = actors.SYSTEM_ACTOR
     for comment in singles.values():
         decisions.decide(session, actor, session.get_one(Comment, comment.id), action)
     session.commit()
@@ -170,7 +170,7 @@ def test_a_bulk_decision_costs_the_same_statements_for_5_or_50_comments(
     site = make.site()
     few = [make.comment(site, thread=f"/a{n}", status="pending").id for n in range(5)]
     many = [make.comment(site, thread=f"/b{n}", status="pending").id for n in range(50)]
-    actor = auth.SYSTEM_ACTOR
+    actor = actors.SYSTEM_ACTOR
     counts = []
     for ids in (few, many):
         session.commit()
