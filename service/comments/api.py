@@ -61,6 +61,7 @@ from service.comments.verdicts import Signals
 from service.db import get_session, read_first, transactional
 from service.http.api import api
 from service.http.compression import CachedBody
+from service.http.i18n import request_locale
 from service.http.operations import json_bytes, json_response, operation
 from service.identity import authorship
 from service.identity.sessions import current_reader
@@ -265,7 +266,12 @@ def create_comment(body: CommentCreate) -> Response:
             author_website=(author.website or "") if author else "",
             ip_hash=ip_hash(),
             voter_key=_voter_key(),
-            signals=Signals(form_token=body.form_token, homepage=body.homepage, notify=body.notify),
+            signals=Signals(
+                form_token=body.form_token,
+                homepage=body.homepage,
+                notify=body.notify,
+                locale=request_locale(),
+            ),
         ),
         current_reader(),
     )

@@ -188,7 +188,7 @@ def create_comment(
         events.CommentEvent(
             "comment.created",
             comment,
-            data={"notify": new.signals.notify},
+            data={"notify": new.signals.notify, "locale": new.signals.locale},
             known_absent=target.known_absent,
         ),
     )

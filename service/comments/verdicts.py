@@ -114,6 +114,8 @@ class Signals:
     homepage: str | None = None
     #: The notifications the poster asked for ("none", "replies", "thread").
     notify: str | None = None
+    #: The poster's language (their Accept-Language), for the mails they asked for.
+    locale: str | None = None
     #: A reader session (SSO or verified guest) sent it, or the operator seeded it.
     authenticated: bool = False
     #: The id of the site's API token it was sent with (an integration's server vouches for it).

@@ -32,10 +32,10 @@ from service.identity.models import Identity
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import SsoRequired
+from service.kernel.i18n import pick_locale, translate
 from service.kernel.keys import IP_VOTER_PREFIX, settings
 from service.notifications import links, outbox
 from service.notifications.compose import Cancelled, site_name
-from service.notifications.i18n import pick_locale, translate
 from service.notifications.mail import Mail, render_mail
 from service.notifications.models import EmailAddress
 from service.notifications.subscriptions import confirmation_allowed, get_or_create_address

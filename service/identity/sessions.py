@@ -32,8 +32,8 @@ from service.identity.models import Identity, ReaderSession
 from service.kernel import clock
 from service.kernel.actors import READER_TOKEN_PREFIX, is_protected
 from service.kernel.errors import ConfirmationRequired, Unauthorized
+from service.kernel.i18n import translate
 from service.kernel.keys import keyed_hash, settings
-from service.notifications.i18n import translate
 
 LOGIN_CODE_PREFIX = "snc_"
 LOGIN_CODE_SECONDS = 15 * 60

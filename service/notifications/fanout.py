@@ -27,7 +27,6 @@ from service.kernel.clock import isoformat
 from service.kernel.keys import settings
 from service.moderation.models import Moderator, ModeratorSite
 from service.notifications import links, outbox, webhooks
-from service.notifications.i18n import request_locale
 from service.notifications.models import DigestEntry, EmailAddress, Subscription
 from service.notifications.subscriptions import (
     add_subscription,
@@ -45,7 +44,7 @@ def on_created(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
     if comment.status == CommentStatus.SPAM:
         return
-    subscribe_author(session, comment, event.data.get("notify"))
+    subscribe_author(session, comment, event.data.get("notify"), event.data.get("locale"))
     if comment.status == CommentStatus.APPROVED:  # visible at once: posted with its `notified_at`
         notify_readers(session, comment, watched=not event.known_absent.watchers)
     elif comment.status == CommentStatus.PENDING and not waits_for_its_author(comment):
@@ -233,8 +232,11 @@ def on_edited(session: Session, event: events.CommentEvent) -> None:
 # -- readers ----------------------------------------------------------------------------------
 
 
-def subscribe_author(session: Session, comment: Comment, notify: Any) -> None:
-    """`notify: replies|thread` on a new comment subscribes its author's address (opt-in)."""
+def subscribe_author(
+    session: Session, comment: Comment, notify: Any, locale: str | None = None
+) -> None:
+    """`notify: replies|thread` on a new comment subscribes its author's address (opt-in), in
+    their language (`locale`, from their request: the edge reads it)."""
     if notify not in {"replies", "thread"} or not comment.author_email.strip():
         return
     add_subscription(
@@ -244,7 +246,7 @@ def subscribe_author(session: Session, comment: Comment, notify: Any) -> None:
         comment=comment if notify == "replies" else None,
         email=comment.author_email,
         kind=str(notify),
-        locale=request_locale(),
+        locale=locale,
         ip_hash=comment.ip_hash,
     )
 

@@ -28,7 +28,7 @@ from email.utils import format_datetime
 from flask import render_template
 
 from service.kernel import clock
-from service.notifications.i18n import translate
+from service.kernel.i18n import translate
 
 _SPACE = re.compile(r"\s+")
 #: Folding at 78 would turn a long `List-Unsubscribe: <https://…>` into an encoded word that

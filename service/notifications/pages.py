@@ -15,10 +15,11 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.db import get_session, transactional
+from service.http.i18n import request_locale
 from service.identity.guests import sign_in_after_confirmation
+from service.kernel.i18n import pick_locale, translate
 from service.kernel.inputs import parse_id
 from service.notifications import decide, links, subscriptions
-from service.notifications.i18n import pick_locale, request_locale, translate
 from service.notifications.models import EmailAddress, Subscription
 
 pages = Blueprint("notifications", __name__)

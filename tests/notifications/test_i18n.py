@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.notifications.i18n import (
-    available_locales,
-    catalog,
-    pick_locale,
-    placeholders,
-    translate,
-)
+from service.kernel.i18n import available_locales, catalog, pick_locale, placeholders, translate
 
 
 @pytest.mark.parametrize("locale", available_locales())

@@ -13,8 +13,6 @@ import string
 from functools import cache
 from pathlib import Path
 
-from flask import has_request_context, request
-
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LOCALE = "en"
 
@@ -53,10 +51,3 @@ def translate(locale: str, key: str, /, **params: object) -> str:
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def request_locale() -> str | None:
-    """The best of our locales for the current request's Accept-Language, if any."""
-    if not has_request_context():
-        return None
-    return request.accept_languages.best_match(available_locales())
