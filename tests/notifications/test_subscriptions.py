@@ -125,6 +125,23 @@ def test_notify_on_a_new_comment_subscribes_its_author_after_confirmation(
     assert "Told you" in mail.text
 
 
+def test_an_authors_subscription_takes_the_language_their_browser_asked_for(
+    client: FlaskClient, make: Factories, session: Session
+) -> None:
+    site = make.site()
+    posted = post_comment(
+        client,
+        site.slug,
+        body="Sag mir Bescheid",
+        author={"name": "Ann", "email": ANN},
+        notify="replies",
+        headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"},
+    )
+    assert posted.status_code == 201
+    [subscription] = session.scalars(select(Subscription)).all()
+    assert subscription.locale == "de"
+
+
 def test_authors_are_not_mailed_about_their_own_comments(
     app: Flask, client: FlaskClient, make: Factories, inbox: Inbox
 ) -> None:
