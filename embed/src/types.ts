@@ -1551,6 +1551,12 @@ export interface components {
        */
       spam_score_enabled?: boolean;
       /**
+       * Spam Shipped Model
+       * @description Start from the shipped spam model (trained on a public corpus) and blend in the site's own decisions as they accrue; false: only the site's own decisions.
+       * @default true
+       */
+      spam_shipped_model?: boolean;
+      /**
        * Spam Legit Held Rate
        * @description Share of legitimate comments the site accepts to see held by the spam score: its threshold is estimated from the site's decisions for it (until there are enough, spam_score_threshold applies).
        * @default 0.02
@@ -1558,7 +1564,7 @@ export interface components {
       spam_legit_held_rate?: number;
       /**
        * Spam Min Examples
-       * @description Spam and legitimate decisions each needed before the score is used.
+       * @description Spam and legitimate decisions each needed before the site's own decisions join the score (before that: the shipped model alone, if on).
        * @default 20
        */
       spam_min_examples?: number;
