@@ -135,12 +135,12 @@ def change_status_many(
     thread_deltas: dict[int, int] = {}
     ancestor_deltas: dict[int, int] = {}
     for comment in changing:
-        was_visible = comment.status == "approved"
+        was_visible = comment.status == CommentStatus.APPROVED
         comment.status = status
         comment.status_changed_at = now
-        if was_visible == (status == "approved"):
+        if was_visible == (status == CommentStatus.APPROVED):
             continue
-        delta = 1 if status == "approved" else -1
+        delta = 1 if status == CommentStatus.APPROVED else -1
         thread_deltas[comment.thread_id] = thread_deltas.get(comment.thread_id, 0) + delta
         for ancestor in comment.ancestor_ids:
             ancestor_deltas[ancestor] = ancestor_deltas.get(ancestor, 0) + delta

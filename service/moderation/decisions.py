@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service.comments import events
-from service.comments.models import Comment, Report, Site, Thread
+from service.comments.models import Comment, CommentStatus, Report, Site, Thread
 from service.comments.posting import render_body
 from service.comments.sites import page_url_on_site
 from service.comments.visibility import bump_thread_version, change_status, change_status_many
@@ -33,7 +33,11 @@ from service.moderation.models import AuditEntry, Ban, TrustedAuthor
 from service.moderation.rules import Rules, update_rules
 
 DecisionAction = Literal["approve", "reject", "spam"]
-ACTION_STATUS: dict[str, str] = {"approve": "approved", "reject": "rejected", "spam": "spam"}
+ACTION_STATUS: dict[str, CommentStatus] = {
+    "approve": CommentStatus.APPROVED,
+    "reject": CommentStatus.REJECTED,
+    "spam": CommentStatus.SPAM,
+}
 #: Bulk actions on what the selected comments belong to (each thread or author once).
 THREAD_ACTIONS: dict[str, tuple[dict[str, Any], str]] = {
     "lock_thread": ({"locked": True}, "locked"),
@@ -90,7 +94,7 @@ def decide(
     if action not in ACTION_STATUS:
         raise ValidationFailed.on("action", "Use approve, reject or spam.")
     actor.require("moderate", comment.site_id)
-    if comment.status == "deleted":
+    if comment.status == CommentStatus.DELETED:
         raise ValidationFailed.on("action", "Its author deleted this comment.")
     target = ACTION_STATUS[action]
     previous = change_status(session, comment, target)
@@ -148,7 +152,7 @@ def decide_many(
             if comment is None:
                 raise NotFound("No such comment.")
             actor.require("moderate", comment.site_id)
-            if comment.status == "deleted":
+            if comment.status == CommentStatus.DELETED:
                 raise ValidationFailed.on("action", "Its author deleted this comment.")
         except ServiceError as error:
             results.append({"id": comment_id, "ok": False, "error": error.to_dict()["error"]})
@@ -316,7 +320,7 @@ def edit_comment(
     """A moderator's edit (marked "edited by moderator", with the note in the audit log) and/or
     pin. No pipeline: the moderator is the judge."""
     actor.require("moderate", comment.site_id)
-    if comment.status == "deleted":
+    if comment.status == CommentStatus.DELETED:
         raise ValidationFailed.on("body", "Its author deleted this comment.")
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
@@ -344,7 +348,7 @@ def edit_comment(
     if not after:
         return Outcome(comment, comment.status, batch)
     session.flush()
-    if comment.status == "approved":
+    if comment.status == CommentStatus.APPROVED:
         bump_thread_version(session, comment.thread_id)
     if text_changed:
         events.emit(session, events.CommentEvent("comment.edited", comment))
@@ -640,9 +644,9 @@ def _revert_comment(
     sanitizer: str,
     max_body_chars: int,
 ) -> None:
-    if "status" in before and comment.status != "deleted":
+    if "status" in before and comment.status != CommentStatus.DELETED:
         change_status(session, comment, str(before["status"]))
-        if before["status"] == "pending":
+        if before["status"] == CommentStatus.PENDING:
             spam.train_decision(session, comment)  # no event announces a return to pending
         reopened = [int(i) for i in after.get("resolved_reports", [])]
         if reopened:
@@ -665,7 +669,7 @@ def _revert_comment(
     if "pinned" in before:
         comment.pinned = bool(before["pinned"])
     session.flush()
-    if comment.status == "approved" and ("body_source" in before or "pinned" in before):
+    if comment.status == CommentStatus.APPROVED and ("body_source" in before or "pinned" in before):
         bump_thread_version(session, comment.thread_id)
 
 

@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from service.comments.models import Comment, Report, Site
+from service.comments.models import Comment, CommentStatus, Report, Site
 from service.db import table_of
 from service.kernel import clock
 from service.moderation.models import SpamClassifier, SpamToken, SpamTraining
@@ -362,7 +362,7 @@ def _settled_batch(session: Session, site_id: int, after_hours: int, after_id: i
             .where(
                 Comment.site_id == site_id,
                 Comment.id > after_id,
-                Comment.status == "approved",
+                Comment.status == CommentStatus.APPROVED,
                 published_at <= cutoff,
                 ~exists().where(_training.c.comment_id == Comment.id),
                 ~exists().where(Report.comment_id == Comment.id, Report.resolved_at.is_(None)),

@@ -98,13 +98,11 @@ def on_approved_many(session: Session, batch: list[events.CommentEvent]) -> None
 
 def on_rejected_many(session: Session, batch: list[events.CommentEvent]) -> None:
     """`on_rejected` for a bulk decision (see `on_approved_many`)."""
-
-    def mails_author(event: events.CommentEvent) -> bool:
-        return event.comment.status == "rejected" and event.previous_status != "spam"
-
-    mailable = _mailable(session, [e.comment.author_email for e in batch if mails_author(e)])
+    mailable = _mailable(
+        session, [e.comment.author_email for e in batch if rejection_mails_author(e)]
+    )
     for event in batch:
-        if mails_author(event) and _hash_of(event.comment.author_email) in mailable:
+        if rejection_mails_author(event) and _hash_of(event.comment.author_email) in mailable:
             notify_author(session, event.comment, "rejected", rejection_reason(event))
 
     def data(event: events.CommentEvent) -> dict[str, Any] | None:
@@ -153,7 +151,7 @@ def _load_parents(session: Session, comments: list[Comment]) -> dict[int, Commen
     if not ids:
         return {}
     found = session.scalars(select(Comment).where(Comment.id.in_(ids)))
-    return {parent.id: parent for parent in found if parent.status == "approved"}
+    return {parent.id: parent for parent in found if parent.status == CommentStatus.APPROVED}
 
 
 def _enqueue_webhooks_many(
@@ -184,10 +182,19 @@ def rejection_reason(event: events.CommentEvent) -> str:
     return ""
 
 
+def rejection_mails_author(event: events.CommentEvent) -> bool:
+    """A rejection is mailed to its author, unless the comment was spam before (a spammer
+    learns nothing) or the decision marked it spam."""
+    return (
+        event.comment.status == CommentStatus.REJECTED
+        and event.previous_status != CommentStatus.SPAM
+    )
+
+
 def on_rejected(session: Session, event: events.CommentEvent) -> None:
     comment = event.comment
     reason = rejection_reason(event)
-    if comment.status == CommentStatus.REJECTED and event.previous_status != "spam":
+    if rejection_mails_author(event):
         notify_author(session, comment, "rejected", reason)
     webhooks.enqueue_event(
         session,
@@ -199,7 +206,7 @@ def on_rejected(session: Session, event: events.CommentEvent) -> None:
 
 
 def on_deleted(session: Session, event: events.CommentEvent) -> None:
-    if event.previous_status == "spam":
+    if event.previous_status == CommentStatus.SPAM:
         return
     comment = event.comment
     webhooks.enqueue_event(session, _site(session, comment), "comment.deleted", comment)
@@ -322,7 +329,9 @@ def mark_notified(session: Session, comment: Comment) -> bool:
 
 def mark_notified_many(session: Session, comments: list[Comment]) -> set[int]:
     """`mark_notified` for many comments in one UPDATE; the ids whose readers were not told."""
-    candidates = [c for c in comments if c.status == "approved" and c.notified_at is None]
+    candidates = [
+        c for c in comments if c.status == CommentStatus.APPROVED and c.notified_at is None
+    ]
     if not candidates:
         return set()
     now = clock.now()
