@@ -5,7 +5,7 @@ The comments and moderation domains announce what happened (`comment.created`, `
 session, so a change and its consequences commit or roll back together (transactional outbox).
 
 Subscribers live on each app's `EventBus`, never in this module: `create_app` subscribes them all
-in one list (`service.subscribe_handlers`), and `emit` finds the bus from the session (the app's
+in one list (`service.app.subscribe_handlers`), and `emit` finds the bus from the session (the app's
 `Database` puts it in `session.info`), so emitting code needs no bus argument and two apps in one
 process hear only their own handlers.
 """
@@ -77,7 +77,7 @@ class EventBus:
     """One app's subscribers, by event name, called in the order they were subscribed.
 
     Each app builds its own (`create_app` subscribes every handler in one list,
-    `service.subscribe_handlers`), so two apps in one process never share handlers.
+    `service.app.subscribe_handlers`), so two apps in one process never share handlers.
     """
 
     def __init__(self) -> None:
@@ -100,6 +100,8 @@ class EventBus:
         handlers = self._handlers.get(name, [])
         if handler in handlers:
             handlers.remove(handler)
+            if not any(handler in others for others in self._handlers.values()):
+                self._batch_forms.pop(handler, None)
 
     def handlers(self, name: str) -> tuple[Handler, ...]:
         return tuple(self._handlers.get(name, ()))

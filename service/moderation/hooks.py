@@ -1,4 +1,4 @@
-"""Moderation's event handlers (each app subscribes them: `service.subscribe_handlers`):
+"""Moderation's event handlers (each app subscribes them: `service.app.subscribe_handlers`):
 
 - `comment.reported`: open reports reaching the site's threshold hold an approved comment again;
 - `comment.approved` / `comment.rejected` / `comment.deleted`: train the site's spam score on the
