@@ -15,11 +15,13 @@ from service.comments.sites import POSTING_PROBES_KEY
 from service.http import api, limits, metrics, mount, request_checks
 from service.http import errors as http_errors
 from service.http.access_log import AccessLog
+from service.http.context import KEYS
 from service.http.operations import OPERATIONS, collect_operations
 from service.identity import api as identity_api
 from service.identity import guests
 from service.identity import wiring as identity_wiring
 from service.kernel.config import Settings, load_settings
+from service.kernel.keys import Keys
 from service.moderation import admin_api, auth, hooks
 from service.moderation import api as moderation_api
 from service.moderation import models as moderation_models
@@ -79,8 +81,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     subscribe_handlers(bus)
     app.extensions[FEATURES] = default_features()
     app.extensions[COMPOSERS] = {}
+    keys = app.extensions[KEYS] = Keys(settings.secret_key)
     db.init_app(
-        app, settings.sqlalchemy_url, durable_commits=settings.durable_commits, info={BUS: bus}
+        app,
+        settings.sqlalchemy_url,
+        durable_commits=settings.durable_commits,
+        info={BUS: bus, db.SETTINGS_INFO: settings, db.KEYS_INFO: keys},
     )
     http_errors.register_error_handlers(app)
     mount.init_app(app)

@@ -24,9 +24,9 @@ from sqlalchemy.exc import OperationalError
 from service import __version__
 from service.app import create_app
 from service.db.cli import db_session
+from service.http.context import settings
 from service.identity.commands import sso_command
 from service.kernel.config import ConfigError
-from service.kernel.keys import settings
 from service.moderation.commands import moderator_group, token_group
 from service.notifications.commands import alerts_group
 from service.portability.commands import export_command, import_command

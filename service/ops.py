@@ -30,9 +30,9 @@ from sqlalchemy import func, select, text
 from service.comments.models import Comment, CommentStatus
 from service.db import get_db
 from service.db.migrate import current_revision, head_revision, known_revision
+from service.http.context import settings
 from service.http.metrics import request_metrics
 from service.http.operations import json_response
-from service.kernel.keys import settings
 from service.notifications.models import OutboxItem
 
 log = logging.getLogger(__name__)

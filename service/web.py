@@ -20,7 +20,7 @@ from flask import (
 
 from service.demo import DEMO_SITE
 from service.demo.sso_site import demo_token
-from service.kernel.keys import settings
+from service.http.context import settings
 
 web = Blueprint("web", __name__)
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import create_site
 from service.comments.visibility import change_status
+from service.db import keys_of
 from service.kernel import clock
-from service.kernel.keys import keyed_hash
 from service.models import Comment, Site, Thread
 from service.moderation.pipeline import evaluate
 
@@ -66,7 +66,7 @@ class Factories:
                 parent_id=parent.id if parent else None,
                 author_name=author,
                 author_email=email,
-                ip_hash=fields.pop("ip_hash", keyed_hash("ip", "198.51.100.7")),
+                ip_hash=fields.pop("ip_hash", keys_of(self.session).ip_hash("198.51.100.7")),
                 **fields,
             )
             if created_at is not None:

@@ -61,13 +61,14 @@ from service.comments.verdicts import Signals
 from service.db import get_session, read_first, transactional
 from service.http.api import api
 from service.http.compression import CachedBody
+from service.http.context import ip_hash, keyed_hash, settings
 from service.http.i18n import request_locale
 from service.http.operations import json_bytes, json_response, operation
 from service.identity import authorship
 from service.identity.sessions import current_reader
 from service.kernel.clock import isoformat
 from service.kernel.errors import RejectedByPolicy, ValidationFailed
-from service.kernel.keys import IP_VOTER_PREFIX, ip_hash, keyed_hash, settings
+from service.kernel.keys import IP_VOTER_PREFIX
 from service.kernel.rendering import xml_safe
 from service.moderation import refusals
 from service.moderation.auth import api_token_principal

@@ -13,8 +13,8 @@ from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from service.http.context import settings
 from service.kernel import clock
-from service.kernel.keys import settings
 
 SALT = "sidenote.form"
 

@@ -39,6 +39,7 @@ from service.comments.sites import (
 from service.comments.verdicts import Decision, Draft, Signals
 from service.comments.visibility import apply_visibility, bump_thread_version, change_status
 from service.db import begin_writes, table_of
+from service.http.context import keyed_hash, sign, unsign
 from service.kernel import clock
 from service.kernel.errors import (
     EditWindowClosed,
@@ -47,7 +48,6 @@ from service.kernel.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from service.kernel.keys import keyed_hash, sign, unsign
 from service.kernel.rendering import render_markdown, strip_invisible
 from service.kernel.text import text_fingerprint
 

@@ -32,6 +32,8 @@ from sqlalchemy.sql.selectable import CompoundSelect, Select
 from sqlalchemy.types import TypeDecorator
 
 from service.kernel import clock
+from service.kernel.config import Settings
+from service.kernel.keys import Keys
 
 log = logging.getLogger(__name__)
 
@@ -317,6 +319,27 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+#: Where a session carries its app's settings and keys (`Session.info`, filled by `create_app`).
+SETTINGS_INFO = "sidenote.settings"
+KEYS_INFO = "sidenote.keys"
+
+
+def settings_of(session: Session) -> Settings:
+    """The settings of the app whose database made `session`: domain code's way to them."""
+    value = session.info.get(SETTINGS_INFO)
+    if not isinstance(value, Settings):
+        raise RuntimeError("no settings on this session: use a session of the app's Database")
+    return value
+
+
+def keys_of(session: Session) -> Keys:
+    """The keys (secret-derived hashes and signers) of the app whose database made `session`."""
+    value = session.info.get(KEYS_INFO)
+    if not isinstance(value, Keys):
+        raise RuntimeError("no keys on this session: use a session of the app's Database")
+    return value
 
 
 def get_db(app: Flask | None = None) -> Database:

@@ -13,8 +13,8 @@ from service.comments.posting import NewComment, create_comment
 from service.comments.sites import create_site, find_thread, update_site
 from service.comments.verdicts import Signals
 from service.demo.inline import seed_inline_demo
+from service.http.context import ip_hash, settings
 from service.identity.sso import active_secrets, add_secret
-from service.kernel.keys import ip_hash, settings
 from service.moderation.auth import create_moderator
 from service.moderation.models import Moderator
 from service.moderation.pipeline import evaluate

@@ -23,7 +23,7 @@ from service.comments.models import CommentAnchor, Site
 from service.comments.posting import NewComment, create_comment
 from service.comments.sites import find_thread
 from service.comments.verdicts import Signals
-from service.kernel.keys import ip_hash, settings
+from service.http.context import ip_hash, settings
 from service.moderation.pipeline import evaluate
 
 

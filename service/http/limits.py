@@ -18,10 +18,10 @@ from flask import Flask, Response, current_app, g
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
+from service.http.context import ip_hash, keyed_hash, settings
 from service.http.errors import error_response
 from service.http.operations import LimitName, operation_of
 from service.kernel.errors import RateLimited
-from service.kernel.keys import ip_hash, keyed_hash, settings
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from service.comments.schemas import AcceptedOut, Name, RequiredEmail, Slug, _In
 from service.comments.sites import get_site
 from service.db import get_session, transactional
 from service.http.api import api
+from service.http.context import ip_hash
 from service.http.i18n import request_locale
 from service.http.operations import json_response, operation
 from service.identity import guests, sso
@@ -30,7 +31,6 @@ from service.identity.sessions import (
 )
 from service.kernel.clock import isoformat
 from service.kernel.errors import Unauthorized
-from service.kernel.keys import ip_hash
 from service.notifications.links import base_url
 from service.privacy import reader_data as data
 

@@ -27,13 +27,14 @@ from service.comments.site_identity import identity_settings
 from service.comments.sites import get_site, page_url_on_site, safe_page_url
 from service.comments.verdicts import ReasonCode
 from service.comments.visibility import change_status
+from service.http.context import settings
 from service.identity import identities, sessions
 from service.identity.models import Identity
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import SsoRequired
 from service.kernel.i18n import pick_locale, translate
-from service.kernel.keys import IP_VOTER_PREFIX, settings
+from service.kernel.keys import IP_VOTER_PREFIX
 from service.notifications import links, outbox
 from service.notifications.compose import Cancelled, site_name
 from service.notifications.mail import Mail, render_mail

@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.comments.models import Site
+from service.http.context import keyed_hash
 from service.identity.models import Identity
 from service.kernel import clock
 from service.kernel.actors import GUEST_PREFIX, SSO_PREFIX
-from service.kernel.keys import keyed_hash
 from service.notifications.models import EmailAddress
 
 

@@ -27,13 +27,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.db import get_session
+from service.http.context import keyed_hash, settings
 from service.identity.identities import voter_key
 from service.identity.models import Identity, ReaderSession
 from service.kernel import clock
 from service.kernel.actors import READER_TOKEN_PREFIX, is_protected
 from service.kernel.errors import ConfirmationRequired, Unauthorized
 from service.kernel.i18n import translate
-from service.kernel.keys import keyed_hash, settings
 
 LOGIN_CODE_PREFIX = "snc_"
 LOGIN_CODE_SECONDS = 15 * 60

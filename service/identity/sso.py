@@ -36,11 +36,11 @@ from sqlalchemy.orm import Session, object_session
 
 from service.comments.models import Site
 from service.comments.sites import get_site
+from service.http.context import settings
 from service.identity import identities, sessions
 from service.identity.models import SsoSecret
 from service.kernel import clock
 from service.kernel.errors import SsoInvalid, ValidationFailed
-from service.kernel.keys import settings
 from service.kernel.rendering import clean_display_name, clean_website
 
 ALGORITHM = "HS256"

@@ -19,12 +19,12 @@ from service.comments.sites import get_site
 from service.comments.verdicts import Verdict
 from service.db import get_session, transactional
 from service.http.api import api
+from service.http.context import ip_hash, settings
 from service.http.operations import json_response, operation
 from service.kernel import actors, clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import Forbidden, ValidationFailed
 from service.kernel.inputs import parse_id, parse_instant
-from service.kernel.keys import ip_hash, settings
 from service.moderation import audit, auth, bans, decisions, queue
 from service.moderation.dry_run import DRY_RUN_DAYS, dry_run
 from service.moderation.rules import Rules, rules_for

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Site
 from service.db import get_session
+from service.http.context import keyed_hash, settings
 from service.http.limits import check_failures, count_failure
 from service.http.mount import cookie_path
 from service.kernel import clock
@@ -56,7 +57,6 @@ from service.kernel.actors import (
     is_protected,
 )
 from service.kernel.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
-from service.kernel.keys import keyed_hash, settings
 from service.moderation import audit
 from service.moderation.models import ApiToken, Moderator, ModeratorSession, ModeratorSite
 

@@ -16,10 +16,10 @@ from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, CommentStatus, Site
+from service.http.context import keyed_hash
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import NotFound, ValidationFailed
-from service.kernel.keys import keyed_hash
 from service.moderation import audit
 from service.moderation.decisions import decide
 from service.moderation.models import BAN_KINDS, Ban

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from service.comments.form_tokens import Outcome, check_form_token
 from service.comments.verdicts import Draft, ReasonCode, Verdict
-from service.kernel.keys import settings
+from service.http.context import settings
 
 if TYPE_CHECKING:
     from service.moderation.history import History

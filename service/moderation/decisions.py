@@ -22,11 +22,11 @@ from service.comments.models import Comment, CommentStatus, Report, Site, Thread
 from service.comments.posting import render_body
 from service.comments.sites import page_url_on_site
 from service.comments.visibility import bump_thread_version, change_status, change_status_many
+from service.http.context import keyed_hash
 from service.kernel import clock
 from service.kernel.actors import Principal
 from service.kernel.clock import isoformat
 from service.kernel.errors import NotFound, ServiceError, ValidationFailed
-from service.kernel.keys import keyed_hash
 from service.kernel.text import text_fingerprint
 from service.moderation import audit, spam
 from service.moderation.models import AuditEntry, Ban, TrustedAuthor

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.comments.schemas import Email
+from service.http.context import settings
 from service.kernel import clock
 from service.kernel.errors import NotFound, ValidationFailed
 from service.kernel.i18n import pick_locale
-from service.kernel.keys import settings
 from service.moderation.models import Moderator
 from service.notifications.models import Subscription
 from service.notifications.subscriptions import get_or_create_address

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from service.comments.schemas import AcceptedOut, RequiredEmail, Slug, ThreadKey
 from service.db import get_session, transactional
 from service.http.api import api
+from service.http.context import ip_hash
 from service.http.i18n import request_locale
 from service.http.operations import json_response, operation
-from service.kernel.keys import ip_hash
 from service.notifications import subscriptions
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, CommentStatus, Site, Thread
+from service.http.context import settings
 from service.kernel.i18n import pick_locale, translate
-from service.kernel.keys import settings
 from service.moderation.models import AuditEntry
 from service.notifications import links
 from service.notifications.mail import Mail, header_text, render_mail

@@ -22,9 +22,9 @@ from service.comments import events
 from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.verdicts import ReasonCode
 from service.db import table_of
+from service.http.context import settings
 from service.kernel import clock
 from service.kernel.clock import isoformat
-from service.kernel.keys import settings
 from service.moderation.models import Moderator, ModeratorSite
 from service.notifications import links, outbox, webhooks
 from service.notifications.models import DigestEntry, EmailAddress, Subscription

@@ -14,9 +14,9 @@ import hmac
 from typing import Any
 
 from service.comments.models import Comment
+from service.http.context import settings, sign, unsign
 from service.kernel import clock
 from service.kernel.clock import isoformat
-from service.kernel.keys import settings, sign, unsign
 from service.kernel.urls import BadUrl, normalize_page_url
 from service.notifications.models import EmailAddress, Subscription
 

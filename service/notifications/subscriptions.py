@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.sites import find_thread, get_site
+from service.http.context import keyed_hash, settings
 from service.kernel import clock
 from service.kernel.errors import NotFound, ValidationFailed
 from service.kernel.i18n import pick_locale
-from service.kernel.keys import keyed_hash, settings
 from service.notifications import links, outbox
 from service.notifications.models import EmailAddress, OutboxItem, ReplyMute, Subscription
 

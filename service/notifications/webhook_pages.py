@@ -18,11 +18,11 @@ from service.comments.events import COMMENT_EVENTS
 from service.comments.models import Site
 from service.comments.sites import get_site
 from service.db import get_session
+from service.http.context import settings
 from service.kernel import actors
 from service.kernel.clock import isoformat
 from service.kernel.errors import ServiceError, ValidationFailed
 from service.kernel.inputs import parse_id
-from service.kernel.keys import settings
 from service.moderation import auth
 from service.notifications import webhooks
 from service.notifications.pages import PAGE_CSP

@@ -10,7 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from service.db.cli import db_session
-from service.kernel.keys import settings
+from service.http.context import settings
 from service.portability.importer import FORMATS
 
 

@@ -48,8 +48,8 @@ from service.comments.models import (
 from service.comments.posting import MAX_NESTING, author_key, erase_content, insert_comment
 from service.comments.sites import find_thread, get_or_create_thread, get_site
 from service.db import Database
+from service.http.context import keyed_hash
 from service.kernel import clock
-from service.kernel.keys import keyed_hash
 from service.kernel.rendering import clean_website, render_markdown
 from service.kernel.urls import BadUrl, normalize_page_url, page_origin
 from service.portability.commento import read_commento

@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from service.db.cli import db_session
-from service.kernel.keys import settings
+from service.http.context import settings
 
 
 @click.group("privacy", cls=AppGroup)

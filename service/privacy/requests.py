@@ -23,10 +23,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from service.comments.models import Comment, Site, Thread, Vote
 from service.comments.visibility import bump_thread_version
+from service.http.context import keyed_hash
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import ValidationFailed
-from service.kernel.keys import keyed_hash
 from service.moderation import audit
 from service.moderation.bans import ban_hash
 from service.moderation.models import AuditEntry, Ban

@@ -14,7 +14,7 @@ import redis
 import requests
 from sqlalchemy import func, select
 
-from service.kernel.keys import keyed_hash
+from service.kernel.keys import Keys
 from service.models import Comment
 from tests.system.conftest import (
     REDIS_URL,
@@ -198,7 +198,7 @@ def test_without_redis_limits_fall_back_per_process_and_return_with_it(
         while time.monotonic() < deadline and not shared:
             address = unique_client_ip()
             answers = [post(instance, address, n) for n in range(5)]
-            counter = f"*LIMITER*ip:{keyed_hash('ip', address, secret=SECRET)}*"
+            counter = f"*LIMITER*ip:{Keys(SECRET).ip_hash(address)}*"
             keys = redis.Redis.from_url(REDIS_URL).keys(counter)
             shared = answers == [201, 201, 201, 201, 429] and bool(keys)
             if not shared:

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Site
 from service.db import get_session
+from service.http.context import settings, timed_signer
 from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed
-from service.kernel.keys import settings, timed_signer
 from service.moderation import auth
 
 T = TypeVar("T")

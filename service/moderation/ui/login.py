@@ -15,9 +15,9 @@ import secrets
 
 from flask import Response, redirect, request
 
+from service.http.context import ip_hash, keyed_hash, settings
 from service.http.mount import cookie_path
 from service.kernel.errors import ServiceError
-from service.kernel.keys import ip_hash, keyed_hash, settings
 from service.moderation import auth
 from service.moderation.ui.blueprint import moderate
 from service.moderation.ui.common import HOME, act, page, safe_next

@@ -19,10 +19,10 @@ from service.comments.models import Comment, Site
 from service.comments.sites import get_site
 from service.comments.verdicts import ReasonCode
 from service.db import get_session
+from service.http.context import settings
 from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed
 from service.kernel.inputs import MAX_ID
-from service.kernel.keys import settings
 from service.moderation import audit, auth, bans, decisions, queue
 from service.moderation.ui.blueprint import moderate
 from service.moderation.ui.cards import BAN_DURATIONS, BAN_KIND_LABELS, ban_authors, card_details

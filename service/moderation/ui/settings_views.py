@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from service.comments.models import Site
 from service.comments.sites import get_site
 from service.db import get_session
+from service.http.context import sign, unsign
 from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed, fields_from_pydantic
 from service.kernel.inputs import MAX_ID
-from service.kernel.keys import sign, unsign
 from service.moderation import auth
 from service.moderation.decisions import change_rules
 from service.moderation.dry_run import DRY_RUN_DAYS, DRY_RUN_MAX_ITEMS, dry_run

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.db import keys_of
 from service.kernel import actors, clock
 from service.models import AuditEntry, Comment, Site
 from service.moderation import bans, decisions, spam
@@ -154,10 +155,7 @@ def test_a_banned_email_gets_403_banned(
 def test_a_banned_ip_hash_gets_403(
     client: FlaskClient, make: Factories, app: Flask, session: Session
 ) -> None:
-    from service.kernel.keys import keyed_hash
-
-    with app.app_context():
-        client_ip_hash = keyed_hash("ip", "127.0.0.1")  # the test client's address
+    client_ip_hash = keys_of(session).ip_hash("127.0.0.1")  # the test client's address
     comment = make.comment(ip_hash=client_ip_hash)
     ban(app, session, comment, "ip_hash")
     response = post_comment(client, make.site_of(comment).slug, body="hello again")
