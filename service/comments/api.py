@@ -61,11 +61,11 @@ from service.comments.verdicts import Signals
 from service.db import get_session, read_first, transactional
 from service.http.api import api
 from service.http.compression import CachedBody
-from service.http.context import ip_hash, keyed_hash, settings
+from service.http.context import ip_hash, keys, settings
 from service.http.i18n import request_locale
 from service.http.operations import json_bytes, json_response, operation
 from service.identity import authorship
-from service.identity.sessions import current_reader
+from service.identity.auth import current_reader
 from service.kernel.clock import isoformat
 from service.kernel.errors import RejectedByPolicy, ValidationFailed
 from service.kernel.keys import IP_VOTER_PREFIX
@@ -90,7 +90,7 @@ def _voter_key() -> str:
         raise ValidationFailed.on(
             "X-Sidenote-Voter", "Send 8-128 letters, digits, '-' or '_' as the voter id."
         )
-    return keyed_hash("voter", voter)
+    return keys().hash("voter", voter)
 
 
 def _reporter_key() -> str:
@@ -158,7 +158,7 @@ def form_token(query: SiteQuery) -> Response:
     get_site(get_session(), query.site)
     response = json_response(
         {
-            "form_token": issue_form_token(query.site),
+            "form_token": issue_form_token(keys(), query.site),
             "min_compose_seconds": settings().min_compose_seconds,
         }
     )

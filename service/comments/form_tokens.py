@@ -13,8 +13,9 @@ from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from service.http.context import settings
 from service.kernel import clock
+from service.kernel.config import Settings
+from service.kernel.keys import Keys
 
 SALT = "sidenote.form"
 
@@ -26,12 +27,12 @@ class ClockSigner(TimestampSigner):
         return int(clock.timestamp())
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings().secret_key, salt=SALT, signer=ClockSigner)
+def _serializer(keys: Keys) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(keys.secret, salt=SALT, signer=ClockSigner)
 
 
-def issue_form_token(site_slug: str) -> str:
-    return str(_serializer().dumps({"s": site_slug}))
+def issue_form_token(keys: Keys, site_slug: str) -> str:
+    return str(_serializer(keys).dumps({"s": site_slug}))
 
 
 Outcome = Literal["ok", "missing", "invalid", "expired", "too_fast"]
@@ -43,11 +44,12 @@ class FormTokenCheck:
     age_seconds: float | None = None
 
 
-def check_form_token(token: str | None, site_slug: str) -> FormTokenCheck:
-    config = settings()
+def check_form_token(
+    keys: Keys, config: Settings, token: str | None, site_slug: str
+) -> FormTokenCheck:
     if not token:
         return FormTokenCheck("missing")
-    serializer = _serializer()
+    serializer = _serializer(keys)
     try:
         payload, issued = serializer.loads(
             token, max_age=config.form_token_max_age, return_timestamp=True

@@ -38,8 +38,7 @@ from service.comments.sites import (
 )
 from service.comments.verdicts import Decision, Draft, Signals
 from service.comments.visibility import apply_visibility, bump_thread_version, change_status
-from service.db import begin_writes, table_of
-from service.http.context import keyed_hash, sign, unsign
+from service.db import begin_writes, keys_of, table_of
 from service.kernel import clock
 from service.kernel.errors import (
     EditWindowClosed,
@@ -48,6 +47,7 @@ from service.kernel.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from service.kernel.keys import Keys
 from service.kernel.rendering import render_markdown, strip_invisible
 from service.kernel.text import text_fingerprint
 
@@ -99,10 +99,12 @@ def render_body(source: str, *, max_chars: int, backend: str) -> tuple[str, str]
     return source, render_markdown(source, backend)
 
 
-def author_key(identity_key: str | None, email: str, name: str, ip_hash: str | None) -> str:
+def author_key(
+    keys: Keys, identity_key: str | None, email: str, name: str, ip_hash: str | None
+) -> str:
     """Opaque avatar seed: keyed, so it reveals neither an email nor an IP."""
     basis = identity_key or (email.strip().lower() and f"email:{email.strip().lower()}")
-    return keyed_hash("avatar", basis or f"guest:{name.strip()}|{ip_hash or ''}", length=16)
+    return keys.hash("avatar", basis or f"guest:{name.strip()}|{ip_hash or ''}", length=16)
 
 
 def edit_expires_at(site: Site, comment: Comment) -> datetime:
@@ -169,7 +171,9 @@ def create_comment(
         author_email=new.author_email,
         author_website=new.author_website,
         identity_key=new.identity_key,
-        author_key=author_key(new.identity_key, new.author_email, new.author_name, new.ip_hash),
+        author_key=author_key(
+            keys_of(session), new.identity_key, new.author_email, new.author_name, new.ip_hash
+        ),
         ip_hash=new.ip_hash,
         body_source=source,
         body_html=html,
@@ -195,7 +199,7 @@ def create_comment(
     return Posted(
         comment=comment,
         public_status=decision.public_status,
-        edit_token=sign("edit", {"c": comment.id}),
+        edit_token=keys_of(session).sign("edit", {"c": comment.id}),
         edit_expires_at=edit_expires_at(site, comment),
         decision=decision,
     )
@@ -342,7 +346,7 @@ def comment_for_author(
         return comment
     if not edit_token:
         raise Unauthorized("The X-Sidenote-Edit-Token header is missing.")
-    payload = unsign("edit", edit_token)
+    payload = keys_of(session).unsign("edit", edit_token)
     if not isinstance(payload, dict) or not hmac.compare_digest(
         str(payload.get("c")), str(comment.id)
     ):

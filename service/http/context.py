@@ -6,10 +6,7 @@ same objects (`service.db.settings_of` / `keys_of` on the session it is given, o
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app, request
-from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 
 from service.kernel.config import Settings
 from service.kernel.keys import Keys
@@ -35,26 +32,3 @@ def client_ip() -> str:
 
 def ip_hash(ip: str | None = None) -> str:
     return keys().ip_hash(ip if ip is not None else client_ip())
-
-
-# -- transitional: the current app's keys, while domain modules move to `keys_of(session)` -----
-
-
-def keyed_hash(purpose: str, value: str, *, length: int = 32) -> str:
-    return keys().hash(purpose, value, length=length)
-
-
-def signer(purpose: str) -> URLSafeSerializer:
-    return keys().signer(purpose)
-
-
-def timed_signer(purpose: str) -> URLSafeTimedSerializer:
-    return keys().timed_signer(purpose)
-
-
-def sign(purpose: str, payload: Any) -> str:
-    return keys().sign(purpose, payload)
-
-
-def unsign(purpose: str, token: str) -> Any | None:
-    return keys().unsign(purpose, token)

@@ -18,7 +18,8 @@ from flask import Flask, Response, current_app, g
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
-from service.http.context import ip_hash, keyed_hash, settings
+from service.http import context
+from service.http.context import ip_hash, keys, settings
 from service.http.errors import error_response
 from service.http.operations import LimitName, operation_of
 from service.kernel.errors import RateLimited
@@ -63,8 +64,8 @@ def check_limit(name: LimitName, key: str) -> None:
         return
     strategy = app_limiter().limiter
     for item in parse_many(value):
-        if not strategy.hit(item, name, keyed_hash("ratelimit", key)):
-            reset = strategy.get_window_stats(item, name, keyed_hash("ratelimit", key)).reset_time
+        if not strategy.hit(item, name, keys().hash("ratelimit", key)):
+            reset = strategy.get_window_stats(item, name, keys().hash("ratelimit", key)).reset_time
             raise too_many(reset)
 
 
@@ -85,7 +86,7 @@ def check_failures(name: FailureLimitName, keys: list[str]) -> None:
     """
     strategy, items = _limit_items(name)
     for key in keys:
-        hashed = keyed_hash("ratelimit", key)
+        hashed = context.keys().hash("ratelimit", key)
         for item in items:
             if not strategy.test(item, name, hashed):
                 raise too_many(strategy.get_window_stats(item, name, hashed).reset_time)
@@ -95,7 +96,7 @@ def count_failure(name: FailureLimitName, keys: list[str]) -> None:
     """Count one failed attempt against each of `keys` (see `check_failures`)."""
     strategy, items = _limit_items(name)
     for key in keys:
-        hashed = keyed_hash("ratelimit", key)
+        hashed = context.keys().hash("ratelimit", key)
         for item in items:
             strategy.hit(item, name, hashed)
 

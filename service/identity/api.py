@@ -15,23 +15,22 @@ from service.comments.schemas import AcceptedOut, Name, RequiredEmail, Slug, _In
 from service.comments.sites import get_site
 from service.db import get_session, transactional
 from service.http.api import api
-from service.http.context import ip_hash
+from service.http.context import ip_hash, keys, settings
 from service.http.i18n import request_locale
 from service.http.operations import json_response, operation
 from service.identity import guests, sso
+from service.identity.auth import bearer_reader_token, require_reader
 from service.identity.models import Identity
 from service.identity.pages import export_response
 from service.identity.sessions import (
     OpenedSession,
-    bearer_reader_token,
     browser_key,
     end_session,
     redeem_login_code,
-    require_reader,
 )
 from service.kernel.clock import isoformat
 from service.kernel.errors import Unauthorized
-from service.notifications.links import base_url
+from service.notifications.links import Links
 from service.privacy import reader_data as data
 
 Token = Annotated[str, StringConstraints(min_length=1, max_length=8192)]
@@ -161,7 +160,7 @@ class LinkOut(BaseModel):
 def user_json(identity: Identity) -> dict[str, Any]:
     return {
         "name": identity.display_name or None,
-        "avatar": data.avatar(data.Subject(identity, None)),
+        "avatar": data.avatar(keys(), data.Subject(identity, None)),
         "verified": identity.kind == "sso",
         "kind": identity.kind,
     }
@@ -251,7 +250,7 @@ def guest_verify(body: GuestVerifyIn) -> Response:
         name=body.name or "",
         ip_hash=ip_hash(),
         locale=request_locale(),
-        browser=browser_key(request.headers.get("X-Sidenote-Voter")),
+        browser=browser_key(keys(), request.headers.get("X-Sidenote-Voter")),
     )
     return json_response({"status": "accepted"}, 202)
 
@@ -279,7 +278,7 @@ def guest_session(body: GuestSessionIn) -> Response:
         session,
         site.id,
         body.code,
-        browser=browser_key(request.headers.get("X-Sidenote-Voter")),
+        browser=browser_key(keys(), request.headers.get("X-Sidenote-Voter")),
         confirmed=body.confirm,
         locale=request_locale(),
     )
@@ -385,5 +384,5 @@ def delete_my_comments(query: OptionalSite) -> Response:
 )
 def my_data_link(body: OptionalSite) -> Response:
     reader = require_reader()
-    url, expires_at = data.page_link(base_url(), reader.identity)
+    url, expires_at = data.page_link(Links(keys(), settings()), reader.identity)
     return _no_store(json_response({"url": url, "expires_at": isoformat(expires_at)}))

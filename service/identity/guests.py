@@ -27,7 +27,7 @@ from service.comments.site_identity import identity_settings
 from service.comments.sites import get_site, page_url_on_site, safe_page_url
 from service.comments.verdicts import ReasonCode
 from service.comments.visibility import change_status
-from service.http.context import settings
+from service.db import keys_of, settings_of
 from service.identity import identities, sessions
 from service.identity.models import Identity
 from service.kernel import clock
@@ -99,7 +99,7 @@ def queue_verification_mail(
                     "return_url": safe_page_url(site, return_url),
                     "name": name.strip()[:100],
                     "locale": locale,
-                    "base": links.base_url(),
+                    "base": links.of(session).base_url(),
                     "browser": browser,
                 },
             }
@@ -170,7 +170,7 @@ def verify_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     locale = pick_locale(
         str(payload.get("locale") or ""),
         (site.settings or {}).get("locale"),
-        settings().mail_locale,
+        settings_of(session).mail_locale,
     )
     held = bool(held_comments(session, site.id, address))
     return_url = safe_page_url(site, str(payload.get("return_url") or ""))
@@ -179,7 +179,9 @@ def verify_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     context = {
         "site_name": site_name(site),
         "held": held,
-        "verify_link": links.verify_url(base, address, site.id, return_url, version, browser)
+        "verify_link": links.of(session).verify_url(
+            base, address, site.id, return_url, version, browser
+        )
         + _name_suffix(payload),
     }
     subject = translate(locale, "verify.subject", site=site_name(site))
@@ -189,7 +191,7 @@ def verify_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
 
 def _sign_in_version(session: Session, address: EmailAddress) -> str | None:
     """When the guest last signed in with a link (None: never): links made before it are used."""
-    identity = identities.by_key(session, identities.guest_key(address.address))
+    identity = identities.by_key(session, identities.guest_key(keys_of(session), address.address))
     return isoformat(identity.last_seen_at) if identity is not None else None
 
 
@@ -212,7 +214,7 @@ class Verification:
 
 def verification_for_token(session: Session, token: str) -> Verification | None:
     """What a verification link is for, or None if it is forged, expired or already used."""
-    payload = links.read_verify_token(token)
+    payload = links.of(session).read_verify_token(token)
     if payload is None:
         return None
     address = session.get(EmailAddress, payload["a"])
@@ -265,7 +267,7 @@ def publish_held(
     published = []
     for comment in held_comments(session, site.id, address):
         comment.identity_key = identity.key
-        comment.author_key = author_key(identity.key, "", "", None)
+        comment.author_key = author_key(keys_of(session), identity.key, "", "", None)
         reasons = [
             r for r in comment.moderation_reasons if r.get("code") != ReasonCode.UNVERIFIED_GUEST
         ]

@@ -1,6 +1,6 @@
 """Who signed in: identity keys, and finding or making the `Identity` row behind one.
 
-Keys are keyed hashes (`service.kernel.keys.keyed_hash`), so the raw SSO `sub` or a guest's address
+Keys are keyed hashes (`service.kernel.keys.Keys.hash`), so the raw SSO `sub` or a guest's address
 never leaves the server, not even to moderators: an SSO key hashes the site with the `sub` (two
 sites' user 42 are two people), a guest key hashes the lower-cased address (the same person on
 every site). Comments carry the key as `identity_key`; bans and trust hash it again for their own
@@ -14,24 +14,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.comments.models import Site
-from service.http.context import keyed_hash
+from service.db import keys_of
 from service.identity.models import Identity
 from service.kernel import clock
 from service.kernel.actors import GUEST_PREFIX, SSO_PREFIX
+from service.kernel.keys import Keys
 from service.notifications.models import EmailAddress
 
 
-def sso_key(site_id: int, sub: str) -> str:
-    return SSO_PREFIX + keyed_hash("identity:sso", f"{site_id}\n{sub}")
+def sso_key(keys: Keys, site_id: int, sub: str) -> str:
+    return SSO_PREFIX + keys.hash("identity:sso", f"{site_id}\n{sub}")
 
 
-def guest_key(email: str) -> str:
-    return GUEST_PREFIX + keyed_hash("identity:guest", email.strip().lower())
+def guest_key(keys: Keys, email: str) -> str:
+    return GUEST_PREFIX + keys.hash("identity:guest", email.strip().lower())
 
 
-def voter_key(identity_key: str) -> str:
+def voter_key(keys: Keys, identity_key: str) -> str:
     """The voter id of a signed-in reader: their votes and reports follow them across devices."""
-    return "id:" + keyed_hash("voter:identity", identity_key)
+    return "id:" + keys.hash("voter:identity", identity_key)
 
 
 def by_key(session: Session, key: str) -> Identity | None:
@@ -66,7 +67,7 @@ def sso_identity(
 ) -> Identity:
     """The identity of the site's user `sub`; its claims refresh on every sign-in, except a name
     the reader chose themselves on their data page."""
-    key = sso_key(site.id, sub)
+    key = sso_key(keys_of(session), site.id, sub)
     identity, _new = _get_or_create(
         session, key, Identity(kind="sso", key=key, site_id=site.id, display_name=name)
     )
@@ -83,7 +84,7 @@ def sso_identity(
 
 def guest_identity(session: Session, address: EmailAddress, name: str = "") -> Identity:
     """The verified guest behind a confirmed address (made on their first verification)."""
-    key = guest_key(address.address)
+    key = guest_key(keys_of(session), address.address)
     identity, _new = _get_or_create(
         session,
         key,

@@ -118,7 +118,9 @@ def data_page(token: str) -> Response:
         name=name,
         comments=comments,
         subscriptions=subscriptions,
-        manage_link=url_for("notifications.manage_page", token=links.manage_token(address))
+        manage_link=url_for(
+            "notifications.manage_page", token=links.of(session).manage_token(address)
+        )
         if address is not None and subject.address is not None
         else "",
         export_link=url_for(".data_export", token=token),

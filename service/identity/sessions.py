@@ -7,10 +7,9 @@ one-time login code instead (`snc_…`, valid `LOGIN_CODE_SECONDS`), which the w
 for a session: the row is the same, inactive until then, and the exchange replaces its hash.
 
 The widget sends the token as `Authorization: Bearer snr_…` on writes only (reads stay cacheable).
-`init_app` resolves it before the view and the rate limiter run, so limits count per identity
-(`g.rate_identity`). A token that was sent but is unknown or expired makes `current_reader()`
-answer 401, so the widget learns its session ended instead of posting as a guest by mistake.
-The moderation guard (`service.moderation.auth`) refuses reader tokens on its routes.
+`service.identity.auth` resolves it for a request (before the view and the rate limiter run, so
+limits count per identity). The moderation guard (`service.moderation.auth`) refuses reader
+tokens on its routes.
 """
 
 from __future__ import annotations
@@ -22,18 +21,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, g, request
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service.db import get_session
-from service.http.context import keyed_hash, settings
+from service.db import keys_of, settings_of
 from service.identity.identities import voter_key
 from service.identity.models import Identity, ReaderSession
 from service.kernel import clock
-from service.kernel.actors import READER_TOKEN_PREFIX, is_protected
+from service.kernel.actors import READER_TOKEN_PREFIX
 from service.kernel.errors import ConfirmationRequired, Unauthorized
 from service.kernel.i18n import translate
+from service.kernel.keys import Keys
 
 LOGIN_CODE_PREFIX = "snc_"
 LOGIN_CODE_SECONDS = 15 * 60
@@ -52,14 +50,12 @@ class Reader:
     identity: Identity
     site_id: int
     session_id: int
+    #: Their voter id (`identities.voter_key`): votes and reports follow them across devices.
+    voter_key: str
 
     @property
     def key(self) -> str:
         return self.identity.key
-
-    @property
-    def voter_key(self) -> str:
-        return voter_key(self.identity.key)
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ def _forget_expired(session: Session, identity_id: int) -> None:
 def open_session(session: Session, identity: Identity, site_id: int) -> OpenedSession:
     _forget_expired(session, identity.id)
     raw = READER_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = clock.now() + timedelta(days=settings().reader_session_days)
+    expires_at = clock.now() + timedelta(days=settings_of(session).reader_session_days)
     session.add(
         ReaderSession(
             token_hash=_sha256(raw), identity_id=identity.id, site_id=site_id, expires_at=expires_at
@@ -90,12 +86,12 @@ def open_session(session: Session, identity: Identity, site_id: int) -> OpenedSe
     return OpenedSession(raw, expires_at, identity)
 
 
-def browser_key(browser_id: str | None) -> str | None:
+def browser_key(keys: Keys, browser_id: str | None) -> str | None:
     """The keyed hash of a browser's random id (the widget's `X-Sidenote-Voter`, kept in the host
     page's localStorage), which binds a login code to the browser that asked for it."""
     if browser_id is None or not _BROWSER_ID.fullmatch(browser_id):
         return None
-    return keyed_hash("voter", browser_id)
+    return keys.hash("voter", browser_id)
 
 
 def issue_login_code(
@@ -157,7 +153,7 @@ def redeem_login_code(
     row.token_hash = _sha256(raw)
     row.active = True
     row.browser_hash = None
-    row.expires_at = clock.now() + timedelta(days=settings().reader_session_days)
+    row.expires_at = clock.now() + timedelta(days=settings_of(session).reader_session_days)
     session.flush()
     identity = session.get_one(Identity, row.identity_id)
     return OpenedSession(raw, row.expires_at, identity)
@@ -177,7 +173,12 @@ def resolve(session: Session, raw: str) -> Reader | None:
     row, identity = found
     if row.expires_at <= clock.now():
         return None
-    return Reader(identity=identity, site_id=row.site_id, session_id=row.id)
+    return Reader(
+        identity=identity,
+        site_id=row.site_id,
+        session_id=row.id,
+        voter_key=voter_key(keys_of(session), identity.key),
+    )
 
 
 def end_session(session: Session, raw: str) -> None:
@@ -188,54 +189,6 @@ def end_session(session: Session, raw: str) -> None:
     )
 
 
-# -- the current request ---------------------------------------------------------------------
-
-
-def bearer_reader_token() -> str | None:
-    """The reader token of `Authorization: Bearer snr_…`, if that is what was sent."""
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    value = value.strip()
-    if scheme.lower() != "bearer" or not value.startswith(READER_TOKEN_PREFIX):
-        return None
-    return value
-
-
-def current_reader() -> Reader | None:
-    """The signed-in reader, None for a guest; 401 if a reader token was sent but has ended."""
-    if "sidenote_reader" not in g:
-        raw = bearer_reader_token()
-        g.sidenote_reader = resolve(get_session(), raw) if raw else None
-        g.sidenote_reader_sent = raw is not None
-    reader: Reader | None = g.sidenote_reader
-    if reader is None and g.get("sidenote_reader_sent"):
-        raise session_refused("Your session has ended. Sign in again.")
-    return reader
-
-
 def session_refused(message: str) -> Unauthorized:
     """401 for a session token that is no good (RFC 6750 `invalid_token`): the widget forgets it."""
     return Unauthorized(message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-
-
-def require_reader() -> Reader:
-    reader = current_reader()
-    if reader is None:
-        raise Unauthorized("Sign in first: send 'Authorization: Bearer <session_token>'.")
-    return reader
-
-
-def init_app(app: Flask) -> None:
-    """Resolve a reader token before the view (and its rate limit, which counts per identity)."""
-
-    @app.before_request
-    def _load_reader() -> None:
-        if request.method == "OPTIONS" or not request.path.startswith("/api/v1/"):
-            return
-        if is_protected(request.path) or bearer_reader_token() is None:
-            return
-        try:
-            reader = current_reader()
-        except Unauthorized:
-            return  # the view that needs it says so; a read does not care
-        if reader is not None:
-            g.rate_identity = reader.key

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, object_session
 
 from service.comments.models import Site
 from service.comments.sites import get_site
-from service.http.context import settings
+from service.db import settings_of
 from service.identity import identities, sessions
 from service.identity.models import SsoSecret
 from service.kernel import clock
@@ -257,7 +257,7 @@ def sign_in(session: Session, site_slug: str, token: str) -> SignedIn:
     """Verify the site's token and open a session for its user (their identity made or updated)."""
     site = get_site(session, site_slug)
     keys = [secret.secret for secret in active_secrets(session, site.id)]
-    config = settings()
+    config = settings_of(session)
     claims = verify_token(
         token,
         site,

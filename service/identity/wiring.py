@@ -6,14 +6,14 @@ from __future__ import annotations
 from flask import Flask
 
 from service.comments.features import provide
-from service.identity import guests, sessions
+from service.identity import auth, guests
 from service.identity.pages import identity_pages
 from service.identity.sso import has_sso_secret
 from service.notifications.compose import add_composers
 
 
 def init_app(app: Flask) -> None:
-    sessions.init_app(app)
+    auth.init_app(app)
     provide(app, "sso", has_sso_secret)
     add_composers(app, {"verify": guests.verify_mail})
     app.register_blueprint(identity_pages)

@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Site
 from service.db import get_session
-from service.http.context import keyed_hash, settings
+from service.http.context import keys, settings
 from service.http.limits import check_failures, count_failure
 from service.http.mount import cookie_path
 from service.kernel import clock
@@ -225,7 +225,7 @@ def _sha256(value: str) -> str:
 
 
 def csrf_token_for(session_token: str) -> str:
-    return keyed_hash("csrf", session_token, length=64)
+    return keys().hash("csrf", session_token, length=64)
 
 
 @dataclass(frozen=True)

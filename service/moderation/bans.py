@@ -2,8 +2,9 @@
 
 A ban names a person by one key (`kind`): `email` (the address, lower-cased), `ip_hash` (the
 keyed IP hash moderators see on cards), `voter` (the widget's voter id, keyed) or `identity` (a
-verified identity). Only `keyed_hash("ban:<kind>", value)` is stored. A plain ban refuses the
-person's comments with 403 `banned`; a shadow ban stores them as spam and tells them "approved".
+verified identity). Only the keyed hash (`Keys.hash("ban:<kind>", value)`) is stored. A plain
+ban refuses the person's comments with 403 `banned`; a shadow ban stores them as spam and tells
+them "approved".
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, CommentStatus, Site
-from service.http.context import keyed_hash
+from service.db import keys_of
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import NotFound, ValidationFailed
+from service.kernel.keys import Keys
 from service.moderation import audit
 from service.moderation.decisions import decide
 from service.moderation.models import BAN_KINDS, Ban
@@ -33,23 +35,23 @@ if TYPE_CHECKING:
 MAX_PENDING_REJECTED = 1000
 
 
-def ban_hash(kind: str, value: str) -> str:
+def ban_hash(keys: Keys, kind: str, value: str) -> str:
     normalized = value.strip().lower() if kind == "email" else value.strip()
-    return keyed_hash(f"ban:{kind}", normalized, length=64)
+    return keys.hash(f"ban:{kind}", normalized, length=64)
 
 
-def draft_keys(draft: Draft) -> list[tuple[str, str]]:
+def draft_keys(keys: Keys, draft: Draft) -> list[tuple[str, str]]:
     """The (kind, hash) pairs a new comment can be banned by."""
-    keys = []
+    pairs = []
     if draft.author_email.strip():
-        keys.append(("email", ban_hash("email", draft.author_email)))
+        pairs.append(("email", ban_hash(keys, "email", draft.author_email)))
     if draft.ip_hash:
-        keys.append(("ip_hash", ban_hash("ip_hash", draft.ip_hash)))
+        pairs.append(("ip_hash", ban_hash(keys, "ip_hash", draft.ip_hash)))
     if draft.voter_key:
-        keys.append(("voter", ban_hash("voter", draft.voter_key)))
+        pairs.append(("voter", ban_hash(keys, "voter", draft.voter_key)))
     if draft.identity_key:
-        keys.append(("identity", ban_hash("identity", draft.identity_key)))
-    return keys
+        pairs.append(("identity", ban_hash(keys, "identity", draft.identity_key)))
+    return pairs
 
 
 def _active(now: datetime) -> list[ColumnElement[bool]]:
@@ -114,13 +116,13 @@ def _key_of_comment(comment: Comment, kind: str) -> str:
     return value
 
 
-def _raw_value(kind: str, value: str) -> str:
+def _raw_value(keys: Keys, kind: str, value: str) -> str:
     """A value typed by a moderator: the voter id as the widget sends it is keyed first."""
     value = value.strip()
     if not value or len(value) > 254:
         raise ValidationFailed.on("value", "Give the value to ban (1-254 characters).")
     if kind == "voter":
-        return keyed_hash("voter", value)
+        return keys.hash("voter", value)
     return value
 
 
@@ -184,12 +186,16 @@ def create_ban(
         actor.require("moderate", site_id)
     if duration is not None and duration <= timedelta(0):
         raise ValidationFailed.on("duration_days", "A ban lasts a positive time (or forever).")
-    key = _key_of_comment(comment, kind) if comment else _raw_value(kind, value or "")
+    key = (
+        _key_of_comment(comment, kind)
+        if comment
+        else _raw_value(keys_of(session), kind, value or "")
+    )
     now = clock.now()
     ban = Ban(
         site_id=site_id,
         kind=kind,
-        value_hash=ban_hash(kind, key),
+        value_hash=ban_hash(keys_of(session), kind, key),
         shadow=shadow,
         reason=reason.strip()[:500],
         label=(comment.author_name if comment else "")[:200],

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from service.comments.form_tokens import Outcome, check_form_token
+from service.comments.form_tokens import Outcome
 from service.comments.verdicts import Draft, ReasonCode, Verdict
-from service.http.context import settings
 
 if TYPE_CHECKING:
     from service.moderation.history import History
@@ -48,12 +47,12 @@ def check_honeypot(draft: Draft, rules: Rules, history: History) -> Verdict | No
 def check_form_token_signal(draft: Draft, rules: Rules, history: History) -> Verdict | None:
     if not _anonymous(draft):
         return None
-    result = check_form_token(draft.signals.form_token, draft.site.slug)
-    if result.outcome == "ok":
+    result = history.form_token
+    if result is None or result.outcome == "ok":
         return None
     code, message = FORM_TOKEN_REASONS[result.outcome]
     if result.outcome == "too_fast":
         return Verdict("hold", code, message)
-    if not settings().form_token_required:
+    if not history.form_token_required:
         return None
     return Verdict("spam", code, message)

@@ -22,11 +22,12 @@ from service.comments.models import Comment, CommentStatus, Report, Site, Thread
 from service.comments.posting import render_body
 from service.comments.sites import page_url_on_site
 from service.comments.visibility import bump_thread_version, change_status, change_status_many
-from service.http.context import keyed_hash
+from service.db import keys_of
 from service.kernel import clock
 from service.kernel.actors import Principal
 from service.kernel.clock import isoformat
 from service.kernel.errors import NotFound, ServiceError, ValidationFailed
+from service.kernel.keys import Keys
 from service.kernel.text import text_fingerprint
 from service.moderation import audit, spam
 from service.moderation.models import AuditEntry, Ban, TrustedAuthor
@@ -457,8 +458,8 @@ def _thread_state(thread: Thread) -> dict[str, Any]:
 UNVERIFIED = "Only commenters with a verified identity can be trusted."
 
 
-def trust_hash(identity_key: str) -> str:
-    return keyed_hash("trust", identity_key, length=64)
+def trust_hash(keys: Keys, identity_key: str) -> str:
+    return keys.hash("trust", identity_key, length=64)
 
 
 def set_trust(
@@ -482,7 +483,7 @@ def _trust(
     actor.require("moderate", comment.site_id)
     if not comment.identity_key:
         raise ValidationFailed.on("comment_id", UNVERIFIED)
-    identity_hash = trust_hash(comment.identity_key)
+    identity_hash = trust_hash(keys_of(session), comment.identity_key)
     existing = session.scalar(
         select(TrustedAuthor).where(
             TrustedAuthor.site_id == comment.site_id,
@@ -677,7 +678,7 @@ def _revert_trust(session: Session, entry: AuditEntry) -> None:
     comment = session.get(Comment, int((entry.after or {}).get("comment_id", 0)))
     if comment is None or not comment.identity_key or entry.site_id is None:
         raise NotFound("The trusted author can no longer be found.")
-    identity_hash = trust_hash(comment.identity_key)
+    identity_hash = trust_hash(keys_of(session), comment.identity_key)
     if entry.action == "author.trust":
         session.execute(
             delete(TrustedAuthor).where(

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, literal, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from service.comments.form_tokens import FormTokenCheck, check_form_token
 from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.verdicts import Draft
-from service.db import table_of
+from service.db import keys_of, settings_of, table_of
 from service.kernel import clock
 from service.kernel.text import fold, text_fingerprint
 from service.moderation import bans, spam
@@ -54,6 +55,11 @@ class History:
     spam_threshold: float | None = None
     #: Reports counted against the reports threshold.
     reports: int = 0
+    #: What the comment form's token the request sent proves (None: not asked, as in a dry
+    #: run, which has no request to ask about).
+    form_token: FormTokenCheck | None = None
+    #: `SIDENOTE_FORM_TOKEN_REQUIRED`: a missing or bad token is spam, not only a reason.
+    form_token_required: bool = False
 
 
 # -- one draft, when it is posted or edited --------------------------------------------------
@@ -104,9 +110,10 @@ def for_draft(session: Session, draft: Draft, rules: Rules) -> History:
     counts, a site without bans or a trained score is not asked about them)."""
     now = clock.now()
     site = draft.site
+    config = settings_of(session)
     ban = None
     if not draft.known_absent.bans:
-        ban = bans.active_ban(session, site.id, bans.draft_keys(draft))
+        ban = bans.active_ban(session, site.id, bans.draft_keys(keys_of(session), draft))
     approved = refused = 0
     trusted = False
     if draft.identity_key:
@@ -138,6 +145,8 @@ def for_draft(session: Session, draft: Draft, rules: Rules) -> History:
         same_text_at=_same_text_at(session, draft, rules, now),
         spam_score=score,
         spam_threshold=threshold,
+        form_token=check_form_token(keys_of(session), config, draft.signals.form_token, site.slug),
+        form_token_required=config.form_token_required,
     )
 
 
@@ -187,7 +196,7 @@ def calibrated_threshold(session: Session, site: Site) -> float | None:
 def _explicitly_trusted(session: Session, site: Site, identity_keys: Sequence[str]) -> set[str]:
     """The identity keys among `identity_keys` that a moderator trusts on the site (one query)."""
 
-    hashes = {trust_hash(key): key for key in identity_keys}
+    hashes = {trust_hash(keys_of(session), key): key for key in identity_keys}
     if not hashes:
         return set()
     found = session.scalars(

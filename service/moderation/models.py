@@ -1,9 +1,9 @@
 """Moderation tables: moderators and their sessions, API tokens, bans, trust, the audit log and
 the per-site spam classifier.
 
-People appear here by id or keyed hash only: a ban on an email stores `keyed_hash` of the
-lower-cased address, never the address. Site rules are not a table: they live in
-`Site.settings["rules"]` (validated by `service.moderation.rules.Rules`), so a site's whole
+People appear here by id or keyed hash only: a ban on an email stores the keyed hash
+(`Keys.hash`) of the lower-cased address, never the address. Site rules are not a table: they
+live in `Site.settings["rules"]` (validated by `service.moderation.rules.Rules`), so a site's whole
 configuration travels in one row and one export.
 """
 
@@ -123,7 +123,7 @@ class Ban(Base):
         ForeignKey("sites.id", ondelete="CASCADE"), default=None
     )
     kind: Mapped[str] = mapped_column(String(16))
-    #: `keyed_hash("ban:<kind>", normalised value)`: never a raw email, IP or voter id.
+    #: `Keys.hash("ban:<kind>", normalised value)`: never a raw email, IP or voter id.
     value_hash: Mapped[str] = mapped_column(String(64))
     #: Shadow ban: their comments are stored as spam but answered as approved.
     shadow: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -153,7 +153,7 @@ class TrustedAuthor(Base):
 
     id: Mapped[intpk]
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    #: `keyed_hash("trust", identity_key)`.
+    #: `Keys.hash("trust", identity_key)`.
     identity_hash: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[created]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.comments.schemas import Email
-from service.http.context import settings
+from service.db import settings_of
 from service.kernel import clock
 from service.kernel.errors import NotFound, ValidationFailed
 from service.kernel.i18n import pick_locale
@@ -55,7 +55,7 @@ def set_alerts(
         session.add(subscription)
     subscription.email_id = address.id
     subscription.frequency = frequency
-    subscription.locale = pick_locale(locale, settings().mail_locale)
+    subscription.locale = pick_locale(locale, settings_of(session).mail_locale)
     subscription.confirmed_at = subscription.confirmed_at or now
     session.flush()
     return subscription

@@ -31,7 +31,7 @@ class MailDecision:
 
 def decision_for_token(session: Session, token: str) -> MailDecision | None:
     """The decision a link stands for, or None if it is forged, expired, used or not allowed."""
-    payload = links.read_decide_token(token)
+    payload = links.of(session).read_decide_token(token)
     if payload is None:
         return None
     comment = session.get(Comment, payload["c"])

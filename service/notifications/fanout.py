@@ -21,10 +21,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from service.comments import events
 from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.verdicts import ReasonCode
-from service.db import table_of
-from service.http.context import settings
+from service.db import keys_of, settings_of, table_of
 from service.kernel import clock
 from service.kernel.clock import isoformat
+from service.kernel.keys import Keys
 from service.moderation.models import Moderator, ModeratorSite
 from service.notifications import links, outbox, webhooks
 from service.notifications.models import DigestEntry, EmailAddress, Subscription
@@ -80,6 +80,7 @@ def on_approved_many(session: Session, batch: list[events.CommentEvent]) -> None
     parents = _load_parents(session, newly)
     emails = [c.author_email for c in newly] + [p.author_email for p in parents.values()]
     mailable = _mailable(session, emails)
+    keys = keys_of(session)
     for event in batch:
         comment = event.comment
         if comment.id not in first:
@@ -89,9 +90,9 @@ def on_approved_many(session: Session, batch: list[events.CommentEvent]) -> None
             session,
             comment,
             watched=comment.thread_id in watched,
-            parent_mailable=parent is not None and _hash_of(parent.author_email) in mailable,
+            parent_mailable=parent is not None and _hash_of(keys, parent.author_email) in mailable,
         )
-        if event.data.get("cause") != "author" and _hash_of(comment.author_email) in mailable:
+        if event.data.get("cause") != "author" and _hash_of(keys, comment.author_email) in mailable:
             notify_author(session, comment, "approved")
     _enqueue_webhooks_many(session, batch, "comment.approved", lambda _event: None)
 
@@ -101,8 +102,9 @@ def on_rejected_many(session: Session, batch: list[events.CommentEvent]) -> None
     mailable = _mailable(
         session, [e.comment.author_email for e in batch if rejection_mails_author(e)]
     )
+    keys = keys_of(session)
     for event in batch:
-        if rejection_mails_author(event) and _hash_of(event.comment.author_email) in mailable:
+        if rejection_mails_author(event) and _hash_of(keys, event.comment.author_email) in mailable:
             notify_author(session, event.comment, "rejected", rejection_reason(event))
 
     def data(event: events.CommentEvent) -> dict[str, Any] | None:
@@ -112,13 +114,14 @@ def on_rejected_many(session: Session, batch: list[events.CommentEvent]) -> None
     _enqueue_webhooks_many(session, batch, "comment.rejected", data)
 
 
-def _hash_of(email: str) -> str | None:
-    return address_hash(email) if email.strip() else None
+def _hash_of(keys: Keys, email: str) -> str | None:
+    return address_hash(keys, email) if email.strip() else None
 
 
 def _mailable(session: Session, emails: list[str]) -> set[str]:
     """The hashes of those addresses that are confirmed and want author mails (one query)."""
-    hashes = {h for h in map(_hash_of, emails) if h is not None}
+    keys = keys_of(session)
+    hashes = {h for email in emails if (h := _hash_of(keys, email)) is not None}
     if not hashes:
         return set()
     return set(
@@ -279,7 +282,7 @@ def _schedule_digests(
         ],
         ["subscription_id", "comment_id", "reason"],
     )
-    due = now + timedelta(hours=settings().digest_hours)
+    due = now + timedelta(hours=settings_of(session).digest_hours)
     for subscription in subscriptions:
         if subscription.digest_due_at is None:
             subscription.digest_due_at = due
@@ -373,7 +376,11 @@ def notify_readers(
         if watched
         else []
     )
-    own = address_hash(comment.author_email) if comment.author_email.strip() else None
+    own = (
+        address_hash(keys_of(session), comment.author_email)
+        if comment.author_email.strip()
+        else None
+    )
     nearest = {ancestor: depth for depth, ancestor in enumerate(ancestors)}
 
     def rank(subscription: Subscription) -> int:
@@ -391,7 +398,7 @@ def notify_readers(
             chosen[address.id] = subscription
     immediate = []
     daily = []
-    base = links.base_url()
+    base = links.of(session).base_url()
     for subscription in chosen.values():
         if subscription.frequency == "daily":
             daily.append(subscription)
@@ -445,7 +452,7 @@ def notify_author(session: Session, comment: Comment, outcome: str, reason: str 
                     "outcome": outcome,
                     "reason": reason[:1000],
                     "locale": site.settings.get("locale"),
-                    "base": links.base_url(),
+                    "base": links.of(session).base_url(),
                 },
             }
         ],
@@ -469,10 +476,13 @@ def notify_parent_author(session: Session, comment: Comment, covered: set[str]) 
         return
     if comment.identity_key is not None and comment.identity_key == parent.identity_key:
         return
-    recipient = address_hash(parent.author_email)
+    recipient = address_hash(keys_of(session), parent.author_email)
     if recipient in covered:
         return
-    if comment.author_email.strip() and address_hash(comment.author_email) == recipient:
+    if (
+        comment.author_email.strip()
+        and address_hash(keys_of(session), comment.author_email) == recipient
+    ):
         return
     outbox.enqueue_where(
         session,
@@ -486,7 +496,7 @@ def notify_parent_author(session: Session, comment: Comment, covered: set[str]) 
                 "template": "reply",
                 "comment_id": comment.id,
                 "parent_id": parent.id,
-                "base": links.base_url(),
+                "base": links.of(session).base_url(),
             },
         },
         EmailAddress.address_hash == recipient,
@@ -529,8 +539,12 @@ def alert_moderators(
     One alert per moderator, comment and reason while the comment keeps its status, however
     many readers report it.
     """
-    own = address_hash(comment.author_email) if comment.author_email.strip() else None
-    base = links.base_url()
+    own = (
+        address_hash(keys_of(session), comment.author_email)
+        if comment.author_email.strip()
+        else None
+    )
+    base = links.of(session).base_url()
     immediate = []
     daily = []
     for subscription, address in moderator_alerts(session, comment.site_id):

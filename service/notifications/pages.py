@@ -88,7 +88,7 @@ def confirm(token: str) -> Response:
         "message.html",
         title=t("page.confirmed_title"),
         text=t("page.confirmed_text", thread=_thread_title(subscription.thread_id)),
-        manage_link=url_for(".manage_page", token=links.manage_token(address)),
+        manage_link=url_for(".manage_page", token=links.of(session).manage_token(address)),
         return_link=_sign_in_link(subscription, address) if first_time else "",
     )
 
@@ -164,13 +164,15 @@ def unsubscribe(token: str) -> Response:
         title=t("page.unsubscribed_title"),
         text=t("page.unsubscribed_scope"),
         scope=scope_text(scope),
-        manage_link=url_for(".manage_page", token=links.manage_token(address)) if address else "",
+        manage_link=url_for(".manage_page", token=links.of(session).manage_token(address))
+        if address
+        else "",
     )
 
 
 def _unsubscribed_or_invalid(token: str) -> Response:
     """A genuine link whose subscription is gone has done its job: say so, don't error."""
-    if links.read_token("unsubscribe", token, "s", "a") is None:
+    if links.of(get_session()).read_token("unsubscribe", token, "s", "a") is None:
         return invalid_link()
     return page(
         "message.html", title=t("page.unsubscribed_title"), text=t("page.unsubscribed_text")

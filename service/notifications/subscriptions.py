@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, CommentStatus, Site, Thread
 from service.comments.sites import find_thread, get_site
-from service.http.context import keyed_hash, settings
+from service.db import keys_of, settings_of
 from service.kernel import clock
 from service.kernel.errors import NotFound, ValidationFailed
 from service.kernel.i18n import pick_locale
+from service.kernel.keys import Keys
 from service.notifications import links, outbox
 from service.notifications.models import EmailAddress, OutboxItem, ReplyMute, Subscription
 
@@ -33,15 +34,17 @@ log = logging.getLogger(__name__)
 READER_KINDS = ("replies", "thread")
 
 
-def address_hash(email: str) -> str:
-    return keyed_hash("email", email.strip().lower())
+def address_hash(keys: Keys, email: str) -> str:
+    return keys.hash("email", email.strip().lower())
 
 
 def find_address(session: Session, email: str) -> EmailAddress | None:
     if not email.strip():
         return None
     return session.scalar(
-        select(EmailAddress).where(EmailAddress.address_hash == address_hash(email))
+        select(EmailAddress).where(
+            EmailAddress.address_hash == address_hash(keys_of(session), email)
+        )
     )
 
 
@@ -53,7 +56,9 @@ def get_or_create_address(session: Session, email: str) -> EmailAddress:
         return found
     try:
         with session.begin_nested():
-            address = EmailAddress(address_hash=address_hash(email), address=email.strip())
+            address = EmailAddress(
+                address_hash=address_hash(keys_of(session), email), address=email.strip()
+            )
             session.add(address)
     except IntegrityError:  # created meanwhile by a concurrent request
         found = find_address(session, email)
@@ -137,7 +142,9 @@ def add_subscription(
             email_id=address.id,
             kind=kind,
             frequency=frequency,
-            locale=pick_locale(locale, site.settings.get("locale"), settings().mail_locale),
+            locale=pick_locale(
+                locale, site.settings.get("locale"), settings_of(session).mail_locale
+            ),
         )
         session.add(subscription)
         session.flush()
@@ -163,7 +170,7 @@ def _over_limit(session: Session, column: object, value: str | None, limit: str)
 def confirmation_allowed(session: Session, address: EmailAddress, ip_hash: str | None) -> bool:
     """Whether another confirmation mail (event `confirm`: subscriptions, guest verification)
     may go to `address` at the request of `ip_hash` (SIDENOTE_RATELIMIT_CONFIRM_MAIL)."""
-    config = settings()
+    config = settings_of(session)
     return not config.ratelimit_enabled or not (
         _over_limit(
             session, OutboxItem.recipient_hash, address.address_hash, config.ratelimit_confirm_mail
@@ -191,7 +198,7 @@ def request_confirmation(
                 "payload": {
                     "template": "confirm",
                     "subscription_id": subscription.id,
-                    "base": links.base_url(),
+                    "base": links.of(session).base_url(),
                 },
             }
         ],
@@ -203,7 +210,7 @@ def request_confirmation(
 
 
 def subscription_for_confirm_token(session: Session, token: str) -> Subscription | None:
-    payload = links.read_confirm_token(token)
+    payload = links.of(session).read_confirm_token(token)
     if payload is None:
         return None
     subscription = session.get(Subscription, payload["s"])
@@ -232,7 +239,7 @@ class UnsubscribeTarget:
 
 
 def target_for_unsubscribe_token(session: Session, token: str) -> UnsubscribeTarget | None:
-    payload = links.read_token("unsubscribe", token, "s", "a")
+    payload = links.of(session).read_token("unsubscribe", token, "s", "a")
     if payload is None:
         return None
     if "s" in payload:
@@ -386,7 +393,7 @@ def lift_mutes(session: Session, subscription: Subscription) -> None:
 
 
 def address_for_manage_token(session: Session, token: str) -> EmailAddress | None:
-    payload = links.read_token("manage", token, "e")
+    payload = links.of(session).read_token("manage", token, "e")
     if payload is None:
         return None
     address = session.get(EmailAddress, payload["e"])

@@ -47,9 +47,9 @@ from service.comments.models import (
 )
 from service.comments.posting import MAX_NESTING, author_key, erase_content, insert_comment
 from service.comments.sites import find_thread, get_or_create_thread, get_site
-from service.db import Database
-from service.http.context import keyed_hash
+from service.db import Database, keys_of
 from service.kernel import clock
+from service.kernel.keys import Keys
 from service.kernel.rendering import clean_website, render_markdown
 from service.kernel.urls import BadUrl, normalize_page_url, page_origin
 from service.portability.commento import read_commento
@@ -378,7 +378,7 @@ def write_page(
             lost = "parent deleted since the last import"
         if lost is not None:
             summary.reparented.add(f"{record.location} ({lost})")
-        comment = _comment(site, thread, record, options, ip_cutoff, summary)
+        comment = _comment(keys_of(session), site, thread, record, options, ip_cutoff, summary)
         if record.extra:
             _native_fields(comment, thread, record.extra)
         insert_comment(session, comment, parent)
@@ -495,6 +495,7 @@ def _parent(
 
 
 def _comment(
+    keys: Keys,
     site: Site,
     thread: Thread,
     record: CommentRecord,
@@ -512,7 +513,7 @@ def _comment(
     website = clean_website(clean_text(record.author_website, MAX_WEBSITE)) or ""
     ip_hash = None
     if record.ip and record.created_at >= ip_cutoff:
-        ip_hash = keyed_hash("ip", clean_text(record.ip).strip())
+        ip_hash = keys.ip_hash(clean_text(record.ip).strip())
     comment = Comment(
         site_id=site.id,
         thread_id=thread.id,
@@ -520,7 +521,7 @@ def _comment(
         author_name=name,
         author_email=email,
         author_website=website,
-        author_key=author_key(None, email, name, ip_hash),
+        author_key=author_key(keys, None, email, name, ip_hash),
         ip_hash=ip_hash,
         body_source=source,
         body_html=html,

@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 from service.comments.models import Comment, CommentStatus, Site, Thread, Vote
 from service.comments.posting import author_key, erase_content
 from service.comments.visibility import bump_thread_version, change_status
+from service.db import keys_of
 from service.identity import identities
 from service.identity.models import Identity
 from service.identity.sessions import Reader
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import NotFound, ValidationFailed
+from service.kernel.keys import Keys
 from service.kernel.rendering import clean_display_name
 from service.notifications import links
 from service.notifications.models import EmailAddress, Subscription
@@ -60,14 +62,17 @@ def subject_for_reader(session: Session, reader: Reader) -> Subject:
 
 
 def subject_for_token(session: Session, token: str) -> Subject | None:
-    payload = links.read_data_token(token)
+    payload = links.of(session).read_data_token(token)
     if payload is None:
         return None
     if "e" in payload:
         address = session.get(EmailAddress, payload["e"])
         if address is None or not links.nonce_matches(payload, address.token_nonce):
             return None
-        return Subject(identities.by_key(session, identities.guest_key(address.address)), address)
+        return Subject(
+            identities.by_key(session, identities.guest_key(keys_of(session), address.address)),
+            address,
+        )
     identity = session.get(Identity, payload["i"])
     if identity is None or not links.nonce_matches(payload, identity.token_nonce):
         return None
@@ -75,12 +80,12 @@ def subject_for_token(session: Session, token: str) -> Subject | None:
     return Subject(identity, address if identity.kind == "guest" else None)
 
 
-def page_link(base: str, identity: Identity) -> tuple[str, datetime]:
+def page_link(link: links.Links, identity: Identity) -> tuple[str, datetime]:
     """The data page for a signed-in reader, for the widget's menu (short-lived)."""
-    token = links.data_token(
+    token = link.data_token(
         nonce=identity.token_nonce, max_age=WIDGET_LINK_SECONDS, identity_id=identity.id
     )
-    return f"{base}/me/{token}", clock.now() + timedelta(seconds=WIDGET_LINK_SECONDS)
+    return f"{link.base_url()}/me/{token}", clock.now() + timedelta(seconds=WIDGET_LINK_SECONDS)
 
 
 def _comments_filter(subject: Subject) -> ColumnElement[bool]:
@@ -141,11 +146,11 @@ def display_name(session: Session, subject: Subject) -> str:
     return latest[0][0].author_name if latest else ""
 
 
-def avatar(subject: Subject) -> str:
+def avatar(keys: Keys, subject: Subject) -> str:
     if subject.identity is not None:
-        return author_key(subject.identity.key, "", "", None)
+        return author_key(keys, subject.identity.key, "", "", None)
     email = subject.address.address if subject.address else ""
-    return author_key(None, email, "", None)
+    return author_key(keys, None, email, "", None)
 
 
 def clean_name(name: str) -> str:
@@ -240,7 +245,7 @@ def profile_json(session: Session, subject: Subject) -> dict[str, Any]:
     return {
         "kind": identity.kind if identity else "email",
         "name": display_name(session, subject),
-        "avatar": avatar(subject),
+        "avatar": avatar(keys_of(session), subject),
         "verified": identity is not None and identity.kind == "sso",
         "email": address.address if address else (identity.email if identity else None),
         "website": identity.website if identity and identity.website else None,
@@ -264,7 +269,9 @@ def export(session: Session, subject: Subject) -> dict[str, Any]:
             }
             for vote in session.scalars(
                 select(Vote)
-                .where(Vote.voter_key == identities.voter_key(subject.identity.key))
+                .where(
+                    Vote.voter_key == identities.voter_key(keys_of(session), subject.identity.key)
+                )
                 .order_by(Vote.id)
                 .limit(MAX_EXPORTED)
             )

@@ -23,10 +23,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from service.comments.models import Comment, Site, Thread, Vote
 from service.comments.visibility import bump_thread_version
-from service.http.context import keyed_hash
+from service.db import keys_of
 from service.kernel import clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import ValidationFailed
+from service.kernel.keys import Keys
 from service.moderation import audit
 from service.moderation.bans import ban_hash
 from service.moderation.models import AuditEntry, Ban
@@ -62,7 +63,9 @@ def _comments_of(session: Session, email: str) -> list[tuple[Comment, Thread, Si
 
 def _address(session: Session, email: str) -> EmailAddress | None:
     return session.scalar(
-        select(EmailAddress).where(EmailAddress.address_hash == address_hash(email))
+        select(EmailAddress).where(
+            EmailAddress.address_hash == address_hash(keys_of(session), email)
+        )
     )
 
 
@@ -157,7 +160,7 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
             "expires_at": isoformat(ban.expires_at),
             "lifted_at": isoformat(ban.lifted_at),
         }
-        for ban in session.scalars(_bans_of(email, comment_ids).order_by(Ban.id))
+        for ban in session.scalars(_bans_of(keys_of(session), email, comment_ids).order_by(Ban.id))
     ]
     log = [audit.entry_json(entry) for entry in _audit_entries_of(session, rows)]
     return {
@@ -181,9 +184,9 @@ def export_person(session: Session, email: str) -> dict[str, Any]:
     }
 
 
-def _bans_of(email: str, comment_ids: list[int]) -> Any:
+def _bans_of(keys: Keys, email: str, comment_ids: list[int]) -> Any:
     conditions: list[ColumnElement[bool]] = [
-        (Ban.kind == "email") & (Ban.value_hash == ban_hash("email", email))
+        (Ban.kind == "email") & (Ban.value_hash == ban_hash(keys, "email", email))
     ]
     if comment_ids:
         conditions.append(Ban.comment_id.in_(comment_ids[:5000]))
@@ -242,7 +245,7 @@ def erase_person(session: Session, email: str, actor: Principal) -> Erasure:
         ip_hashes += int(getattr(result, "rowcount", 0) or 0)
 
     bans_relabelled = 0
-    for ban in session.scalars(_bans_of(email, comment_ids)):
+    for ban in session.scalars(_bans_of(keys_of(session), email, comment_ids)):
         if ban.label:
             ban.label = ""
             bans_relabelled += 1
@@ -260,7 +263,7 @@ def erase_person(session: Session, email: str, actor: Principal) -> Erasure:
         comment.identity_key = None
         comment.ip_hash = None
         comment.voter_key = None
-        comment.author_key = keyed_hash("avatar", f"erased:{comment.id}", length=16)
+        comment.author_key = keys_of(session).hash("avatar", f"erased:{comment.id}", length=16)
     for thread_id in sorted({comment.thread_id for comment in comments}):
         bump_thread_version(session, thread_id)
 

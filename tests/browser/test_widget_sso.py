@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from service.comments.site_identity import update_settings
+from service.db import keys_of
 from service.identity.identities import guest_identity
 from service.identity.sessions import browser_key, issue_login_code
 from service.identity.sso import active_secrets
@@ -229,9 +230,9 @@ def test_a_guest_verifying_from_the_widget_is_signed_in_by_the_link_back_in_that
         seed.session.expire_all()
         items = seed.session.scalars(select(OutboxItem).order_by(OutboxItem.id)).all()
         payload = [i.payload for i in items if i.payload.get("template") == "verify"][-1]
-        assert payload["browser"] == browser_key(browser_id)
+        assert payload["browser"] == browser_key(keys_of(seed.session), browser_id)
         address = seed.session.get_one(EmailAddress, payload["email_id"])
-        link = links.verify_url(
+        link = links.of(seed.session).verify_url(
             reader.server.url,
             address,
             payload["site_id"],

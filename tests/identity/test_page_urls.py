@@ -84,7 +84,9 @@ def test_a_verification_link_made_for_another_host_hands_out_no_sign_in_code(
     with app.app_context():
         address = get_or_create_address(make.session, "ada@example.org")
         make.session.commit()
-        token = links.verify_token(address, site.id, "https://evil.example\\@blog.example/a", None)
+        token = links.of(make.session).verify_token(
+            address, site.id, "https://evil.example\\@blog.example/a", None
+        )
     response = client.post(f"/verify/{token}", data={"name": "Ada"})
     assert response.status_code == 200, response.text
     assert "sidenote-login" not in response.text

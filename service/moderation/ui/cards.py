@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment
+from service.http.context import keys
 from service.kernel.actors import Principal
 from service.kernel.errors import ServiceError, ValidationFailed
 from service.moderation import audit, bans, decisions
@@ -46,7 +47,7 @@ def card_details(session: Session, items: Sequence[QueueItem]) -> list[Card]:
     if not items:
         return []
     hashes = {
-        i.comment.id: decisions.trust_hash(i.comment.identity_key)
+        i.comment.id: decisions.trust_hash(keys(), i.comment.identity_key)
         for i in items
         if i.comment.identity_key
     }

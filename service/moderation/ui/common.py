@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.comments.models import Site
 from service.db import get_session
-from service.http.context import settings, timed_signer
+from service.http.context import keys, settings
 from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed
 from service.moderation import auth
@@ -65,8 +65,10 @@ def with_notice(path: str, notice: Notice) -> str:
     parts = urlsplit(path)
     # A new notice replaces the old one.
     args = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "notice"]
-    token = timed_signer(NOTICE_PURPOSE).dumps(
-        {"t": notice.text[:300], "u": notice.undo, "e": notice.error}
+    token = (
+        keys()
+        .timed_signer(NOTICE_PURPOSE)
+        .dumps({"t": notice.text[:300], "u": notice.undo, "e": notice.error})
     )
     args.append(("notice", token))
     return f"{parts.path}?{urlencode(args)}"
@@ -77,7 +79,7 @@ def read_notice() -> Notice | None:
     if not token or len(token) > 2000:
         return None
     try:
-        data = timed_signer(NOTICE_PURPOSE).loads(token, max_age=NOTICE_MAX_AGE)
+        data = keys().timed_signer(NOTICE_PURPOSE).loads(token, max_age=NOTICE_MAX_AGE)
     except BadData:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("t"), str):

@@ -15,7 +15,7 @@ import secrets
 
 from flask import Response, redirect, request
 
-from service.http.context import ip_hash, keyed_hash, settings
+from service.http.context import ip_hash, keys, settings
 from service.http.mount import cookie_path
 from service.kernel.errors import ServiceError
 from service.moderation import auth
@@ -28,7 +28,7 @@ LOGIN_CSRF_SECONDS = 3 * 3600
 
 
 def _login_token(nonce: str) -> str:
-    return keyed_hash(LOGIN_CSRF_PURPOSE, nonce, length=64)
+    return keys().hash(LOGIN_CSRF_PURPOSE, nonce, length=64)
 
 
 def _login_csrf_ok() -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from service.comments.models import Site
 from service.comments.sites import get_site
 from service.db import get_session
-from service.http.context import sign, unsign
+from service.http.context import keys
 from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed, fields_from_pydantic
 from service.kernel.inputs import MAX_ID
@@ -225,7 +225,7 @@ def rules_submit(slug: str) -> Response:
     if rules is None:
         return _rules_page(site, values, errors=errors, status=400)
     digest = _digest(site, rules)
-    seen = unsign(DRY_RUN_PURPOSE, request.form.get("checked", "")[:300])
+    seen = keys().unsign(DRY_RUN_PURPOSE, request.form.get("checked", "")[:300])
     if request.form.get("intent") == "save" and seen == digest:
         result = act(lambda session: change_rules(session, who, site, rules))
         if isinstance(result, ServiceError):
@@ -236,7 +236,7 @@ def rules_submit(slug: str) -> Response:
         message = "The rules changed since their dry run: check what they would catch, then save."
     trial = dry_run(get_session(), site, rules)
     return _rules_page(
-        site, values, trial=trial, checked=sign(DRY_RUN_PURPOSE, digest), message=message
+        site, values, trial=trial, checked=keys().sign(DRY_RUN_PURPOSE, digest), message=message
     )
 
 

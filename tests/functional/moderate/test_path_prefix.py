@@ -178,7 +178,9 @@ def test_a_link_from_a_mail_opens_its_page_under_the_prefix(
 ) -> None:
     pending = make.comment(site=site, body="Decide me from a mail", status="pending")
     with app.test_request_context("/", base_url=f"http://localhost{PREFIX}"):
-        link = links.decide_url(links.base_url(), pending, "approve", mia.id)
+        link = links.of(make.session).decide_url(
+            links.of(make.session).base_url(), pending, "approve", mia.id
+        )
     assert link.startswith(f"{PUBLIC_URL}/mail/decide/")
     page = Browser(client).get(app_path(link))
     assert page.status_code == 200
@@ -196,5 +198,7 @@ def test_without_a_public_url_mail_links_take_nothing_from_the_request(
     outside production) a mail's link is relative; under a prefix, PUBLIC_URL carries it."""
     pending = make.comment(site=site, body="x", status="pending")
     with app.test_request_context("/", base_url=f"http://evil.example{PREFIX}"):
-        link = links.decide_url(links.base_url(), pending, "approve", mia.id)
+        link = links.of(make.session).decide_url(
+            links.of(make.session).base_url(), pending, "approve", mia.id
+        )
     assert link.startswith("/mail/decide/")

@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.db import keys_of
 from service.kernel import actors, clock
 from service.models import (
     AuditEntry,
@@ -47,7 +48,11 @@ def addresses(session: Session, context: None) -> None:
     """Ann and Carl have confirmed addresses that want author mails."""
     for email in (ANN, CARL):
         session.add(
-            EmailAddress(address_hash=address_hash(email), address=email, confirmed_at=clock.now())
+            EmailAddress(
+                address_hash=address_hash(keys_of(session), email),
+                address=email,
+                confirmed_at=clock.now(),
+            )
         )
     session.commit()
 
@@ -65,7 +70,9 @@ def scenario(make: Factories, session: Session) -> tuple[Site, dict[str, Comment
         select(Thread).where(Thread.site_id == site.id, Thread.key == "/t2")
     ).one()
     carl = session.scalars(
-        select(EmailAddress).where(EmailAddress.address_hash == address_hash(CARL))
+        select(EmailAddress).where(
+            EmailAddress.address_hash == address_hash(keys_of(session), CARL)
+        )
     ).one()
     session.add(
         Subscription(

@@ -154,7 +154,7 @@ def test_the_manage_page_ignores_a_subscription_id_in_other_digits(
     with app.app_context():
         address = get_or_create_address(session, "bob@example.org")
         session.commit()
-        token = links.manage_token(address)
+        token = links.of(session).manage_token(address)
     response = client.post(
         f"/subscriptions/manage/{token}", data={"action": "cancel", "subscription": raw}
     )
