@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import db, ops, web
 from service.comments import api as comments_api
-from service.comments import caching, fast_reads
+from service.comments import fast_reads, read_api
 from service.comments.events import BUS, BatchHandler, EventBus, Handler
 from service.comments.features import FEATURES, default_features
 from service.comments.origins import OriginCache
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     mount.init_app(app)
     request_checks.init_app(app)  # before auth: nothing unstorable reaches a query
     metrics.init_app(app)  # before the read fast path, which counts into them
-    caching.init_app(app)
+    read_api.init_app(app)
     auth.init_app(app)
     api.init_app(app, OriginCache())
     fast_reads.init_app(app)

@@ -37,7 +37,7 @@ from service.kernel.actors import SYSTEM_ACTOR
 from service.kernel.config import Settings
 from service.moderation.spam import calibrate_all, train_settled_comments
 from service.notifications import outbox
-from service.notifications.compose import Cancelled, compose
+from service.notifications.compose import COMPOSERS, Cancelled, compose
 from service.notifications.digests import compose_due_digests
 from service.notifications.mail import build_message
 from service.notifications.models import EmailAddress, OutboxItem, Subscription, Webhook
@@ -221,7 +221,7 @@ class Worker:
                 return None
 
             if item.kind == "mail":
-                mail = compose(session, item)
+                mail = compose(session, item, self.app.extensions[COMPOSERS])
                 site = session.get(Site, item.site_id) if item.site_id else None
                 message = build_message(
                     mail,

@@ -8,10 +8,17 @@ from xml.sax.saxutils import escape, quoteattr
 from flask import Response, current_app, request, url_for
 
 from service.comments import posting, reactions, reading
-from service.comments.caching import head_cache, response_cache
-from service.comments.features import site_features
+from service.comments.features import FEATURES, site_features
 from service.comments.form_tokens import issue_form_token
 from service.comments.origins import OriginCache
+from service.comments.read_api import (
+    THREAD_CACHE_HEADERS,
+    ThreadAnswer,
+    head_cache,
+    page_key,
+    response_cache,
+    thread_answer,
+)
 from service.comments.schemas import (
     AcceptedOut,
     CommentCreate,
@@ -50,12 +57,6 @@ from service.comments.sites import (
     check_page_origin,
     find_posting_target,
     get_site,
-)
-from service.comments.thread_response import (
-    THREAD_CACHE_HEADERS,
-    ThreadAnswer,
-    page_key,
-    thread_answer,
 )
 from service.comments.verdicts import Signals
 from service.db import get_session, read_first, transactional
@@ -128,7 +129,7 @@ def site_config(site: str) -> Response:
             "max_body_chars": settings().max_body_chars,
             "edit_window_seconds": found.edit_window_seconds,
             "max_depth": found.max_depth,
-            "features": site_features(found),
+            "features": site_features(current_app.extensions[FEATURES], found),
             "sso_required": identity.sso_required,
             "verify_guests": identity.verify_guests and not identity.sso_required,
             "login_url": identity.login_url,

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment
@@ -133,16 +132,13 @@ class EventBus:
 
 
 def bus_of(session: Session) -> EventBus:
-    """The bus of the app that made `session`, else of the current app (a session made by hand
-    inside an app context, as tests do). Outside both, emitting is a programming error: an
-    event nobody could hear would silently lose its mails and webhooks."""
+    """The bus of the app whose database made `session`. A session made any other way has none,
+    and emitting on it is a programming error: an event nobody could hear would silently lose
+    its mails and webhooks."""
     bus = session.info.get(BUS)
     if isinstance(bus, EventBus):
         return bus
-    if has_app_context() and BUS in current_app.extensions:
-        app_bus: EventBus = current_app.extensions[BUS]
-        return app_bus
-    raise RuntimeError("no event bus: use a session of the app's Database or an app context")
+    raise RuntimeError("no event bus: use a session of the app's Database")
 
 
 def emit(session: Session, event: CommentEvent) -> None:

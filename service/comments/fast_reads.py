@@ -5,7 +5,7 @@ When this process has served that page recently, it already knows the thread's h
 version, score window) and holds the serialized bytes in the response cache; answering then needs
 no database and none of Flask's per-request machinery. This WSGI middleware only decides whether
 it can answer before Flask; the answer itself (status, headers, body) comes from
-`comments.thread_response.thread_answer`, the function the view answers with too. Anything it cannot
+`comments.read_api.thread_answer`, the function the view answers with too. Anything it cannot
 answer from its caches goes to the app, which fills them.
 
 Freshness: a change committed by this app's sessions forgets the thread's head at once (see
@@ -28,11 +28,11 @@ from urllib.parse import parse_qs
 from flask import Flask
 from pydantic import ValidationError
 
-from service.comments.caching import HeadCache, ResponseCache, ThreadHead
+from service.comments.caching import HeadCache, ThreadHead
 from service.comments.reactions import score_epoch
+from service.comments.read_api import ResponseCache, ThreadAnswer, page_key, thread_answer
 from service.comments.reading import thread_etag
 from service.comments.schemas import CommentListQuery
-from service.comments.thread_response import ThreadAnswer, page_key, thread_answer
 from service.http.access_log import AccessLog
 from service.http.metrics import request_metrics
 
@@ -143,7 +143,7 @@ def _query(raw: str) -> CommentListQuery | None:
 
 
 def init_app(app: Flask) -> None:
-    """Put the fast path in front of Flask, inside the access log (after `caching.init_app`
+    """Put the fast path in front of Flask, inside the access log (after `read_api.init_app`
     made the caches, and after `create_app` wrapped the app in `AccessLog`)."""
     if app.config["SIDENOTE"].head_cache_seconds <= 0:
         return

@@ -1,14 +1,13 @@
 """Which optional features a site offers; the widget reads them from the site config.
 
 Each app keeps its own table (`app.extensions[FEATURES]`, made by `create_app`): the parts that
-provide a feature (notifications, identity) put their check there in their `init_app`.
+provide a feature (notifications, identity) put their check there in their `init_app`, and the
+site config operation asks that table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Flask, current_app
+from collections.abc import Callable, Mapping, MutableMapping
 
 from service.comments.models import Site
 
@@ -26,10 +25,9 @@ def default_features() -> dict[str, FeatureCheck]:
     }
 
 
-def provide(app: Flask, name: str, check: FeatureCheck) -> None:
-    app.extensions[FEATURES][name] = check
+def provide(features: MutableMapping[str, FeatureCheck], name: str, check: FeatureCheck) -> None:
+    features[name] = check
 
 
-def site_features(site: Site) -> dict[str, bool]:
-    checks: dict[str, FeatureCheck] = current_app.extensions[FEATURES]
-    return {name: check(site) for name, check in checks.items()}
+def site_features(features: Mapping[str, FeatureCheck], site: Site) -> dict[str, bool]:
+    return {name: check(site) for name, check in features.items()}

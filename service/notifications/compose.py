@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, CommentStatus, Site, Thread
-from service.http.context import settings
+from service.db import settings_of
 from service.kernel.i18n import pick_locale, translate
 from service.moderation.models import AuditEntry
 from service.notifications import links
@@ -37,21 +36,20 @@ Composer = Callable[[Session, dict[str, Any], str], Mail]
 COMPOSERS = "sidenote.composers"
 
 
-def add_composers(app: Flask, composers: Mapping[str, Composer]) -> None:
-    registry: dict[str, Composer] = app.extensions[COMPOSERS]
+def add_composers(registry: dict[str, Composer], composers: Mapping[str, Composer]) -> None:
     for name, function in composers.items():
         if registry.get(name, function) is not function:
             raise ValueError(f"two composers for the mail template {name!r}")
         registry[name] = function
 
 
-def compose(session: Session, item: OutboxItem) -> Mail:
+def compose(session: Session, item: OutboxItem, composers: Mapping[str, Composer]) -> Mail:
+    """The mail of `item`, by the composer of its template (`composers`: the app's)."""
     payload = item.payload
-    composers: dict[str, Composer] = current_app.extensions[COMPOSERS]
     function = composers.get(str(payload.get("template")))
     if function is None:
         raise Cancelled(f"unknown mail template {payload.get('template')!r}")
-    base = settings().public_url or str(payload.get("base") or "")
+    base = settings_of(session).public_url or str(payload.get("base") or "")
     return function(session, payload, base)
 
 
@@ -262,7 +260,7 @@ def author_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     if outcome not in {"approved", "rejected"} or comment.status != outcome:
         raise Cancelled("the comment's status changed again")
     thread, site = _thread_and_site(session, comment.thread_id)
-    locale = pick_locale(str(payload.get("locale") or ""), settings().mail_locale)
+    locale = pick_locale(str(payload.get("locale") or ""), settings_of(session).mail_locale)
     title = thread_title(thread)
     context = {
         "outcome": outcome,
@@ -287,7 +285,7 @@ def reply_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     if is_muted(session, address, reply):
         raise Cancelled("the author stopped the mails about these replies")
     thread, site = _thread_and_site(session, reply.thread_id)
-    locale = pick_locale(site.settings.get("locale"), settings().mail_locale)
+    locale = pick_locale(site.settings.get("locale"), settings_of(session).mail_locale)
     title = thread_title(thread)
     name = author_name(reply, locale)
     context = {
@@ -339,7 +337,7 @@ def moderation_mail(session: Session, payload: dict[str, Any], base: str) -> Mai
         "comment_link": links.comment_url(thread.url, comment.id) if comment.is_visible else "",
         "approve_link": links.of(session).decide_url(base, comment, "approve", moderator_id),
         "reject_link": links.of(session).decide_url(base, comment, "reject", moderator_id),
-        "link_hours": settings().moderation_link_max_age // 3600,
+        "link_hours": settings_of(session).moderation_link_max_age // 3600,
         "queue_link": f"{base}/moderate",
         "why": translate(locale, "mail.footer_why_moderation", site=site_name(site)),
         "unsubscribe_link": links.of(session).unsubscribe_url(base, subscription),
@@ -407,7 +405,7 @@ def moderation_digest_mail(session: Session, payload: dict[str, Any], base: str)
     context = {
         "site_name": names,
         "items": items,
-        "link_hours": settings().moderation_link_max_age // 3600,
+        "link_hours": settings_of(session).moderation_link_max_age // 3600,
         "queue_link": f"{base}/moderate",
         "why": translate(locale, "mail.footer_why_moderation", site=names),
         "unsubscribe_link": links.of(session).unsubscribe_url(base, subscription),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import email.policy
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from email.message import EmailMessage
 from email.policy import Policy
 from email.utils import format_datetime
 
-from flask import render_template
+import jinja2
 
 from service.kernel import clock
 from service.kernel.i18n import translate
@@ -132,6 +133,17 @@ def quote(text: str) -> str:
     return "\n".join(f"    {line}" if line else "" for line in lines.splitlines())
 
 
+@functools.cache
+def mail_templates() -> jinja2.Environment:
+    """The mail templates (`service/templates/notifications/mail/`): plain Jinja, escaped in
+    HTML as Flask escapes pages, so the worker renders a mail with no app or request. Built on
+    first use, not at import."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("service", "templates"),
+        autoescape=jinja2.select_autoescape(("html", "htm", "xml", "xhtml", "svg")),
+    )
+
+
 def render_mail(template: str, locale: str, **context: object) -> tuple[str, str]:
     """The (text, html) bodies of `notifications/mail/<template>.{txt,html}` in `locale`."""
 
@@ -139,8 +151,11 @@ def render_mail(template: str, locale: str, **context: object) -> tuple[str, str
         return translate(locale, key, **params)
 
     helpers = {"t": t, "quote": quote, "locale": locale}
-    text = render_template(f"notifications/mail/{template}.txt", **helpers, **context)
-    html = render_template(f"notifications/mail/{template}.html", **helpers, **context)
+    templates = mail_templates()
+    text = templates.get_template(f"notifications/mail/{template}.txt").render(**helpers, **context)
+    html = templates.get_template(f"notifications/mail/{template}.html").render(
+        **helpers, **context
+    )
     return text.strip() + "\n", html
 
 

@@ -17,12 +17,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import Insert, Table, and_, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.db import get_db, table_of
+from service.db import table_of
 from service.kernel import clock
 from service.notifications.models import OutboxItem
 
@@ -137,20 +136,14 @@ def enqueue_where(session: Session, row: dict[str, Any], *where: Any) -> bool:
     return inserted
 
 
-def listen(app: Flask) -> None:
-    """Wake `app`'s inline worker after a commit of one of its sessions that enqueued an item."""
-    wake_up = app.extensions[WAKE_UP] = threading.Event()
-
-    def _wake_inline_worker(session: Session) -> None:
-        if session.info.pop(_ENQUEUED, False):
-            wake_up.set()
-
-    database = get_db(app)
-    database.listen("after_commit", _wake_inline_worker)
-    database.listen("after_rollback", _forget_enqueued)
+def wake_on_commit(wake_up: threading.Event, session: Session) -> None:
+    """After a commit: wake the inline worker if the transaction enqueued an item."""
+    if session.info.pop(_ENQUEUED, False):
+        wake_up.set()
 
 
-def _forget_enqueued(session: Session) -> None:
+def forget_enqueued(session: Session) -> None:
+    """After a rollback: nothing was enqueued."""
     session.info.pop(_ENQUEUED, None)
 
 

@@ -1,6 +1,6 @@
 """One read path: the fast path in front of Flask and the Flask view answer a thread read with
 the same bytes (status line, every header in order, body), because both take their answer from
-`comments.thread_response.thread_answer`. The fast path only decides whether it can answer."""
+`comments.read_api.thread_answer`. The fast path only decides whether it can answer."""
 
 from __future__ import annotations
 

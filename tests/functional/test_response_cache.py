@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from service import create_app
-from service.comments.caching import ResponseCache
+from service.comments.read_api import ResponseCache
 from service.db import get_db
 from service.kernel import clock
 from service.kernel.actors import SYSTEM_ACTOR
