@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from service import create_app
-from service.db import get_db, make_engine
+from service.db import SETTINGS_INFO, get_db, make_engine
 from service.db.migrate import upgrade
 from service.kernel.config import Settings
 from tests.factories import Factories
@@ -130,6 +130,14 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)
+
+
+def reconfigure(app: Flask, **changes: Any) -> None:
+    """Change a test app's settings for the requests and sessions it makes from now on (its
+    sessions carry the settings they were made with, as `service.db.settings_of` reads them)."""
+    changed = app.config["SIDENOTE"].model_copy(update=changes)
+    app.config["SIDENOTE"] = changed
+    get_db(app).info[SETTINGS_INFO] = changed
 
 
 @pytest.fixture

@@ -11,15 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from service import create_app
 from service.comments.caching import note_thread_changed
 from service.comments.events import BUS, CommentEvent, EventBus, emit
-from service.db import get_db
-from service.notifications import fanout
+from service.comments.posting import NewComment, create_comment
+from service.db import get_db, keys_of, settings_of
+from service.moderation.pipeline import evaluate
+from service.notifications import fanout, links
+from service.notifications.subscriptions import get_or_create_address
 from tests.conftest import make_settings
 from tests.factories import Factories
 from tests.functional.helpers import post_comment
@@ -173,3 +176,40 @@ def test_importing_every_module_changes_no_app_wiring(tmp_path: Path) -> None:
     assert ["comment.created", "service.notifications.fanout.on_created"] in found["before"][
         "handlers"
     ]
+
+
+def test_domain_code_posts_and_signs_with_no_app_or_request_context(
+    app: Flask, session: Session, make: Factories
+) -> None:
+    """Domain entry points take the app's settings, keys and bus from the session they are
+    handed: posting a comment (judged, stored, its events heard, its edit token signed) and
+    signing a mail link need no `current_app`."""
+    site = make.site()
+    assert not has_app_context()
+    posted = create_comment(
+        session,
+        NewComment(
+            site=site.slug,
+            thread="/no-context",
+            thread_url=f"{site.origins[0]}/no-context",
+            body="Posted by a worker, not a request",
+            author_email="ada@example.org",
+        ),
+        judge=evaluate,
+        max_body_chars=10_000,
+        sanitizer="bleach",
+    )
+    assert keys_of(session).unsign("edit", posted.edit_token) == {"c": posted.comment.id}
+    assert settings_of(session) is app.config["SIDENOTE"]
+    address = get_or_create_address(session, "ada@example.org")
+    token = links.of(session).manage_token(address)
+    assert links.Links(keys_of(session), settings_of(session)).read_token("manage", token, "e")
+    assert not has_app_context()
+
+
+def test_a_session_of_no_app_has_no_settings_or_keys() -> None:
+    with Session() as session:
+        with pytest.raises(RuntimeError, match="no settings"):
+            settings_of(session)
+        with pytest.raises(RuntimeError, match="no keys"):
+            keys_of(session)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.kernel import clock
 from service.models import Comment, EmailAddress, Identity, OutboxItem
+from tests.conftest import reconfigure
 from tests.factories import ORIGIN, Factories
 from tests.functional.helpers import error_of, post_comment, read_thread
 from tests.functional.moderation.conftest import Credentials
@@ -316,9 +317,7 @@ def test_verification_mails_share_the_confirmation_limit(
     make: Factories,
     session: Session,
 ) -> None:
-    app.config["SIDENOTE"] = app.config["SIDENOTE"].model_copy(
-        update={"ratelimit_enabled": True, "ratelimit_confirm_mail": "2/hour"}
-    )
+    reconfigure(app, ratelimit_enabled=True, ratelimit_confirm_mail="2/hour")
     site = make.site()
     answers = {request_link(client, site.slug).status_code for _ in range(4)}
     assert answers == {202}

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from service.notifications.alerts import set_alerts
+from tests.conftest import reconfigure
 from tests.factories import ORIGIN, Factories
 from tests.functional.helpers import post_comment
 from tests.functional.moderation.conftest import Credentials
@@ -98,7 +99,7 @@ def test_moderator_alert_links_ignore_a_forged_host(
 
 def without_public_url(app: Flask) -> None:
     """Outside production `SIDENOTE_PUBLIC_URL` may be unset: links are then relative."""
-    app.config["SIDENOTE"] = app.config["SIDENOTE"].model_copy(update={"public_url": ""})
+    reconfigure(app, public_url="")
 
 
 def test_without_a_public_url_mail_links_are_relative_never_the_forged_host(
