@@ -15,7 +15,7 @@ from service.comments.verdicts import Signals
 from service.demo.inline import seed_inline_demo
 from service.http.context import ip_hash, settings
 from service.identity.sso import active_secrets, add_secret
-from service.moderation.auth import create_moderator
+from service.moderation.accounts import create_moderator
 from service.moderation.models import Moderator
 from service.moderation.pipeline import evaluate
 

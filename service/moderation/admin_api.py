@@ -12,7 +12,7 @@ from service.http.api import api
 from service.http.operations import json_response, operation
 from service.kernel.clock import isoformat
 from service.kernel.errors import NotFound
-from service.moderation import auth
+from service.moderation import accounts, auth
 from service.moderation.api import ADMIN_TAGS, AUTH, AUTH_ERRORS
 from service.moderation.models import ApiToken, Moderator
 from service.moderation.schemas import (
@@ -62,7 +62,7 @@ def moderator_json(moderator: Moderator, sites: list[str]) -> dict[str, Any]:
 )
 def list_tokens() -> Response:
     auth.require("admin", all_sites=True)
-    tokens = auth.list_tokens(get_session())
+    tokens = accounts.list_tokens(get_session())
     return json_response({"tokens": [token_json(t, slug) for t, slug in tokens]})
 
 
@@ -80,7 +80,7 @@ def list_tokens() -> Response:
 @transactional
 def create_token(body: TokenIn) -> Response:
     principal = auth.require("admin", all_sites=True)
-    token, secret = auth.create_token(
+    token, secret = accounts.create_token(
         get_session(), scope=body.scope, site_slug=body.site, name=body.name, actor=principal
     )
     return json_response({"token": token_json(token, body.site), "secret": secret}, 201)
@@ -99,7 +99,7 @@ def create_token(body: TokenIn) -> Response:
 @transactional
 def revoke_token(token_id: int) -> Response:
     principal = auth.require("admin", all_sites=True)
-    auth.revoke_token(get_session(), token_id, actor=principal)
+    accounts.revoke_token(get_session(), token_id, actor=principal)
     return Response(status=204)
 
 
@@ -115,7 +115,7 @@ def revoke_token(token_id: int) -> Response:
 )
 def list_moderators() -> Response:
     auth.require("admin", all_sites=True)
-    rows = auth.list_moderators(get_session())
+    rows = accounts.list_moderators(get_session())
     return json_response({"moderators": [moderator_json(m, s) for m, s in rows]})
 
 
@@ -134,7 +134,7 @@ def list_moderators() -> Response:
 def create_moderator(body: ModeratorIn) -> Response:
     principal = auth.require("admin", all_sites=True)
     session = get_session()
-    moderator = auth.create_moderator(
+    moderator = accounts.create_moderator(
         session,
         username=body.username,
         password=body.password,
@@ -142,7 +142,7 @@ def create_moderator(body: ModeratorIn) -> Response:
         site_slugs=body.sites,
         actor=principal,
     )
-    sites = auth.moderator_site_slugs(session, [moderator.id])[moderator.id]
+    sites = accounts.moderator_site_slugs(session, [moderator.id])[moderator.id]
     return json_response(moderator_json(moderator, sites), 201)
 
 
@@ -163,7 +163,7 @@ def patch_moderator(moderator_id: int, body: ModeratorPatchIn) -> Response:
     session = get_session()
     if session.get(Moderator, moderator_id) is None:
         raise NotFound("No such moderator.")
-    moderator = auth.update_moderator(
+    moderator = accounts.update_moderator(
         session,
         moderator_id,
         actor=principal,
@@ -172,5 +172,5 @@ def patch_moderator(moderator_id: int, body: ModeratorPatchIn) -> Response:
         password=body.password,
         disabled=body.disabled,
     )
-    sites = auth.moderator_site_slugs(session, [moderator.id])[moderator.id]
+    sites = accounts.moderator_site_slugs(session, [moderator.id])[moderator.id]
     return json_response(moderator_json(moderator, sites))

@@ -25,7 +25,7 @@ from service.kernel import actors, clock
 from service.kernel.clock import isoformat
 from service.kernel.errors import Forbidden, ValidationFailed
 from service.kernel.inputs import parse_id, parse_instant
-from service.moderation import audit, auth, bans, decisions, queue
+from service.moderation import accounts, audit, auth, bans, decisions, queue
 from service.moderation.dry_run import DRY_RUN_DAYS, dry_run
 from service.moderation.rules import Rules, rules_for
 from service.moderation.schemas import (
@@ -225,7 +225,7 @@ def principal_json(principal: actors.Principal) -> dict[str, Any]:
 @transactional
 def login(body: LoginIn) -> Response:
     logged_in = auth.login(get_session(), body.username, body.password, client_key=ip_hash())
-    principal = auth.principal_for_session(get_session(), logged_in.session_token)
+    principal = accounts.principal_for_session(get_session(), logged_in.session_token)
     assert principal is not None  # just created
     response = json_response(
         {"principal": principal_json(principal), "expires_at": isoformat(logged_in.expires_at)}
@@ -264,7 +264,7 @@ def logout() -> Response:
     principal = auth.require("read")
     if principal.kind != "moderator":
         raise Forbidden("Only a UI session can log out; revoke a token instead.")
-    auth.logout(get_session(), request.cookies.get(auth.SESSION_COOKIE))
+    accounts.logout(get_session(), request.cookies.get(auth.SESSION_COOKIE))
     return auth.clear_session_cookie(Response(status=204))
 
 

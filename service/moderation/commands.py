@@ -32,7 +32,7 @@ def token_group() -> None:
 def token_add(site: str | None, scope: str, name: str) -> None:
     """Create a token: its id on the first line, the token itself alone on the last line."""
     # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
-    from service.moderation.auth import create_token
+    from service.moderation.accounts import create_token
 
     with db_session() as session:
         token, secret = create_token(session, scope=scope, site_slug=site, name=name)
@@ -49,7 +49,7 @@ def token_add(site: str | None, scope: str, name: str) -> None:
 def token_list(show_all: bool) -> None:
     """One token a line: id, name, site (or *), scope, created, last used (tab-separated)."""
     # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
-    from service.moderation.auth import list_tokens
+    from service.moderation.accounts import list_tokens
 
     with db_session() as session:
         rows = list_tokens(session)
@@ -74,7 +74,7 @@ def token_list(show_all: bool) -> None:
 def token_revoke(token_id: int) -> None:
     """Revoke a token at once (its requests answer 401 from now on)."""
     # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
-    from service.moderation.auth import revoke_token
+    from service.moderation.accounts import revoke_token
 
     with db_session() as session:
         revoke_token(session, token_id)
@@ -104,7 +104,7 @@ def moderator_group() -> None:
 def moderator_add(username: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
     """Add a moderator; the password is hashed with argon2id."""
     # Deferred for start-up cost: only this command needs it (`sidenote --help` stays quick).
-    from service.moderation.auth import create_moderator
+    from service.moderation.accounts import create_moderator
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -17,7 +17,7 @@ from service.comments.models import Comment, CommentStatus
 from service.kernel.actors import Principal
 from service.kernel.clock import isoformat
 from service.moderation import decisions
-from service.moderation.auth import moderator_principal
+from service.moderation.accounts import moderator_principal
 from service.moderation.models import Moderator
 from service.notifications import links
 

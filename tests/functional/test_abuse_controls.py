@@ -17,7 +17,7 @@ from service import create_app
 from service.db import get_db
 from service.kernel import clock
 from service.models import Comment
-from service.moderation import auth
+from service.moderation import accounts
 from tests.conftest import make_settings
 from tests.factories import Factories
 from tests.functional.helpers import error_of, post_comment
@@ -311,7 +311,7 @@ def test_a_token_of_another_site_is_invalid(
 
 def api_token(client: FlaskClient, session: Session, site_slug: str | None) -> str:
     with client.application.app_context():
-        _row, secret = auth.create_token(session, scope="read", site_slug=site_slug)
+        _row, secret = accounts.create_token(session, scope="read", site_slug=site_slug)
         session.commit()
     return secret
 

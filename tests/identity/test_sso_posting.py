@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.kernel import clock
 from service.models import Comment, Report, Vote
-from service.moderation import auth
+from service.moderation import accounts
 from tests.factories import Factories
 from tests.functional.helpers import VOTER, error_of, post_comment, read_thread
 from tests.identity.conftest import SsoSite, exchange
@@ -136,7 +136,7 @@ def test_an_api_token_is_not_taken_for_a_reader_session(
     client: FlaskClient, sso_site: SsoSite, session: Session
 ) -> None:
     with client.application.app_context():
-        _row, secret = auth.create_token(session, scope="read", site_slug=sso_site.slug)
+        _row, secret = accounts.create_token(session, scope="read", site_slug=sso_site.slug)
         session.commit()
     response = post_comment(client, sso_site.slug, headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 201

@@ -14,7 +14,7 @@ from service.cli import cli
 from service.db import get_db
 from service.db.migrate import upgrade
 from service.models import Subscription
-from service.moderation import auth
+from service.moderation import accounts
 from tests.conftest import TEST_SECRET, make_settings
 
 
@@ -24,7 +24,7 @@ def database(tmp_path: Path) -> Iterator[str]:
     upgrade(url)
     app = create_app(make_settings(url))
     with app.app_context(), get_db(app).session(write=True) as session:
-        auth.create_moderator(
+        accounts.create_moderator(
             session, username="mia", password="correct horse battery", role="admin", site_slugs=[]
         )
         session.commit()

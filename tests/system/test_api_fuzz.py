@@ -31,7 +31,7 @@ from service.comments.sites import create_site
 from service.db import get_db
 from service.db.migrate import upgrade
 from service.kernel import actors
-from service.moderation import auth
+from service.moderation import accounts
 from service.moderation.pipeline import evaluate
 from service.moderation.rules import Rules, update_rules
 from tests.conftest import make_settings
@@ -87,7 +87,7 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
                 max_body_chars=10_000,
                 sanitizer="bleach",
             )
-        _token, secret = auth.create_token(
+        _token, secret = accounts.create_token(
             session, scope="admin", site_slug=None, name="fuzz", actor=actors.CLI_ACTOR
         )
         session.commit()

@@ -18,7 +18,7 @@ from flask import Response, redirect, request
 from service.http.context import ip_hash, keys, settings
 from service.http.mount import cookie_path
 from service.kernel.errors import ServiceError
-from service.moderation import auth
+from service.moderation import accounts, auth
 from service.moderation.ui.blueprint import moderate
 from service.moderation.ui.common import HOME, act, page, safe_next
 
@@ -114,7 +114,7 @@ def login_submit() -> Response:
 @moderate.post("/logout")
 def logout() -> Response:
     auth.require("read")
-    act(lambda session: auth.logout(session, request.cookies.get(auth.SESSION_COOKIE)))
+    act(lambda session: accounts.logout(session, request.cookies.get(auth.SESSION_COOKIE)))
     response: Response = redirect("/moderate/login", 303)  # type: ignore[assignment]
     return auth.clear_session_cookie(response)
 

@@ -19,7 +19,7 @@ from service.http.context import keys
 from service.kernel import actors
 from service.kernel.errors import ServiceError, ValidationFailed, fields_from_pydantic
 from service.kernel.inputs import MAX_ID
-from service.moderation import auth
+from service.moderation import accounts, auth
 from service.moderation.decisions import change_rules
 from service.moderation.dry_run import DRY_RUN_DAYS, DRY_RUN_MAX_ITEMS, dry_run
 from service.moderation.models import AuditEntry, SpamClassifier
@@ -260,7 +260,7 @@ def _moderators_page(status: int = 200, **context: Any) -> Response:
     return page(
         "moderators.html",
         status,
-        moderators=auth.list_moderators(session),
+        moderators=accounts.list_moderators(session),
         sites=visible_sites(session, auth.require("admin", all_sites=True)),
         roles=ROLE_LABELS,
         **context,
@@ -279,7 +279,7 @@ def add_moderator() -> Response:
     form = request.form
     values = {"username": form.get("username", "")[:64], "role": form.get("role", "moderator")}
     result = act(
-        lambda session: auth.create_moderator(
+        lambda session: accounts.create_moderator(
             session,
             username=form.get("username", "")[:64],
             password=form.get("password", "")[:1024],
@@ -307,7 +307,7 @@ def update_moderator(moderator_id: int) -> Response:
         )
     password = form.get("password", "")[:1024] or None
     result = act(
-        lambda session: auth.update_moderator(
+        lambda session: accounts.update_moderator(
             session,
             moderator_id,
             actor=who,
@@ -332,7 +332,7 @@ def _tokens_page(status: int = 200, **context: Any) -> Response:
     return page(
         "tokens.html",
         status,
-        tokens=auth.list_tokens(session),
+        tokens=accounts.list_tokens(session),
         sites=visible_sites(session, auth.require("admin", all_sites=True)),
         scopes=SCOPE_LABELS,
         **context,
@@ -352,7 +352,7 @@ def add_token() -> Response:
     form = request.form
     values = {name: form.get(name, "")[:100] for name in ("name", "scope", "site")}
     result = act(
-        lambda session: auth.create_token(
+        lambda session: accounts.create_token(
             session,
             scope=values["scope"],
             site_slug=values["site"] or None,
@@ -370,7 +370,7 @@ def add_token() -> Response:
 @moderate.post(f"/tokens/<int(max={MAX_ID}):token_id>/revoke")
 def revoke_token(token_id: int) -> Response:
     who = auth.require("admin", all_sites=True)
-    result = act(lambda session: auth.revoke_token(session, token_id, actor=who))
+    result = act(lambda session: accounts.revoke_token(session, token_id, actor=who))
     if isinstance(result, ServiceError):
         return refused(result, "/moderate/tokens")
     return back(Notice(f"Revoked token {token_id}."), "/moderate/tokens")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.kernel import actors
 from service.models import Moderator, Site
-from service.moderation import auth
+from service.moderation import accounts
 from tests.factories import Factories
 
 PASSWORD = "correct horse battery"
@@ -27,7 +27,7 @@ class Credentials:
 
     def token(self, site: Site | None = None, scope: str = "moderate", name: str = "") -> str:
         with self.app.app_context():
-            _token, secret = auth.create_token(
+            _token, secret = accounts.create_token(
                 self.session, scope=scope, site_slug=site.slug if site else None, name=name
             )
             self.session.commit()
@@ -40,7 +40,7 @@ class Credentials:
         self, username: str = "mia", role: str = "moderator", sites: list[Site] | None = None
     ) -> Moderator:
         with self.app.app_context():
-            moderator = auth.create_moderator(
+            moderator = accounts.create_moderator(
                 self.session,
                 username=username,
                 password=PASSWORD,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.kernel import actors, clock
 from service.models import ApiToken, AuditEntry
+from service.moderation import accounts
 from tests.factories import Factories
 from tests.functional.helpers import error_of
 from tests.functional.moderation.conftest import PASSWORD, Credentials
@@ -48,10 +49,9 @@ def test_a_revoked_token_is_401(
     token_id = session.scalar(select(ApiToken.id).order_by(ApiToken.id.desc()))
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get(QUEUE, headers=headers).status_code == 200
-    from service.moderation import auth
 
     with app.app_context():
-        auth.revoke_token(session, token_id)
+        accounts.revoke_token(session, token_id)
         session.commit()
     assert client.get(QUEUE, headers=headers).status_code == 401
 
@@ -167,10 +167,9 @@ def test_a_disabled_moderator_cannot_log_in(
     client: FlaskClient, make: Factories, creds: Credentials, app, session: Session
 ) -> None:
     moderator = creds.moderator("mia", sites=[make.site()])
-    from service.moderation import auth
 
     with app.app_context():
-        auth.update_moderator(session, moderator.id, actor=actors.CLI_ACTOR, disabled=True)
+        accounts.update_moderator(session, moderator.id, actor=actors.CLI_ACTOR, disabled=True)
         session.commit()
     response = client.post(
         "/api/v1/moderation/session", json={"username": "mia", "password": PASSWORD}
