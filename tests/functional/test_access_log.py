@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -10,12 +11,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 from flask.testing import FlaskClient
 
 from service import __version__
+from service.http.access_log import AccessLineHandler, AccessLog
 from service.kernel.config import Settings
 from service.server import describe_database, start_line
 from tests.notifications.conftest import free_port
@@ -152,3 +155,34 @@ def test_sidenote_serve_logs_its_start_and_each_request(tmp_path: Path) -> None:
     # (an earlier try may have timed out on the client's side and still been answered)
     assert ("GET", "/comments/healthz", "200", rid) in logged
     assert logged[-1][:3] == ("GET", "/comments/moderate", "303")
+
+
+def test_serve_s_handler_writes_the_line_the_stock_formatter_would() -> None:
+    """`sidenote serve`'s handler skips the LogRecord; its lines look the same as a record's."""
+    fast, stock = io.StringIO(), io.StringIO()
+    handler = AccessLineHandler()
+    handler.setStream(fast)
+    reference = logging.StreamHandler(stock)
+    reference.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger = logging.getLogger("sidenote.access")
+    saved = logger.handlers[:], logger.level, logger.propagate
+    logger.handlers[:], logger.propagate = [handler], False
+    logger.setLevel(logging.INFO)
+    try:
+
+        def answer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            start_response("204 No Content", [])
+            return []
+
+        AccessLog(answer, trust_incoming_id=False)(
+            {"REQUEST_METHOD": "GET", "PATH_INFO": "/healthz", "SCRIPT_NAME": "/c"},
+            lambda *_args: None,
+        )
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = saved
+    reference.handle(logging.makeLogRecord({"msg": "request GET /c/healthz 204 0.0ms id=x"}))
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} "
+    (line,) = fast.getvalue().splitlines()
+    assert re.fullmatch(stamp + LINE.pattern, line)
+    assert re.fullmatch(stamp + r"request GET /c/healthz 204 0\.0ms id=x", stock.getvalue().strip())
+    assert line.split(" request ")[1].startswith("GET /c/healthz 204 ")
