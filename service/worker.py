@@ -119,29 +119,29 @@ class Worker:
     # -- one round ------------------------------------------------------------------------------
 
     def run_once(self) -> Outcome:
-        """Compose due digests, then claim and deliver one batch of due items."""
+        """Compose due digests, then claim and deliver one batch of due items. No app context:
+        the domain code takes the app's settings and keys from the sessions it is handed."""
         outcome = Outcome()
-        with self.app.app_context():
-            database = get_db(self.app)
-            session = database.session(write=True)
-            try:
-                outcome.digests = compose_due_digests(session, base=self.settings.public_url)
-                ids = outbox.claim(
-                    session,
-                    self.worker_id,
-                    limit=self.settings.outbox_batch_size,
-                    lease_seconds=self.settings.outbox_lease_seconds,
-                )
-            finally:
-                session.close()
-            outcome.claimed = len(ids)
-            if ids:
-                with self.transport:
-                    for item_id in ids:
-                        result = self.deliver(item_id)
-                        setattr(outcome, result, getattr(outcome, result) + 1)
-            self._maybe_purge()
-            self._maybe_train_settled()
+        database = get_db(self.app)
+        session = database.session(write=True)
+        try:
+            outcome.digests = compose_due_digests(session, base=self.settings.public_url)
+            ids = outbox.claim(
+                session,
+                self.worker_id,
+                limit=self.settings.outbox_batch_size,
+                lease_seconds=self.settings.outbox_lease_seconds,
+            )
+        finally:
+            session.close()
+        outcome.claimed = len(ids)
+        if ids:
+            with self.transport:
+                for item_id in ids:
+                    result = self.deliver(item_id)
+                    setattr(outcome, result, getattr(outcome, result) + 1)
+        self._maybe_purge()
+        self._maybe_train_settled()
         return outcome
 
     def drain(self, max_rounds: int = 1000) -> Outcome:

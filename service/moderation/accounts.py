@@ -11,6 +11,7 @@ is stored. The request side (cookies, CSRF, the guard in front of every protecte
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -44,8 +45,13 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MIN_PASSWORD_CHARS = 8
 
 _hasher = PasswordHasher()
-#: Verified against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("sidenote: no such moderator")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both failures take the same time.
+    Hashed on first use, not at import (argon2 is slow on purpose)."""
+    return _hasher.hash("sidenote: no such moderator")
 
 
 # -- passwords and moderators ----------------------------------------------------------------
@@ -209,7 +215,7 @@ def check_password(session: Session, username: str, password: str) -> Moderator 
     and disabled account take the same time (the slow hash runs for an unknown user too)."""
     name = username.strip().lower()[:64]
     moderator = session.scalar(select(Moderator).where(Moderator.username == name))
-    stored = moderator.password_hash if moderator is not None else _DUMMY_HASH
+    stored = moderator.password_hash if moderator is not None else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
