@@ -114,3 +114,42 @@ def test_imports_deferred_into_functions_say_why() -> None:
         if (found := _deferred_service_imports(path))
     }
     assert unexplained == {}
+
+
+#: The features, and the names of their edges (docs/architecture.md, "What each kind of module
+#: may do"): only these modules may touch Flask, Werkzeug or `service.http`.
+FEATURES = ("comments", "moderation", "notifications", "identity", "portability", "privacy")
+EDGES = {
+    "api", "admin_api", "webhook_api", "pages", "webhook_pages", "ui", "auth", "commands",
+    "wiring", "read_api", "fast_reads",
+}  # fmt: skip
+WEB = ("flask", "werkzeug", "service.http")
+
+
+def _is_edge(module: str) -> bool:
+    parts = module.split(".")  # service.<feature>.<module>[.<submodule>]
+    return len(parts) > 2 and parts[2] in EDGES
+
+
+def test_domain_modules_import_neither_flask_nor_the_http_layer() -> None:
+    """Checked here from the import graph itself, apart from the contract in pyproject.toml, so
+    that loosening the contract alone cannot let Flask back into domain code."""
+    graph = grimp.build_graph("service", include_external_packages=True, cache_dir=None)
+    reaching = {
+        module: sorted(
+            imported
+            for imported in graph.find_modules_directly_imported_by(module)
+            if imported.startswith(WEB)
+        )
+        for feature in FEATURES
+        for module in graph.find_descendants(f"service.{feature}")
+        if not _is_edge(module)
+    }
+    assert {module: found for module, found in reaching.items() if found} == {}
+
+
+def test_the_edge_rule_tells_edges_from_domain_modules() -> None:
+    assert _is_edge("service.moderation.ui.queue_views")
+    assert _is_edge("service.comments.api")
+    assert not _is_edge("service.comments.posting")
+    assert not _is_edge("service.moderation.accounts")
