@@ -152,7 +152,9 @@ def vera_code(seed: Seeder, browser: str | None = None) -> str:
     with seed.app.app_context():
         address = get_or_create_address(seed.session, "vera@example.org")
         identity = guest_identity(seed.session, address, "Verified Vera")
-        code = issue_login_code(seed.session, identity, seed.demo.id, browser_key(browser))
+        code = issue_login_code(
+            seed.session, identity, seed.demo.id, browser_key(keys_of(seed.session), browser)
+        )
         seed.done()
     return code
 
