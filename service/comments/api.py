@@ -11,6 +11,7 @@ from service.comments import posting, reactions, reading
 from service.comments.features import FEATURES, site_features
 from service.comments.form_tokens import issue_form_token
 from service.comments.origins import OriginCache
+from service.comments.reactions import voter_id_key
 from service.comments.read_api import (
     THREAD_CACHE_HEADERS,
     ThreadAnswer,
@@ -91,7 +92,7 @@ def _voter_key() -> str:
         raise ValidationFailed.on(
             "X-Sidenote-Voter", "Send 8-128 letters, digits, '-' or '_' as the voter id."
         )
-    return keys().hash("voter", voter)
+    return voter_id_key(keys(), voter)
 
 
 def _reporter_key() -> str:

@@ -19,6 +19,13 @@ from service.comments.caching import note_thread_changed
 from service.comments.models import Comment, CommentStatus, Report, Thread, Vote
 from service.kernel import clock
 from service.kernel.errors import NotFound
+from service.kernel.keys import Keys
+
+
+def voter_id_key(keys: Keys, voter_id: str) -> str:
+    """The widget's random voter id (`X-Sidenote-Voter`), keyed: what votes, bans and login
+    codes store for it, never the id itself."""
+    return keys.hash("voter", voter_id)
 
 
 @dataclass(frozen=True)

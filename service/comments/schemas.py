@@ -21,7 +21,7 @@ from service.kernel.rendering import clean_display_name, clean_website, strip_in
 #: Control characters, and what XML 1.0 cannot carry (U+FFFE, U+FFFF): a feed must stay valid.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
-_VOTER = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+_VOTER = re.compile(r"[A-Za-z0-9_-]{8,128}")
 
 
 def _no_control(value: str) -> str:
@@ -80,7 +80,7 @@ Body = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_no_
 
 
 def valid_voter_id(value: str) -> bool:
-    return bool(_VOTER.match(value))
+    return _VOTER.fullmatch(value) is not None
 
 
 class _In(BaseModel):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +23,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from service.comments.reactions import voter_id_key
+from service.comments.schemas import valid_voter_id
 from service.db import keys_of, settings_of
 from service.identity.identities import voter_key
 from service.identity.models import Identity, ReaderSession
@@ -36,7 +37,6 @@ from service.kernel.keys import Keys
 LOGIN_CODE_PREFIX = "snc_"
 LOGIN_CODE_SECONDS = 15 * 60
 MAX_TOKEN_CHARS = 200
-_BROWSER_ID = re.compile(r"[\w-]{8,128}", re.ASCII)
 
 
 def _sha256(value: str) -> str:
@@ -89,9 +89,9 @@ def open_session(session: Session, identity: Identity, site_id: int) -> OpenedSe
 def browser_key(keys: Keys, browser_id: str | None) -> str | None:
     """The keyed hash of a browser's random id (the widget's `X-Sidenote-Voter`, kept in the host
     page's localStorage), which binds a login code to the browser that asked for it."""
-    if browser_id is None or not _BROWSER_ID.fullmatch(browser_id):
+    if browser_id is None or not valid_voter_id(browser_id):
         return None
-    return keys.hash("voter", browser_id)
+    return voter_id_key(keys, browser_id)
 
 
 def issue_login_code(

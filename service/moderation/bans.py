@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.comments.models import Comment, CommentStatus, Site
+from service.comments.reactions import voter_id_key
 from service.db import keys_of
 from service.kernel import clock
 from service.kernel.clock import isoformat
@@ -122,7 +123,7 @@ def _raw_value(keys: Keys, kind: str, value: str) -> str:
     if not value or len(value) > 254:
         raise ValidationFailed.on("value", "Give the value to ban (1-254 characters).")
     if kind == "voter":
-        return keys.hash("voter", value)
+        return voter_id_key(keys, value)
     return value
 
 
