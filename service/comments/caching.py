@@ -5,15 +5,12 @@ app forgets their heads after it commits. The bytes themselves are `read_api.Res
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
-
-log = logging.getLogger(__name__)
 
 MAX_HEADS = 10_000
 CHANGED_THREADS = "sidenote.changed_threads"

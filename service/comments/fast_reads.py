@@ -30,7 +30,14 @@ from pydantic import ValidationError
 
 from service.comments.caching import HeadCache, ThreadHead
 from service.comments.reactions import score_epoch
-from service.comments.read_api import ResponseCache, ThreadAnswer, page_key, thread_answer
+from service.comments.read_api import (
+    HEAD_CACHE,
+    RESPONSE_CACHE,
+    ResponseCache,
+    ThreadAnswer,
+    page_key,
+    thread_answer,
+)
 from service.comments.reading import thread_etag
 from service.comments.schemas import CommentListQuery
 from service.http.access_log import AccessLog
@@ -52,8 +59,8 @@ class FastThreadReads:
 
     def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], app: Flask) -> None:
         self.wsgi_app = wsgi_app
-        self.heads: HeadCache = app.extensions["sidenote.head_cache"]
-        self.bodies: ResponseCache = app.extensions["sidenote.response_cache"]
+        self.heads: HeadCache = app.extensions[HEAD_CACHE]
+        self.bodies: ResponseCache = app.extensions[RESPONSE_CACHE]
         self.origins = app.extensions["sidenote.origins"]
         self.refresh_seconds: int = app.config["SIDENOTE"].score_refresh_seconds
         self._metrics = request_metrics(app)

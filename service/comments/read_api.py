@@ -11,13 +11,12 @@ A 304 builds no body and never touches gzip: it is the cheaper answer, and shoul
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, overload
 
 from flask import Flask, current_app
@@ -160,6 +159,9 @@ def _parsed_etags(if_none_match: str) -> ETags:
 # `SIDENOTE_REDIS_URL` set, processes also share entries through Redis (a Redis failure only
 # costs a cache miss).
 
+#: Where an app keeps its caches (`app.extensions[...]`).
+HEAD_CACHE = "sidenote.head_cache"
+RESPONSE_CACHE = "sidenote.response_cache"
 REDIS_TTL_SECONDS = 600
 MAX_CACHED_BYTES = 64 * 1024 * 1024
 
@@ -249,21 +251,19 @@ class ResponseCache:
 
 
 def head_cache() -> HeadCache:
-    cache: HeadCache = current_app.extensions["sidenote.head_cache"]
+    cache: HeadCache = current_app.extensions[HEAD_CACHE]
     return cache
 
 
 def response_cache() -> ResponseCache:
-    cache: ResponseCache = current_app.extensions["sidenote.response_cache"]
+    cache: ResponseCache = current_app.extensions[RESPONSE_CACHE]
     return cache
 
 
 def init_app(app: Flask) -> None:
     config = app.config["SIDENOTE"]
-    app.extensions["sidenote.response_cache"] = ResponseCache(
-        config.response_cache_entries, config.redis_url
-    )
-    heads = app.extensions["sidenote.head_cache"] = HeadCache(config.head_cache_seconds)
+    app.extensions[RESPONSE_CACHE] = ResponseCache(config.response_cache_entries, config.redis_url)
+    heads = app.extensions[HEAD_CACHE] = HeadCache(config.head_cache_seconds)
     database = get_db(app)
-    database.listen("after_commit", functools.partial(forget_changed_threads, heads))
+    database.listen("after_commit", partial(forget_changed_threads, heads))
     database.listen("after_rollback", forget_noted_changes)

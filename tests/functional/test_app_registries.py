@@ -19,6 +19,7 @@ from service import create_app
 from service.comments.caching import note_thread_changed
 from service.comments.events import BUS, CommentEvent, EventBus, emit
 from service.comments.posting import NewComment, create_comment
+from service.comments.read_api import HEAD_CACHE
 from service.db import get_db, keys_of, settings_of
 from service.moderation.pipeline import evaluate
 from service.notifications import fanout, links
@@ -103,7 +104,7 @@ def test_an_apps_commit_forgets_only_its_own_cached_heads(
 ) -> None:
     forgotten: dict[str, list[set[int]]] = {"first": [], "second": []}
     for name, application in (("first", app), ("second", second_app)):
-        cache = application.extensions["sidenote.head_cache"]
+        cache = application.extensions[HEAD_CACHE]
         cache.forget_threads = lambda ids, _keys, name=name: forgotten[name].append(set(ids))
     with get_db(second_app).session() as session:
         note_thread_changed(session, 42)
