@@ -15,7 +15,7 @@ from service.comments.schemas import AcceptedOut, Name, RequiredEmail, Slug, _In
 from service.comments.sites import get_site
 from service.db import get_session, transactional
 from service.http.api import api
-from service.http.context import ip_hash, keys, settings
+from service.http.context import ip_hash, keys
 from service.http.i18n import request_locale
 from service.http.operations import json_response, operation
 from service.identity import guests, sso
@@ -30,7 +30,7 @@ from service.identity.sessions import (
 )
 from service.kernel.clock import isoformat
 from service.kernel.errors import Unauthorized
-from service.notifications.links import Links
+from service.notifications import links
 from service.privacy import reader_data as data
 
 Token = Annotated[str, StringConstraints(min_length=1, max_length=8192)]
@@ -384,5 +384,5 @@ def delete_my_comments(query: OptionalSite) -> Response:
 )
 def my_data_link(body: OptionalSite) -> Response:
     reader = require_reader()
-    url, expires_at = data.page_link(Links(keys(), settings()), reader.identity)
+    url, expires_at = data.page_link(links.of(get_session()), reader.identity)
     return _no_store(json_response({"url": url, "expires_at": isoformat(expires_at)}))

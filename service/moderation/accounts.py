@@ -48,9 +48,10 @@ _hasher = PasswordHasher()
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     """Verified against when the username is unknown, so both failures take the same time.
-    Hashed on first use, not at import (argon2 is slow on purpose)."""
+    Made once per process, not at import (argon2 is slow on purpose): the app makes it when it
+    starts (`auth.init_app`), so no login pays for it, not even the first one."""
     return _hasher.hash("sidenote: no such moderator")
 
 
@@ -215,7 +216,7 @@ def check_password(session: Session, username: str, password: str) -> Moderator 
     and disabled account take the same time (the slow hash runs for an unknown user too)."""
     name = username.strip().lower()[:64]
     moderator = session.scalar(select(Moderator).where(Moderator.username == name))
-    stored = moderator.password_hash if moderator is not None else _dummy_hash()
+    stored = moderator.password_hash if moderator is not None else dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):

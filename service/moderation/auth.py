@@ -199,6 +199,7 @@ def _wants_html() -> bool:
 def init_app(app: Flask) -> None:
     """Guard every protected route: credentials first, before any input is parsed; and mark
     every answer under those prefixes `Cache-Control: no-store` (they hold private data)."""
+    accounts.dummy_hash()  # now, so the first login for an unknown user is not slower than others
 
     @app.before_request
     def _require_credentials() -> Any:
