@@ -18,7 +18,6 @@ from flask import Flask, Response, current_app, g
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
-from service.http import context
 from service.http.context import ip_hash, keys, settings
 from service.http.errors import error_response
 from service.http.operations import LimitName, operation_of
@@ -63,10 +62,15 @@ def check_limit(name: LimitName, key: str) -> None:
     if not config.ratelimit_enabled or not value:
         return
     strategy = app_limiter().limiter
+    hashed = _hashed(key)
     for item in parse_many(value):
-        if not strategy.hit(item, name, keys().hash("ratelimit", key)):
-            reset = strategy.get_window_stats(item, name, keys().hash("ratelimit", key)).reset_time
-            raise too_many(reset)
+        if not strategy.hit(item, name, hashed):
+            raise too_many(strategy.get_window_stats(item, name, hashed).reset_time)
+
+
+def _hashed(key: str) -> str:
+    """A limit's counter key: keyed, so the limiter's storage never holds an address or IP."""
+    return keys().hash("ratelimit", key)
 
 
 def _limit_items(name: FailureLimitName) -> tuple[Any, list[Any]]:
@@ -86,7 +90,7 @@ def check_failures(name: FailureLimitName, keys: list[str]) -> None:
     """
     strategy, items = _limit_items(name)
     for key in keys:
-        hashed = context.keys().hash("ratelimit", key)
+        hashed = _hashed(key)
         for item in items:
             if not strategy.test(item, name, hashed):
                 raise too_many(strategy.get_window_stats(item, name, hashed).reset_time)
@@ -96,7 +100,7 @@ def count_failure(name: FailureLimitName, keys: list[str]) -> None:
     """Count one failed attempt against each of `keys` (see `check_failures`)."""
     strategy, items = _limit_items(name)
     for key in keys:
-        hashed = context.keys().hash("ratelimit", key)
+        hashed = _hashed(key)
         for item in items:
             strategy.hit(item, name, hashed)
 

@@ -110,7 +110,7 @@ def confirm_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
 
 
 def _reader_footer(
-    session: Session,
+    link: links.Links,
     base: str,
     locale: str,
     subscription: Subscription,
@@ -119,9 +119,9 @@ def _reader_footer(
 ) -> dict[str, str]:
     return {
         "why": translate(locale, f"mail.footer_why_{subscription.kind}", thread=title),
-        "unsubscribe_link": links.of(session).unsubscribe_url(base, subscription),
-        "manage_link": links.of(session).manage_url(base, address),
-        "data_link": links.of(session).data_url(base, address),
+        "unsubscribe_link": link.unsubscribe_url(base, subscription),
+        "manage_link": link.manage_url(base, address),
+        "data_link": link.data_url(base, address),
     }
 
 
@@ -134,7 +134,7 @@ def comment_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     locale = pick_locale(subscription.locale)
     title = thread_title(thread)
     name = author_name(comment, locale)
-    footer = _reader_footer(session, base, locale, subscription, address, title)
+    footer = _reader_footer(links.of(session), base, locale, subscription, address, title)
     context = {
         "kind": subscription.kind,
         "thread_title": title,
@@ -178,7 +178,7 @@ def digest_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
         }
         for c in comments
     ]
-    footer = _reader_footer(session, base, locale, subscription, address, title)
+    footer = _reader_footer(links.of(session), base, locale, subscription, address, title)
     context = {"thread_title": title, "items": items, **footer}
     subject = translate(locale, "digest.subject", count=len(items), thread=title)
     text, html = render_mail("digest", locale, subject=subject, **context)
@@ -212,7 +212,7 @@ def rejection_reason(session: Session, comment: Comment, payload: dict[str, Any]
 
 
 def _mail_to_author(
-    session: Session,
+    link: links.Links,
     address: EmailAddress,
     site: Site,
     locale: str,
@@ -226,7 +226,7 @@ def _mail_to_author(
     """A mail about the reader's own comment: its footer says why, offers the one-click stop
     of such mails (List-Unsubscribe too; for a reply mail, of the mails about replies to
     `replies_to`) and links to their settings and data."""
-    unsubscribe = links.of(session).author_unsubscribe_url(base, address, replies_to)
+    unsubscribe = link.author_unsubscribe_url(base, address, replies_to)
     text, html = render_mail(
         template,
         locale,
@@ -237,8 +237,8 @@ def _mail_to_author(
         unsubscribe_label=translate(
             locale, "author.unsubscribe_replies" if replies_to else "author.unsubscribe"
         ),
-        manage_link=links.of(session).manage_url(base, address),
-        data_link=links.of(session).data_url(base, address),
+        manage_link=link.manage_url(base, address),
+        data_link=link.data_url(base, address),
     )
     return Mail(
         to=address.address,
@@ -271,7 +271,14 @@ def author_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     }
     subject = translate(locale, f"author.{outcome}_subject", thread=title)
     return _mail_to_author(
-        session, address, site, locale, base, template="author", subject=subject, context=context
+        links.of(session),
+        address,
+        site,
+        locale,
+        base,
+        template="author",
+        subject=subject,
+        context=context,
     )
 
 
@@ -297,7 +304,7 @@ def reply_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
     }
     subject = translate(locale, "reply.subject", name=name, thread=title)
     return _mail_to_author(
-        session,
+        links.of(session),
         address,
         site,
         locale,
@@ -316,6 +323,7 @@ def still_needs_moderator(comment: Comment, reason: str) -> bool:
 
 
 def moderation_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
+    link = links.of(session)
     subscription, address = _subscription(session, payload)
     moderator_id = subscription.moderator_id
     if moderator_id is None:
@@ -335,13 +343,13 @@ def moderation_mail(session: Session, payload: dict[str, Any], base: str) -> Mai
         "comment_author": name,
         "comment_text": comment.body_source,
         "comment_link": links.comment_url(thread.url, comment.id) if comment.is_visible else "",
-        "approve_link": links.of(session).decide_url(base, comment, "approve", moderator_id),
-        "reject_link": links.of(session).decide_url(base, comment, "reject", moderator_id),
+        "approve_link": link.decide_url(base, comment, "approve", moderator_id),
+        "reject_link": link.decide_url(base, comment, "reject", moderator_id),
         "link_hours": settings_of(session).moderation_link_max_age // 3600,
         "queue_link": f"{base}/moderate",
         "why": translate(locale, "mail.footer_why_moderation", site=site_name(site)),
-        "unsubscribe_link": links.of(session).unsubscribe_url(base, subscription),
-        "manage_link": links.of(session).manage_url(base, address),
+        "unsubscribe_link": link.unsubscribe_url(base, subscription),
+        "manage_link": link.manage_url(base, address),
     }
     subject = translate(locale, f"moderation.subject_{reason}", site=site_name(site), name=name)
     text, html = render_mail("moderation", locale, subject=subject, **context)
@@ -356,6 +364,7 @@ def moderation_mail(session: Session, payload: dict[str, Any], base: str) -> Mai
 
 
 def moderation_digest_mail(session: Session, payload: dict[str, Any], base: str) -> Mail:
+    link = links.of(session)
     subscription, address = _subscription(session, payload)
     moderator_id = subscription.moderator_id
     if moderator_id is None:
@@ -391,10 +400,8 @@ def moderation_digest_mail(session: Session, payload: dict[str, Any], base: str)
                 "author": author_name(comment, locale),
                 "text": comment.body_source,
                 "link": links.comment_url(thread.url, comment.id) if comment.is_visible else "",
-                "approve_link": links.of(session).decide_url(
-                    base, comment, "approve", moderator_id
-                ),
-                "reject_link": links.of(session).decide_url(base, comment, "reject", moderator_id),
+                "approve_link": link.decide_url(base, comment, "approve", moderator_id),
+                "reject_link": link.decide_url(base, comment, "reject", moderator_id),
             }
         )
     if not items:
@@ -408,8 +415,8 @@ def moderation_digest_mail(session: Session, payload: dict[str, Any], base: str)
         "link_hours": settings_of(session).moderation_link_max_age // 3600,
         "queue_link": f"{base}/moderate",
         "why": translate(locale, "mail.footer_why_moderation", site=names),
-        "unsubscribe_link": links.of(session).unsubscribe_url(base, subscription),
-        "manage_link": links.of(session).manage_url(base, address),
+        "unsubscribe_link": link.unsubscribe_url(base, subscription),
+        "manage_link": link.manage_url(base, address),
     }
     subject = translate(locale, "moderation.digest_subject", count=len(items), site=names)
     text, html = render_mail("moderation_digest", locale, subject=subject, **context)
