@@ -23,6 +23,7 @@ from service.db import keys_of, settings_of, table_of
 from service.kernel import clock
 from service.kernel.text import fold, text_fingerprint
 from service.moderation import bans, spam
+from service.moderation.bot_checks import is_anonymous
 from service.moderation.decisions import trust_hash
 from service.moderation.models import Ban, SpamClassifier, TrustedAuthor
 from service.moderation.rules import Rules
@@ -55,8 +56,8 @@ class History:
     spam_threshold: float | None = None
     #: Reports counted against the reports threshold.
     reports: int = 0
-    #: What the comment form's token the request sent proves (None: not asked, as in a dry
-    #: run, which has no request to ask about).
+    #: What the comment form's token the request sent proves (None: not asked: the post is
+    #: vouched for, or a dry run, which has no request to ask about).
     form_token: FormTokenCheck | None = None
     #: `SIDENOTE_FORM_TOKEN_REQUIRED`: a missing or bad token is spam, not only a reason.
     form_token_required: bool = False
@@ -145,7 +146,11 @@ def for_draft(session: Session, draft: Draft, rules: Rules) -> History:
         same_text_at=_same_text_at(session, draft, rules, now),
         spam_score=score,
         spam_threshold=threshold,
-        form_token=check_form_token(keys_of(session), config, draft.signals.form_token, site.slug),
+        form_token=(
+            check_form_token(keys_of(session), config, draft.signals.form_token, site.slug)
+            if is_anonymous(draft)
+            else None
+        ),
         form_token_required=config.form_token_required,
     )
 
