@@ -370,6 +370,7 @@ def write_page(
         summary.threads_extended += 1
     page = _Page(thread=thread, created=existing is None)
     ip_cutoff = clock.now() - timedelta(days=options.retain_ip_hash_days)
+    keys = keys_of(session)
     for record, parent_id, lost in _tree_order(records, placed):
         if record.source_id in known:
             continue
@@ -378,7 +379,7 @@ def write_page(
             lost = "parent deleted since the last import"
         if lost is not None:
             summary.reparented.add(f"{record.location} ({lost})")
-        comment = _comment(keys_of(session), site, thread, record, options, ip_cutoff, summary)
+        comment = _comment(keys, site, thread, record, options, ip_cutoff, summary)
         if record.extra:
             _native_fields(comment, thread, record.extra)
         insert_comment(session, comment, parent)
