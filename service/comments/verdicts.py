@@ -150,6 +150,12 @@ class Draft:
     #: What the posting lookup found none of (bans, a spam classifier): the history skips asking.
     known_absent: KnownAbsent = NOTHING_KNOWN
 
+    @property
+    def anonymous(self) -> bool:
+        """A new post with nothing that vouches for it (no reader session, no API token): what
+        the bot checks apply to."""
+        return self.editing is None and not (self.signals.authenticated or self.signals.api_token)
+
     @classmethod
     def of_comment(cls, site: Site, thread: Thread, comment: Comment) -> Draft:
         """A stored comment judged again as it was posted (the rules' dry run)."""

@@ -33,20 +33,14 @@ FORM_TOKEN_REASONS: dict[Outcome, tuple[ReasonCode, str]] = {
 }
 
 
-def is_anonymous(draft: Draft) -> bool:
-    """A new post with nothing that vouches for it: what the bot checks apply to."""
-    signals = draft.signals
-    return draft.editing is None and not (signals.authenticated or signals.api_token)
-
-
 def check_honeypot(draft: Draft, rules: Rules, history: History) -> Verdict | None:
-    if is_anonymous(draft) and (draft.signals.homepage or "").strip():
+    if draft.anonymous and (draft.signals.homepage or "").strip():
         return Verdict("spam", ReasonCode.HONEYPOT, "Filled in a field that people cannot see.")
     return None
 
 
 def check_form_token_signal(draft: Draft, rules: Rules, history: History) -> Verdict | None:
-    if not is_anonymous(draft):
+    if not draft.anonymous:
         return None
     result = history.form_token
     if result is None or result.outcome == "ok":

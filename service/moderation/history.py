@@ -23,7 +23,6 @@ from service.db import keys_of, settings_of, table_of
 from service.kernel import clock
 from service.kernel.text import fold, text_fingerprint
 from service.moderation import bans, spam
-from service.moderation.bot_checks import is_anonymous
 from service.moderation.decisions import trust_hash
 from service.moderation.models import Ban, SpamClassifier, TrustedAuthor
 from service.moderation.rules import Rules
@@ -148,7 +147,7 @@ def for_draft(session: Session, draft: Draft, rules: Rules) -> History:
         spam_threshold=threshold,
         form_token=(
             check_form_token(keys_of(session), config, draft.signals.form_token, site.slug)
-            if is_anonymous(draft)
+            if draft.anonymous
             else None
         ),
         form_token_required=config.form_token_required,
